@@ -1,0 +1,8 @@
+package main
+
+import "github.com/spf13/cobra"
+
+// subcommands lists riskon's commands, one file each.
+func (a *app) subcommands() []*cobra.Command {
+	return []*cobra.Command{}
+}

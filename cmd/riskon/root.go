@@ -1,0 +1,59 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// version is the riskon version recorded with every run.
+const version = "0.1.0"
+
+// app holds what every command shares: output streams and global flags. There
+// is no global state: tests build their own app.
+type app struct {
+	stdout, stderr io.Writer
+	dbFlag         string
+	verbose        bool
+	log            *slog.Logger
+}
+
+func newApp(stdout, stderr io.Writer) *app {
+	return &app{stdout: stdout, stderr: stderr}
+}
+
+// dbPath resolves the database: --db, then RISKON_DB, then ./riskon.duckdb.
+func (a *app) dbPath() string {
+	if a.dbFlag != "" {
+		return a.dbFlag
+	}
+	if v := os.Getenv("RISKON_DB"); v != "" {
+		return v
+	}
+	return "riskon.duckdb"
+}
+
+func (a *app) root() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "riskon",
+		Short:         "Backtest Russell 2000 breakouts as a trigger for Bitcoin and altcoins, with the evidence beside every result",
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+			level := slog.LevelWarn
+			if a.verbose {
+				level = slog.LevelDebug
+			}
+			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+		},
+	}
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.PersistentFlags().StringVar(&a.dbFlag, "db", "", "DuckDB database file (default $RISKON_DB or ./riskon.duckdb)")
+	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log progress to stderr")
+	root.AddCommand(a.subcommands()...)
+	return root
+}

@@ -1,0 +1,105 @@
+package engine
+
+import "github.com/riskon/riskon/data"
+
+// ExitReason says why a position was closed.
+type ExitReason string
+
+// Exit reasons recorded on trades.
+const (
+	ExitHold           ExitReason = "hold"            // holding period reached (scheduled close)
+	ExitTrailingStop   ExitReason = "trailing_stop"   // trailing stop touched or gapped through
+	ExitFailedBreakout ExitReason = "failed_breakout" // trigger closed back below the broken level
+	ExitSignal         ExitReason = "signal"          // a strategy's own market exit
+	ExitOpen           ExitReason = "open"            // still open at the end; marked at the last close, no exit commission
+)
+
+// Signal is one trigger event, acted on or not.
+type Signal struct {
+	Time   int64   // close time of the bar (or resampled period) that made the signal, unix seconds
+	Symbol string  // trigger symbol
+	Level  float64 // the level broken
+	Close  float64 // the close that broke it
+	Acted  bool    // whether orders were placed
+	Reason string  // why not acted: "in_position", "cooldown", "confirming"...; empty when acted
+}
+
+// Trade is one round trip in one symbol. Prices are fill prices after
+// slippage; Return is net of commission on both sides (entry only for open
+// trades).
+type Trade struct {
+	Symbol     string
+	Signal     int   // index into Result.Signals, -1 when not from a signal
+	SignalTime int64 // time of that signal (or order placement), unix seconds
+	EntryTime  int64
+	EntryDate  data.Date // date of the target bar the entry filled in
+	EntryPrice float64
+	ExitTime   int64
+	ExitPrice  float64
+	Units      float64
+	Cost       float64 // cash paid at entry: units x price x (1 + commission)
+	Proceeds   float64 // cash received at exit: units x price x (1 - commission); for open trades units x last close
+	Commission float64 // commission paid on both sides
+	Return     float64 // Proceeds/Cost - 1
+	ExitReason ExitReason
+}
+
+// OrderKind names the type of an order.
+type OrderKind uint8
+
+// Order kinds.
+const (
+	OrderMarketBuy  OrderKind = iota + 1 // buy at the next open (or next close)
+	OrderMarketSell                      // sell at the next open (or next close)
+	OrderCloseAt                         // scheduled sell at the close of the first bar dated on or after a date
+	OrderStop                            // stop sell touched intrabar or gapped through at the open
+)
+
+// String names the order kind.
+func (k OrderKind) String() string {
+	switch k {
+	case OrderMarketBuy:
+		return "market_buy"
+	case OrderMarketSell:
+		return "market_sell"
+	case OrderCloseAt:
+		return "close_at"
+	case OrderStop:
+		return "stop"
+	}
+	return "unknown"
+}
+
+// Order is an entry in the order log: every order placed, with its fill.
+type Order struct {
+	ID        int
+	Symbol    string
+	Kind      OrderKind
+	Placed    int64 // unix seconds
+	Filled    bool
+	FillTime  int64
+	FillPrice float64
+	Units     float64
+	Reason    ExitReason // for sells
+}
+
+// Result is everything a run produced. Times are unix seconds UTC.
+type Result struct {
+	WindowStart int64 // first instant of the backtest window
+	WindowEnd   int64 // last close of the window
+	Capital     float64
+	Signals     []Signal
+	Trades      []Trade
+	Orders      []Order
+	// Dates, Equity and Invested form the daily UTC equity curve: the equity
+	// at the end of each UTC day (the last mark at or before the next 00:00Z),
+	// and the fraction of that equity held in positions.
+	Dates    []data.Date
+	Equity   []float64
+	Invested []float64
+	// Annualization is the number of periods per year of the daily curve
+	// (365: calendar days).
+	Annualization int
+	// Events is the number of bar events replayed (warm-up included).
+	Events int
+}

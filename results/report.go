@@ -1,0 +1,146 @@
+// Package results turns an engine.Result into what researchers read: metrics,
+// the buy-and-hold benchmark, evidence counts and the JSON/table report whose
+// names are a public contract (see DESIGN.md, "Contracts that scripts rely on").
+package results
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+)
+
+// Value is a metric that may be undefined (no trades, zero volatility...). It
+// marshals NaN and ±Inf as JSON null, so JSON output never holds NaN or Inf.
+type Value float64
+
+// NA is the undefined value.
+var NA = Value(math.NaN())
+
+// Valid reports whether v is a finite number.
+func (v Value) Valid() bool { return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) }
+
+// MarshalJSON writes the number, or null when it is not finite.
+func (v Value) MarshalJSON() ([]byte, error) {
+	if !v.Valid() {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, float64(v), 'g', -1, 64), nil
+}
+
+// UnmarshalJSON reads a number or null (as NaN).
+func (v *Value) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*v = NA
+		return nil
+	}
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	*v = Value(f)
+	return nil
+}
+
+// Metrics are the performance figures of one equity curve and its trades.
+// MaxDrawdown is a positive fraction.
+type Metrics struct {
+	TotalReturn       Value  `json:"total_return"`
+	CAGR              Value  `json:"cagr"`
+	MaxDrawdown       Value  `json:"max_drawdown"`
+	MaxDrawdownDays   int    `json:"max_drawdown_days"`
+	Sharpe            Value  `json:"sharpe"`
+	Sortino           Value  `json:"sortino"`
+	Calmar            Value  `json:"calmar"`
+	Volatility        Value  `json:"volatility"`
+	Exposure          Value  `json:"exposure"`
+	Trades            int    `json:"trades"`
+	WinRate           Value  `json:"win_rate"`
+	AvgTradeReturn    Value  `json:"avg_trade_return"`
+	MedianTradeReturn Value  `json:"median_trade_return"`
+	ProfitFactor      Value  `json:"profit_factor"`
+	BestTrade         Value  `json:"best_trade"`
+	WorstTrade        Value  `json:"worst_trade"`
+	FinalEquity       Value  `json:"final_equity"`
+	Annualization     int    `json:"annualization"`
+	Days              int    `json:"days"`
+	Notes             []Note `json:"notes,omitempty"` // why a metric is n/a
+}
+
+// Note explains an undefined metric.
+type Note struct {
+	Metric string `json:"metric"`
+	Reason string `json:"reason"`
+}
+
+// Evidence says how many samples a result rests on and what they support.
+// The evidence issue extends it; names are a public contract.
+type Evidence struct {
+	Signals  int `json:"signals"`
+	Trades   int `json:"trades"`
+	Episodes int `json:"episodes"`
+	// TooFew is true when the result rests on fewer than MinSamples episodes.
+	TooFew  bool   `json:"too_few"`
+	Warning string `json:"warning,omitempty"`
+	Verdict string `json:"verdict"`
+}
+
+// MinSamples is the number of independent samples below which every output
+// flags a result as resting on too few samples.
+const MinSamples = 10
+
+// Window is the backtest window in RFC 3339 UTC.
+type Window struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// TradeRow is a trade as reported. Times are RFC 3339 UTC; prices are fill
+// prices after slippage.
+type TradeRow struct {
+	Symbol     string `json:"symbol"`
+	SignalTime string `json:"signal_time"`
+	EntryTime  string `json:"entry_time"`
+	EntryPrice Value  `json:"entry_price"`
+	ExitTime   string `json:"exit_time"`
+	ExitPrice  Value  `json:"exit_price"`
+	Units      Value  `json:"units"`
+	Return     Value  `json:"return"`
+	ExitReason string `json:"exit_reason"`
+}
+
+// SignalRow is a signal as reported.
+type SignalRow struct {
+	Time   string `json:"time"`
+	Symbol string `json:"symbol"`
+	Level  Value  `json:"level"`
+	Close  Value  `json:"close"`
+	Acted  bool   `json:"acted"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// EquityRow is one point of the daily equity curve.
+type EquityRow struct {
+	Date     string `json:"date"`
+	Equity   Value  `json:"equity"`
+	Invested Value  `json:"invested"`
+}
+
+// Report is the whole output of a run: what `riskon run --output json`
+// prints and what the run store keeps.
+type Report struct {
+	RunID           string          `json:"run_id"`
+	Name            string          `json:"name"`
+	Version         string          `json:"version"`
+	CreatedAt       string          `json:"created_at"`
+	Synthetic       bool            `json:"synthetic"`
+	ConfigHash      string          `json:"config_hash"`
+	DataFingerprint string          `json:"data_fingerprint"`
+	Config          json.RawMessage `json:"config"`
+	Window          Window          `json:"window"`
+	Metrics         Metrics         `json:"metrics"`
+	Benchmark       Metrics         `json:"benchmark"`
+	Evidence        Evidence        `json:"evidence"`
+	Trades          []TradeRow      `json:"trades"`
+	Signals         []SignalRow     `json:"signals"`
+	Equity          []EquityRow     `json:"equity,omitempty"`
+}
