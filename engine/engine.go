@@ -1,0 +1,721 @@
+// Package engine is riskon's event-driven simulator: it replays every bar of
+// every symbol in order of close time across calendars, hands each closed bar
+// to a Strategy, and fills the strategy's orders with costs, keeping a
+// portfolio, a daily UTC equity curve, a trade log, an order log and a signal
+// log.
+//
+// The time model (see docs/ARCHITECTURE.md): a bar is the span
+// [open_time, close_time) and is known only at close_time. A market order
+// placed at time t fills at the open of the first bar of its symbol whose
+// open_time >= t (next open), or at that bar's close (next close). A
+// scheduled exit fills at the close of the first bar dated on or after its
+// target date. A stop fills at the stop price when a bar's low touches it, or
+// at the open when the bar gaps below it.
+//
+// The package is pure Go: it never imports a database driver.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/riskon/riskon/data"
+)
+
+// FillMode says at which price of the next bar market orders fill.
+type FillMode uint8
+
+// Fill modes.
+const (
+	NextOpen  FillMode = iota // the open of the first bar opening at or after the order (default)
+	NextClose                 // the close of that bar
+)
+
+// ParseFillMode parses "next_open" or "next_close".
+func ParseFillMode(s string) (FillMode, error) {
+	switch s {
+	case "", "next_open":
+		return NextOpen, nil
+	case "next_close":
+		return NextClose, nil
+	}
+	return 0, fmt.Errorf("fill %q: want next_open or next_close", s)
+}
+
+// Options configure one run.
+type Options struct {
+	Capital       float64
+	CommissionBps float64 // per side, on the fill's notional, paid from cash
+	SlippageBps   float64 // per side: buys fill at price x (1+s), sells at price x (1-s)
+	Fill          FillMode
+	// Trigger and Targets bound the window: it starts at the later of Start
+	// and the first bar of every target, and ends at the earlier of End and
+	// the last bar of the trigger and of every target.
+	Trigger  string
+	Targets  []string
+	Start    data.Date
+	HasStart bool
+	End      data.Date
+	HasEnd   bool
+}
+
+// Strategy receives every closed bar in close-time order.
+type Strategy interface {
+	// Start is called once before the replay; resolve symbols and allocate
+	// buffers here, so that OnBar allocates nothing.
+	Start(c *Ctx) error
+	// OnBar is called at the close of bar idx of symbol sym. History views
+	// of every symbol end at the bars closed at or before this instant.
+	OnBar(c *Ctx, sym, idx int)
+}
+
+// WindowStarter is implemented by strategies that act at the first instant of
+// the window (buy and hold).
+type WindowStarter interface {
+	OnWindowStart(c *Ctx)
+}
+
+// Errors returned by order methods.
+var (
+	ErrOutsideWindow = errors.New("order outside the backtest window")
+	ErrInPosition    = errors.New("symbol already held or an entry is pending")
+	ErrNotHeld       = errors.New("symbol not held")
+	ErrBadOrder      = errors.New("bad order")
+)
+
+// Plan is the merged replay order of a data set: every bar of every series
+// sorted by close time, ties broken by symbol order (the data set's sorted
+// symbols). It is computed once and shared read-only by every trial.
+type Plan struct {
+	DS   *data.Dataset
+	sym  []int32
+	idx  []int32
+	time []int64
+}
+
+// NewPlan computes the replay order of ds.
+func NewPlan(ds *data.Dataset) *Plan {
+	n := 0
+	for _, s := range ds.Series {
+		n += s.Len()
+	}
+	p := &Plan{DS: ds, sym: make([]int32, 0, n), idx: make([]int32, 0, n), time: make([]int64, 0, n)}
+	// k-way merge: series are individually sorted by close time.
+	pos := make([]int, len(ds.Series))
+	for {
+		best := -1
+		var bt int64
+		for si, s := range ds.Series {
+			if pos[si] >= s.Len() {
+				continue
+			}
+			t := s.CloseTime[pos[si]]
+			if best < 0 || t < bt {
+				best, bt = si, t
+			}
+		}
+		if best < 0 {
+			break
+		}
+		p.sym = append(p.sym, int32(best))
+		p.idx = append(p.idx, int32(pos[best]))
+		p.time = append(p.time, bt)
+		pos[best]++
+	}
+	return p
+}
+
+// Len returns the number of bar events.
+func (p *Plan) Len() int { return len(p.time) }
+
+// Event returns event k: the symbol index, bar index and close time.
+func (p *Plan) Event(k int) (sym, idx int, t int64) {
+	return int(p.sym[k]), int(p.idx[k]), p.time[k]
+}
+
+type pending struct {
+	id       int
+	sym      int
+	kind     OrderKind
+	placed   int64
+	bar      int     // bar index of the fill
+	fillTime int64   // when the fill happens (open or close time of bar)
+	atClose  bool    // fill at the bar's close
+	budget   float64 // buys: cash to spend, commission included
+	reason   ExitReason
+	signal   int
+	sigTime  int64
+	hold     int
+	trail    float64
+	order    int // index in Result.Orders
+}
+
+type position struct {
+	units    float64
+	trade    int // index in Result.Trades of the open trade, -1 when flat
+	last     float64
+	trail    float64
+	peak     float64
+	stop     float64
+	entry    int64 // fill time of the entry
+	stopOrd  int   // index in Result.Orders of the live stop, -1 when none
+	pending  bool  // an entry order is pending
+	exitWait bool  // a market exit is pending
+}
+
+// Ctx is the strategy's view of the simulation at the current instant: the
+// clock, history views that end at the last closed bar, the portfolio and the
+// order methods. It is valid only during a callback.
+type Ctx struct {
+	plan     *Plan
+	opts     Options
+	comm     float64
+	slip     float64
+	now      int64
+	inWindow bool
+	seen     []int // bars of each symbol closed at or before now
+	cash     float64
+	pos      []position
+	held     []int // symbols with a position or a pending entry
+	pend     []pending
+	res      *Result
+	err      error
+	day0     data.Date
+	startIdx []int // per symbol: index of the first bar in the window
+}
+
+// Now returns the current instant, unix seconds UTC.
+func (c *Ctx) Now() int64 { return c.now }
+
+// InWindow reports whether the current instant is inside the backtest window.
+// Before it, bars only warm up indicators and orders are refused.
+func (c *Ctx) InWindow() bool { return c.inWindow }
+
+// Symbol returns the index of a symbol in the data set, or -1.
+func (c *Ctx) Symbol(name string) int { return c.plan.DS.Index(name) }
+
+// SymbolName returns the name of symbol sym; use History for its bars.
+func (c *Ctx) SymbolName(sym int) string { return c.plan.DS.Series[sym].Symbol }
+
+// Calendar returns the calendar of symbol sym.
+func (c *Ctx) Calendar(sym int) data.Calendar { return c.plan.DS.Series[sym].Calendar }
+
+// History returns the bars of sym that have closed at or before Now.
+func (c *Ctx) History(sym int) View {
+	return View{s: c.plan.DS.Series[sym], n: c.seen[sym]}
+}
+
+// Cash returns the cash balance.
+func (c *Ctx) Cash() float64 { return c.cash }
+
+// Units returns the units held of sym.
+func (c *Ctx) Units(sym int) float64 { return c.pos[sym].units }
+
+// Flat reports whether no position is held and no entry is pending.
+func (c *Ctx) Flat() bool { return len(c.held) == 0 }
+
+// Equity returns cash plus positions marked at their last known price.
+func (c *Ctx) Equity() float64 {
+	e := c.cash
+	for _, s := range c.held {
+		e += c.pos[s].units * c.pos[s].last
+	}
+	return e
+}
+
+// LogSignal records a signal and returns its index for Enter.
+func (c *Ctx) LogSignal(s Signal) int {
+	c.res.Signals = append(c.res.Signals, s)
+	return len(c.res.Signals) - 1
+}
+
+// SetSignalOutcome updates whether signal i was acted on.
+func (c *Ctx) SetSignalOutcome(i int, acted bool, reason string) {
+	c.res.Signals[i].Acted = acted
+	c.res.Signals[i].Reason = reason
+}
+
+// Abort stops the run; Run returns err.
+func (c *Ctx) Abort(err error) {
+	if c.err == nil {
+		c.err = err
+	}
+}
+
+// Exits are the exit rules attached to an entry.
+type Exits struct {
+	HoldDays     int     // close at the close of the bar dated entry date + HoldDays (0: no time exit)
+	TrailingStop float64 // fraction below the highest close since entry (0: off)
+}
+
+// Enter places a market buy of sym spending weight x current cash (commission
+// included). signal is the index of the signal that caused it (-1 if none).
+func (c *Ctx) Enter(sym int, weight float64, ex Exits, signal int) error {
+	if !c.inWindow {
+		return ErrOutsideWindow
+	}
+	if sym < 0 || sym >= len(c.pos) || !(weight > 0) || weight > 1 || ex.HoldDays < 0 || ex.TrailingStop < 0 || ex.TrailingStop >= 1 {
+		return ErrBadOrder
+	}
+	p := &c.pos[sym]
+	if p.units != 0 || p.pending {
+		return ErrInPosition
+	}
+	s := c.plan.DS.Series[sym]
+	// The fill bar: the first bar not yet closed whose open is at or after now.
+	j := c.seen[sym]
+	for j < s.Len() && s.OpenTime[j] < c.now {
+		j++
+	}
+	o := pending{sym: sym, kind: OrderMarketBuy, placed: c.now, bar: j, budget: c.cash * weight,
+		signal: signal, hold: ex.HoldDays, trail: ex.TrailingStop, sigTime: c.now}
+	c.schedule(&o, s, c.opts.Fill == NextClose)
+	p.pending = true
+	c.held = append(c.held, sym)
+	return nil
+}
+
+// Exit places a market sell of the whole position in sym, filled by the fill
+// mode, with the given reason.
+func (c *Ctx) Exit(sym int, reason ExitReason) error {
+	if sym < 0 || sym >= len(c.pos) {
+		return ErrBadOrder
+	}
+	p := &c.pos[sym]
+	if p.units == 0 && !p.pending {
+		return ErrNotHeld
+	}
+	if p.exitWait {
+		return nil
+	}
+	if p.pending {
+		// The entry has not filled yet: cancel it rather than trade twice.
+		c.cancelEntry(sym)
+		return nil
+	}
+	s := c.plan.DS.Series[sym]
+	j := c.seen[sym]
+	for j < s.Len() && s.OpenTime[j] < c.now {
+		j++
+	}
+	o := pending{sym: sym, kind: OrderMarketSell, placed: c.now, bar: j, reason: reason}
+	c.schedule(&o, s, c.opts.Fill == NextClose)
+	p.exitWait = true
+	return nil
+}
+
+// ExitAll exits every position and cancels every pending entry.
+func (c *Ctx) ExitAll(reason ExitReason) {
+	for i := len(c.held) - 1; i >= 0; i-- { // backwards: a cancelled entry leaves held
+		_ = c.Exit(c.held[i], reason)
+	}
+}
+
+// Capacity is an upper bound on the number of bars of sym the replay will
+// show, for preallocating buffers in Start. It carries no price information.
+func (c *Ctx) Capacity(sym int) int { return c.plan.DS.Series[sym].Len() }
+
+func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool) {
+	o.atClose = atClose
+	if o.bar < s.Len() {
+		if atClose {
+			o.fillTime = s.CloseTime[o.bar]
+		} else {
+			o.fillTime = s.OpenTime[o.bar]
+		}
+	} else {
+		o.fillTime = math.MaxInt64 // no such bar in the data: never fills
+	}
+	o.id = len(c.res.Orders)
+	o.order = o.id
+	c.res.Orders = append(c.res.Orders, Order{ID: o.id, Symbol: s.Symbol, Kind: o.kind, Placed: o.placed, Reason: o.reason})
+	c.pend = append(c.pend, *o)
+}
+
+// View is the history of one symbol up to the last closed bar. Its slices
+// have their capacity cut at the view's length, so the future cannot be
+// reached by re-slicing: v.Closes()[:v.Len()+1] panics.
+type View struct {
+	s *data.Series
+	n int
+}
+
+// Len returns the number of closed bars.
+func (v View) Len() int { return v.n }
+
+// Closes returns the closes of the closed bars.
+func (v View) Closes() []float64 { return v.s.Close[:v.n:v.n] }
+
+// Opens returns the opens of the closed bars.
+func (v View) Opens() []float64 { return v.s.Open[:v.n:v.n] }
+
+// Highs returns the highs of the closed bars.
+func (v View) Highs() []float64 { return v.s.High[:v.n:v.n] }
+
+// Lows returns the lows of the closed bars.
+func (v View) Lows() []float64 { return v.s.Low[:v.n:v.n] }
+
+// Dates returns the dates of the closed bars.
+func (v View) Dates() []data.Date { return v.s.Date[:v.n:v.n] }
+
+// CloseTimes returns the close times of the closed bars.
+func (v View) CloseTimes() []int64 { return v.s.CloseTime[:v.n:v.n] }
+
+// Window computes the backtest window of ds under opts: [start, end] in unix
+// seconds. It fails with a message naming the cause when a symbol is missing
+// or the window is empty.
+func Window(ds *data.Dataset, opts Options) (start, end int64, err error) {
+	if ds.Index(opts.Trigger) < 0 {
+		return 0, 0, fmt.Errorf("trigger symbol %q is not in the data set (have %v)", opts.Trigger, ds.Symbols())
+	}
+	if len(opts.Targets) == 0 {
+		return 0, 0, fmt.Errorf("no targets")
+	}
+	start = math.MinInt64
+	end = math.MaxInt64
+	if opts.HasStart {
+		start = opts.Start.Unix()
+	}
+	if opts.HasEnd {
+		end = (opts.End + 1).Unix()
+	}
+	bound := append([]string{opts.Trigger}, opts.Targets...)
+	for i, name := range bound {
+		s := ds.Get(name)
+		if s == nil {
+			return 0, 0, fmt.Errorf("target symbol %q is not in the data set (have %v)", name, ds.Symbols())
+		}
+		if s.Len() == 0 {
+			return 0, 0, fmt.Errorf("symbol %q has no bars", name)
+		}
+		if i > 0 && s.OpenTime[0] > start {
+			start = s.OpenTime[0]
+		}
+		if last := s.CloseTime[s.Len()-1]; last < end {
+			end = last
+		}
+	}
+	if end <= start {
+		return start, end, fmt.Errorf("empty window: the data of %v overlaps nowhere inside data.start/data.end (start %s, end %s)",
+			bound, fmtTime(start), fmtTime(end))
+	}
+	return start, end, nil
+}
+
+func fmtTime(t int64) string {
+	if t == math.MinInt64 || t == math.MaxInt64 {
+		return "unbounded"
+	}
+	return data.DateFromUnix(t).String()
+}
+
+// Runner replays plans. It keeps its buffers between runs, so a sweep reuses
+// one Runner per worker. A Runner is not safe for concurrent use.
+type Runner struct {
+	c Ctx
+}
+
+// Run replays plan through strat under opts.
+func Run(ctx context.Context, plan *Plan, strat Strategy, opts Options) (*Result, error) {
+	var r Runner
+	return r.Run(ctx, plan, strat, opts)
+}
+
+// Run replays plan through strat under opts.
+func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Options) (*Result, error) {
+	if !(opts.Capital > 0) {
+		return nil, fmt.Errorf("capital must be positive, got %v", opts.Capital)
+	}
+	if opts.CommissionBps < 0 || opts.SlippageBps < 0 {
+		return nil, fmt.Errorf("costs must not be negative")
+	}
+	ws, we, err := Window(plan.DS, opts)
+	if err != nil {
+		return nil, err
+	}
+	ns := len(plan.DS.Series)
+	c := &r.c
+	*c = Ctx{plan: plan, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0]}
+	for i := 0; i < ns; i++ {
+		c.pos = append(c.pos, position{trade: -1, stopOrd: -1})
+	}
+	c.comm = opts.CommissionBps / 1e4
+	c.slip = opts.SlippageBps / 1e4
+	c.cash = opts.Capital
+	day0 := data.DateFromUnix(ws)
+	day1 := data.DateFromUnix(we - 1)
+	nd := int(day1-day0) + 1
+	res := &Result{WindowStart: ws, WindowEnd: we, Capital: opts.Capital, Annualization: 365,
+		Dates: make([]data.Date, nd), Equity: make([]float64, nd), Invested: make([]float64, nd)}
+	for i := range res.Dates {
+		res.Dates[i] = day0 + data.Date(i)
+		res.Equity[i] = math.NaN()
+	}
+	c.res = res
+	c.day0 = day0
+	if err := strat.Start(c); err != nil {
+		return nil, fmt.Errorf("strategy start: %w", err)
+	}
+	ws2, isWS := strat.(WindowStarter)
+	started := false
+	n := plan.Len()
+	for k := 0; k < n; k++ {
+		t := plan.time[k]
+		if t > we {
+			break
+		}
+		if k&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if !started && t >= ws {
+			started = true
+			c.now = ws
+			c.inWindow = true
+			if isWS {
+				ws2.OnWindowStart(c)
+			}
+		}
+		s, i := int(plan.sym[k]), int(plan.idx[k])
+		c.now = t
+		c.inWindow = t >= ws
+		c.step(s, i, t)
+		strat.OnBar(c, s, i)
+		if c.err != nil {
+			return nil, c.err
+		}
+		if c.inWindow {
+			c.sample(t)
+		}
+		res.Events++
+	}
+	c.finish(we)
+	return res, nil
+}
+
+func resizeInts(b []int, n int) []int {
+	if cap(b) < n {
+		return make([]int, n)
+	}
+	b = b[:n]
+	for i := range b {
+		b[i] = 0
+	}
+	return b
+}
+
+// step processes the close of bar i of symbol s at time t: fills due at or
+// before t, the stop of a position in s, closes of s's bar, then the mark.
+func (c *Ctx) step(s, i int, t int64) {
+	ser := c.plan.DS.Series[s]
+	// 1. Fills due strictly before this instant (opens, earlier closes).
+	c.fillDue(t, false)
+	p := &c.pos[s]
+	// 2. Stop of a position in s, intrabar.
+	if p.units != 0 && p.trail > 0 && ser.OpenTime[i] >= p.entry {
+		if ser.Open[i] <= p.stop {
+			c.sell(s, ser.Open[i], ser.OpenTime[i], ExitTrailingStop)
+		} else if ser.Low[i] <= p.stop {
+			c.sell(s, p.stop, t, ExitTrailingStop)
+		}
+	}
+	// 3. Fills at this close (next-close orders and scheduled exits). An
+	// open at this very instant belongs to the next bar and waits.
+	c.fillDue(t, true)
+	c.seen[s] = i + 1
+	// 4. Mark.
+	if p.units != 0 {
+		cl := ser.Close[i]
+		p.last = cl
+		if p.trail > 0 && cl > p.peak {
+			p.peak = cl
+			p.stop = cl * (1 - p.trail)
+		}
+	}
+}
+
+// fillDue fills pending orders due before the instant t, and with closes
+// also the close fills at t, earliest first (order id breaks ties). A bar's
+// close at t comes before the next bar's open at t.
+func (c *Ctx) fillDue(t int64, closes bool) {
+	for {
+		best := -1
+		for k := range c.pend {
+			o := &c.pend[k]
+			if !(o.fillTime < t || (closes && o.atClose && o.fillTime == t)) {
+				continue
+			}
+			if best < 0 || o.fillTime < c.pend[best].fillTime || (o.fillTime == c.pend[best].fillTime && o.id < c.pend[best].id) {
+				best = k
+			}
+		}
+		if best < 0 {
+			return
+		}
+		o := c.pend[best]
+		c.pend = append(c.pend[:best], c.pend[best+1:]...)
+		ser := c.plan.DS.Series[o.sym]
+		raw := ser.Open[o.bar]
+		if o.atClose {
+			raw = ser.Close[o.bar]
+		}
+		switch o.kind {
+		case OrderMarketBuy:
+			c.buy(&o, raw, ser)
+		case OrderMarketSell, OrderCloseAt:
+			if units := c.pos[o.sym].units; units != 0 {
+				ord := &c.res.Orders[o.order]
+				ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, raw*(1-c.slip), units
+				c.sell(o.sym, raw, o.fillTime, o.reason)
+			} else if c.pos[o.sym].pending {
+				// an exit before the entry filled cancels the entry
+				c.cancelEntry(o.sym)
+			}
+			c.pos[o.sym].exitWait = false
+		}
+	}
+}
+
+func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
+	p := &c.pos[o.sym]
+	p.pending = false
+	price := raw * (1 + c.slip)
+	units := o.budget / (price * (1 + c.comm))
+	cost := units * price * (1 + c.comm)
+	c.cash -= cost
+	p.units = units
+	p.last = raw
+	p.entry = o.fillTime
+	p.trail = o.trail
+	p.stopOrd = -1
+	if o.trail > 0 {
+		p.peak = raw
+		p.stop = raw * (1 - o.trail)
+		// The stop is an order from the entry on; it fills in sell.
+		p.stopOrd = len(c.res.Orders)
+		c.res.Orders = append(c.res.Orders, Order{ID: p.stopOrd, Symbol: ser.Symbol, Kind: OrderStop, Placed: o.fillTime})
+	}
+	entryDate := ser.Date[o.bar]
+	c.res.Trades = append(c.res.Trades, Trade{Symbol: ser.Symbol, Signal: o.signal, SignalTime: o.sigTime,
+		EntryTime: o.fillTime, EntryDate: entryDate, EntryPrice: price, Units: units, Cost: cost,
+		Commission: units * price * c.comm})
+	p.trade = len(c.res.Trades) - 1
+	ord := &c.res.Orders[o.order]
+	ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, price, units
+	if o.hold > 0 {
+		target := entryDate + data.Date(o.hold)
+		j := ser.IndexOnOrAfter(target)
+		if j <= o.bar {
+			j = o.bar + 1
+		}
+		x := pending{sym: o.sym, kind: OrderCloseAt, placed: o.fillTime, bar: j, reason: ExitHold}
+		c.schedule(&x, ser, true)
+	}
+}
+
+// sell closes the whole position in sym at raw price (slippage applied here).
+func (c *Ctx) sell(sym int, raw float64, t int64, reason ExitReason) {
+	p := &c.pos[sym]
+	price := raw * (1 - c.slip)
+	proceeds := p.units * price * (1 - c.comm)
+	c.cash += proceeds
+	tr := &c.res.Trades[p.trade]
+	tr.ExitTime, tr.ExitPrice, tr.Proceeds, tr.ExitReason = t, price, proceeds, reason
+	tr.Commission += p.units * price * c.comm
+	tr.Return = proceeds/tr.Cost - 1
+	if p.stopOrd >= 0 {
+		so := &c.res.Orders[p.stopOrd]
+		if reason == ExitTrailingStop {
+			so.Filled, so.FillTime, so.FillPrice, so.Units, so.Reason = true, t, price, p.units, reason
+		} else {
+			so.Reason = "cancelled"
+		}
+	}
+	*p = position{trade: -1, stopOrd: -1}
+	c.unhold(sym)
+	// Cancel the other pending sells of sym (the scheduled exit, a market exit).
+	for k := 0; k < len(c.pend); {
+		if c.pend[k].sym == sym && c.pend[k].kind != OrderMarketBuy {
+			c.res.Orders[c.pend[k].order].Reason = "cancelled"
+			c.pend = append(c.pend[:k], c.pend[k+1:]...)
+			continue
+		}
+		k++
+	}
+}
+
+func (c *Ctx) cancelEntry(sym int) {
+	for k := 0; k < len(c.pend); {
+		if c.pend[k].sym == sym {
+			c.res.Orders[c.pend[k].order].Reason = "cancelled"
+			c.pend = append(c.pend[:k], c.pend[k+1:]...)
+			continue
+		}
+		k++
+	}
+	c.pos[sym] = position{trade: -1, stopOrd: -1}
+	c.unhold(sym)
+}
+
+func (c *Ctx) unhold(sym int) {
+	for k, s := range c.held {
+		if s == sym {
+			c.held = append(c.held[:k], c.held[k+1:]...)
+			return
+		}
+	}
+}
+
+// sample records the equity at the end of the UTC day containing t-1 (the
+// last mark at or before the next 00:00Z wins).
+func (c *Ctx) sample(t int64) {
+	d := int(data.DateFromUnix(t-1) - c.day0)
+	if d < 0 || d >= len(c.res.Equity) {
+		return
+	}
+	e := c.cash
+	var inv float64
+	for _, s := range c.held {
+		v := c.pos[s].units * c.pos[s].last
+		e += v
+		inv += v
+	}
+	c.res.Equity[d] = e
+	if e > 0 {
+		c.res.Invested[d] = inv / e
+	} else {
+		c.res.Invested[d] = 0
+	}
+}
+
+// finish marks open positions at their last close (exit reason open, no exit
+// commission) and fills the equity curve forward over days without events.
+func (c *Ctx) finish(end int64) {
+	for _, s := range c.held {
+		p := &c.pos[s]
+		if p.units == 0 {
+			continue
+		}
+		tr := &c.res.Trades[p.trade]
+		ser := c.plan.DS.Series[s]
+		n := c.seen[s]
+		tr.ExitTime = end
+		if n > 0 {
+			tr.ExitTime = ser.CloseTime[n-1]
+		}
+		tr.ExitPrice = p.last
+		tr.Proceeds = p.units * p.last
+		tr.Return = tr.Proceeds/tr.Cost - 1
+		tr.ExitReason = ExitOpen
+	}
+	prevE, prevI := c.opts.Capital, 0.0
+	for i := range c.res.Equity {
+		if math.IsNaN(c.res.Equity[i]) {
+			c.res.Equity[i], c.res.Invested[i] = prevE, prevI
+		}
+		prevE, prevI = c.res.Equity[i], c.res.Invested[i]
+	}
+}
