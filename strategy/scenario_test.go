@@ -220,3 +220,7 @@ func TestDSTWeekCloseAndFill(t *testing.T) {
 		})
 	}
 }
+
+func timeOfDay(t int64) time.Duration {
+	return time.Duration(t-data.DateFromUnix(t).Unix()) * time.Second
+}
