@@ -82,6 +82,33 @@ type Evidence struct {
 	TooFew  bool   `json:"too_few"`
 	Warning string `json:"warning,omitempty"`
 	Verdict string `json:"verdict"`
+
+	// The fields below are filled by Assess (CountEvidence leaves them NA).
+
+	// EffectiveN is the effective sample size of the trade returns in entry
+	// order (stats.EffectiveN): overlapping trades share their fate.
+	EffectiveN Value `json:"effective_n"`
+	// MeanTradeReturn and MedianTradeReturn are over all trades; the interval
+	// is a percentile bootstrap that resamples whole episodes.
+	MeanTradeReturn   Value    `json:"mean_trade_return"`
+	MeanTradeReturnCI [2]Value `json:"mean_trade_return_ci"`
+	MedianTradeReturn Value    `json:"median_trade_return"`
+	// SharpeCI is the stationary-bootstrap interval of the annualised Sharpe
+	// ratio of the daily returns; SharpeCIBlock the mean block length used.
+	SharpeCI      [2]Value `json:"sharpe_ci"`
+	SharpeCIBlock Value    `json:"sharpe_ci_block"`
+	// CILevel is the confidence level of both intervals (0.95 by default).
+	CILevel Value `json:"ci_level"`
+	// RandomEntryP is the permutation p-value against random entries with the
+	// same holding periods; it needs price data, so the caller fills it.
+	RandomEntryP Value `json:"random_entry_p"`
+	// PSR is the probability that the true daily Sharpe ratio exceeds 0
+	// (Bailey & López de Prado 2012); MinTrackRecord the days of returns
+	// needed for PSR to reach 0.95 at the observed Sharpe ratio.
+	PSR            Value `json:"psr"`
+	MinTrackRecord Value `json:"min_track_record"`
+	// Seed seeds every resampling behind these numbers.
+	Seed uint64 `json:"seed"`
 }
 
 // MinSamples is the number of independent samples below which every output

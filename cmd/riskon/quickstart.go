@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/riskon/riskon/configs"
+	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/data/store"
+	"github.com/riskon/riskon/results"
+	"github.com/riskon/riskon/strategy/config"
+)
+
+// flagships are the shipped configs quickstart runs, the first in full.
+var flagships = []string{"r2k_breakout_btc.yaml", "r2k_breakout_eth.yaml", "r2k_breakout_alts.yaml"}
+
+func (a *app) quickstartCmd() *cobra.Command {
+	var dataDir string
+	var seed uint64
+	cmd := &cobra.Command{
+		Use:   "quickstart [--data DIR]",
+		Short: "Build the database from the data it finds (or a labelled synthetic demo) and run the flagship configs",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			dir := findDataDir(dataDir)
+			var ds *data.Dataset
+			if dir == "" {
+				fmt.Fprintln(a.stdout, "No price data found (--data, $RISKON_DATA or ../shared/data): running on a SYNTHETIC demo data set.")
+				var err error
+				if ds, err = data.Synthetic(data.DefaultSynthetic(seed)); err != nil {
+					return err
+				}
+			} else if err := a.importCatalog(ctx, dir); err != nil {
+				return err
+			}
+			var reps []*results.Report
+			for _, name := range flagships {
+				cfg, err := loadEmbedded(name)
+				if err != nil {
+					return err
+				}
+				rep, err := a.runConfig(ctx, cfg, subset(ds, cfg))
+				if err != nil {
+					return fmt.Errorf("quickstart %s: %w", name, err)
+				}
+				reps = append(reps, rep)
+			}
+			printReport(a.stdout, reps[0])
+			fmt.Fprintln(a.stdout, "\nthe other flagship configs")
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "run\tname\ttotal return\tbuy & hold\tSharpe\tmax DD\ttrades\tepisodes\tevidence")
+			for _, r := range reps[1:] {
+				ev := "enough samples"
+				if r.Evidence.TooFew {
+					ev = "TOO FEW SAMPLES"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", r.RunID, r.Name, pct(r.Metrics.TotalReturn), pct(r.Benchmark.TotalReturn),
+					num(r.Metrics.Sharpe), pct(r.Metrics.MaxDrawdown), r.Metrics.Trades, r.Evidence.Episodes, ev)
+			}
+			tw.Flush()
+			fmt.Fprintf(a.stdout, "\nruns stored in %s: see them with `riskon runs`, one with `riskon show RUN`.\n", a.dbPath())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dataDir, "data", "", "price data folder (default $RISKON_DATA, else ../shared/data when present)")
+	cmd.Flags().Uint64Var(&seed, "seed", 42, "seed of the synthetic demo data")
+	return cmd
+}
+
+// findDataDir picks the data folder: the flag, $RISKON_DATA, then
+// ../shared/data beside the checkout.
+func findDataDir(flag string) string {
+	for _, d := range []string{flag, os.Getenv("RISKON_DATA"), filepath.Join("..", "shared", "data")} {
+		if d == "" {
+			continue
+		}
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			return d
+		}
+	}
+	return ""
+}
+
+// importCatalog builds the symbols of the shipped catalog from dir.
+func (a *app) importCatalog(ctx context.Context, dir string) error {
+	root := dir
+	if st, err := os.Stat(filepath.Join(dir, "raw")); err == nil && st.IsDir() {
+		root = filepath.Join(dir, "raw")
+	}
+	catalog, cleanup, err := catalogFile()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	st, err := a.openStore(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	reps, err := st.ImportCatalog(ctx, catalog, store.CatalogOptions{Root: root})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "data: %d symbols from %s into %s\n", len(reps), root, a.dbPath())
+	return nil
+}
+
+// catalogFile returns a path to the shipped data catalog, writing the
+// embedded copy to a temporary file.
+func catalogFile() (string, func(), error) {
+	b, err := configs.FS.ReadFile("data/shared.yaml")
+	if err != nil {
+		return "", nil, fmt.Errorf("embedded catalog: %w", err)
+	}
+	f, err := os.CreateTemp("", "riskon-catalog-*.yaml")
+	if err != nil {
+		return "", nil, fmt.Errorf("write catalog: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", nil, fmt.Errorf("write catalog: %w", err)
+	}
+	f.Close()
+	return f.Name(), func() { os.Remove(f.Name()) }, nil
+}
+
+func loadEmbedded(name string) (config.Config, error) {
+	b, err := configs.FS.ReadFile(name)
+	if err != nil {
+		return config.Config{}, fmt.Errorf("embedded config %s: %w", name, err)
+	}
+	cfg, err := config.Decode(bytes.NewReader(b), "configs/"+name, config.LoadOptions{})
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, config.Validate(cfg)
+}
+
+// subset returns the series of ds a config needs, or nil when ds is nil (the
+// run then loads from the database).
+func subset(ds *data.Dataset, cfg config.Config) *data.Dataset {
+	if ds == nil {
+		return nil
+	}
+	var ss []*data.Series
+	for _, s := range ds.Series {
+		if s.Symbol == cfg.Trigger.Symbol {
+			ss = append(ss, s)
+			continue
+		}
+		for _, t := range cfg.Trade.Targets {
+			if s.Symbol == t {
+				ss = append(ss, s)
+				break
+			}
+		}
+	}
+	out, err := data.NewDataset(ss...)
+	if err != nil {
+		return ds
+	}
+	out.Synthetic = ds.Synthetic
+	return out
+}

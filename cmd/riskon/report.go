@@ -1,0 +1,150 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/riskon/riskon/results"
+)
+
+// printReport writes the human summary of a run: header, metrics against
+// buy-and-hold, the evidence with its warning, and the trades.
+func printReport(w io.Writer, rep *results.Report) {
+	if rep.Synthetic {
+		fmt.Fprintln(w, "*** SYNTHETIC DATA: generated prices, not market history ***")
+	}
+	fmt.Fprintf(w, "run %s  %s\n", rep.RunID, rep.Name)
+	fmt.Fprintf(w, "window %s .. %s   config %s   data %s\n\n", rep.Window.Start, rep.Window.End, short(rep.ConfigHash), short(rep.DataFingerprint))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "metric\tstrategy\tbuy & hold\t")
+	m, b := rep.Metrics, rep.Benchmark
+	rows := []struct {
+		name string
+		f    func(results.Metrics) string
+	}{
+		{"total return", func(x results.Metrics) string { return pct(x.TotalReturn) }},
+		{"CAGR", func(x results.Metrics) string { return pct(x.CAGR) }},
+		{"volatility", func(x results.Metrics) string { return pct(x.Volatility) }},
+		{"Sharpe", func(x results.Metrics) string { return num(x.Sharpe) }},
+		{"Sortino", func(x results.Metrics) string { return num(x.Sortino) }},
+		{"Calmar", func(x results.Metrics) string { return num(x.Calmar) }},
+		{"max drawdown", func(x results.Metrics) string { return pct(x.MaxDrawdown) }},
+		{"max drawdown days", func(x results.Metrics) string { return fmt.Sprint(x.MaxDrawdownDays) }},
+		{"exposure", func(x results.Metrics) string { return pct(x.Exposure) }},
+		{"trades", func(x results.Metrics) string { return fmt.Sprint(x.Trades) }},
+		{"win rate", func(x results.Metrics) string { return pct(x.WinRate) }},
+		{"avg trade", func(x results.Metrics) string { return pct(x.AvgTradeReturn) }},
+		{"median trade", func(x results.Metrics) string { return pct(x.MedianTradeReturn) }},
+		{"profit factor", func(x results.Metrics) string { return num(x.ProfitFactor) }},
+		{"best trade", func(x results.Metrics) string { return pct(x.BestTrade) }},
+		{"worst trade", func(x results.Metrics) string { return pct(x.WorstTrade) }},
+		{"final equity", func(x results.Metrics) string { return money(x.FinalEquity) }},
+	}
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", r.name, r.f(m), r.f(b))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "annualised with %d periods per year (calendar days)\n", m.Annualization)
+	for _, n := range m.Notes {
+		fmt.Fprintf(w, "  n/a %s: %s\n", n.Metric, n.Reason)
+	}
+	printEvidence(w, rep.Evidence)
+	if len(rep.Trades) > 0 {
+		fmt.Fprintln(w, "\ntrades")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "symbol\tsignal\tentry\tentry price\texit\texit price\treturn\texit")
+		for i, t := range rep.Trades {
+			if i == 30 {
+				fmt.Fprintf(tw, "... %d more (use --output json)\n", len(rep.Trades)-30)
+				break
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Symbol, day(t.SignalTime), day(t.EntryTime), price(t.EntryPrice),
+				day(t.ExitTime), price(t.ExitPrice), pct(t.Return), t.ExitReason)
+		}
+		tw.Flush()
+	}
+	if rep.Synthetic {
+		fmt.Fprintln(w, "*** SYNTHETIC DATA ***")
+	}
+}
+
+// printEvidence writes the evidence block; a thin result says so first.
+func printEvidence(w io.Writer, e results.Evidence) {
+	fmt.Fprintf(w, "\nevidence: %d signals, %d trades, %d independent episodes (effective n of trade returns %s)\n",
+		e.Signals, e.Trades, e.Episodes, num(e.EffectiveN))
+	if e.Warning != "" {
+		fmt.Fprintf(w, "WARNING: %s\n", e.Warning)
+	}
+	level := "95%"
+	if e.CILevel.Valid() {
+		level = fmt.Sprintf("%.0f%%", 100*float64(e.CILevel))
+	}
+	if e.MeanTradeReturn.Valid() {
+		fmt.Fprintf(w, "  mean trade return %s, %s interval [%s, %s] (bootstrap over episodes); median %s\n",
+			pct(e.MeanTradeReturn), level, pct(e.MeanTradeReturnCI[0]), pct(e.MeanTradeReturnCI[1]), pct(e.MedianTradeReturn))
+	}
+	if e.SharpeCI[0].Valid() {
+		fmt.Fprintf(w, "  Sharpe %s interval [%s, %s] (stationary block bootstrap, mean block %s days)\n",
+			level, num(e.SharpeCI[0]), num(e.SharpeCI[1]), num(e.SharpeCIBlock))
+	}
+	if e.RandomEntryP.Valid() {
+		fmt.Fprintf(w, "  random-entry p-value %s\n", num(e.RandomEntryP))
+	}
+	if e.PSR.Valid() {
+		fmt.Fprintf(w, "  probabilistic Sharpe ratio (vs 0) %s; minimum track record for 95%%: %s days\n", num(e.PSR), num(e.MinTrackRecord))
+	}
+	fmt.Fprintf(w, "  seed %d\n", e.Seed)
+	if e.Verdict != "" {
+		fmt.Fprintf(w, "verdict: %s\n", e.Verdict)
+	}
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+func day(rfc string) string {
+	if i := strings.IndexByte(rfc, 'T'); i > 0 {
+		return rfc[:i]
+	}
+	return rfc
+}
+
+func pct(v results.Value) string {
+	if !v.Valid() {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f%%", 100*float64(v))
+}
+
+func num(v results.Value) string {
+	if !v.Valid() {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.4g", float64(v))
+}
+
+func money(v results.Value) string {
+	if !v.Valid() {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", float64(v))
+}
+
+func price(v results.Value) string {
+	f := float64(v)
+	switch {
+	case !v.Valid():
+		return "n/a"
+	case f >= 1000 || f <= -1000:
+		return fmt.Sprintf("%.0f", f)
+	case f >= 1 || f <= -1:
+		return fmt.Sprintf("%.2f", f)
+	}
+	return fmt.Sprintf("%.4g", f)
+}

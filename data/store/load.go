@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/riskon/riskon/data"
+)
+
+// SymbolInfo describes one stored symbol.
+type SymbolInfo struct {
+	Symbol    string    `json:"symbol"`
+	Calendar  string    `json:"calendar"`
+	First     data.Date `json:"-"`
+	Last      data.Date `json:"-"`
+	Bars      int       `json:"bars"`
+	Sources   []string  `json:"sources"`
+	Synthetic bool      `json:"synthetic"`
+}
+
+// List returns the stored symbols in name order.
+func (s *Store) List(ctx context.Context) ([]SymbolInfo, error) {
+	if !s.schema {
+		return nil, nil
+	}
+	rs, err := s.db.QueryContext(ctx, `SELECT symbol, calendar, source,
+		coalesce(date_diff('day', DATE '1970-01-01', first_date), 0), coalesce(date_diff('day', DATE '1970-01-01', last_date), 0),
+		bars, synthetic FROM symbols ORDER BY symbol`)
+	if err != nil {
+		return nil, fmt.Errorf("list symbols in %s: %w", s.path, err)
+	}
+	defer rs.Close()
+	var out []SymbolInfo
+	for rs.Next() {
+		var si SymbolInfo
+		var src string
+		var first, last int64
+		if err := rs.Scan(&si.Symbol, &si.Calendar, &src, &first, &last, &si.Bars, &si.Synthetic); err != nil {
+			return nil, fmt.Errorf("list symbols in %s: %w", s.path, err)
+		}
+		si.First, si.Last = data.Date(first), data.Date(last)
+		if src != "" {
+			si.Sources = strings.Split(src, "; ")
+		}
+		out = append(out, si)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("list symbols in %s: %w", s.path, err)
+	}
+	return out, nil
+}
+
+// Load reads the whole series of each symbol (the engine applies the
+// window) into columnar slices, one query per symbol. The data set is marked
+// synthetic if any series is.
+func (s *Store) Load(ctx context.Context, symbols []string) (*data.Dataset, error) {
+	infos, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bySym := map[string]SymbolInfo{}
+	var have []string
+	for _, si := range infos {
+		bySym[si.Symbol] = si
+		have = append(have, si.Symbol)
+	}
+	var missing []string
+	for _, sym := range symbols {
+		if _, ok := bySym[sym]; !ok {
+			missing = append(missing, sym)
+		}
+	}
+	if len(missing) > 0 {
+		haveList := "none"
+		if len(have) > 0 {
+			haveList = strings.Join(have, ", ")
+		}
+		if len(missing) == 1 {
+			return nil, fmt.Errorf("symbol %q is not in %s (have: %s); import it with: riskon data import FILE --symbol %s",
+				missing[0], s.name(), haveList, missing[0])
+		}
+		q := make([]string, len(missing))
+		for i, m := range missing {
+			q[i] = fmt.Sprintf("%q", m)
+		}
+		return nil, fmt.Errorf("symbols %s are not in %s (have: %s); import each with: riskon data import FILE --symbol %s",
+			strings.Join(q, ", "), s.name(), haveList, missing[0])
+	}
+	var series []*data.Series
+	synthetic := false
+	for _, sym := range symbols {
+		si := bySym[sym]
+		cal, err := data.ParseCalendar(si.Calendar)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: stored calendar: %w", sym, err)
+		}
+		ser, err := s.loadSeries(ctx, sym, cal, si.Bars)
+		if err != nil {
+			return nil, err
+		}
+		ser.Source = strings.Join(si.Sources, "; ")
+		synthetic = synthetic || si.Synthetic
+		series = append(series, ser)
+	}
+	ds, err := data.NewDataset(series...)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	ds.Synthetic = synthetic
+	return ds, nil
+}
+
+func (s *Store) loadSeries(ctx context.Context, sym string, cal data.Calendar, n int) (*data.Series, error) {
+	rs, err := s.db.QueryContext(ctx, `SELECT date_diff('day', DATE '1970-01-01', date), open_time, close_time,
+		open, high, low, close, volume FROM bars WHERE symbol = ? ORDER BY date`, sym)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", sym, err)
+	}
+	defer rs.Close()
+	ser := &data.Series{Symbol: sym, Calendar: cal,
+		Date: make([]data.Date, 0, n), OpenTime: make([]int64, 0, n), CloseTime: make([]int64, 0, n),
+		Open: make([]float64, 0, n), High: make([]float64, 0, n), Low: make([]float64, 0, n),
+		Close: make([]float64, 0, n), Volume: make([]float64, 0, n)}
+	for rs.Next() {
+		var d, o, c int64
+		var op, hi, lo, cl, vo float64
+		if err := rs.Scan(&d, &o, &c, &op, &hi, &lo, &cl, &vo); err != nil {
+			return nil, fmt.Errorf("load %s: %w", sym, err)
+		}
+		ser.Date = append(ser.Date, data.Date(d))
+		ser.OpenTime = append(ser.OpenTime, o)
+		ser.CloseTime = append(ser.CloseTime, c)
+		ser.Open = append(ser.Open, op)
+		ser.High = append(ser.High, hi)
+		ser.Low = append(ser.Low, lo)
+		ser.Close = append(ser.Close, cl)
+		ser.Volume = append(ser.Volume, vo)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("load %s: %w", sym, err)
+	}
+	return ser, nil
+}
+
+// InsertSeries stores a whole series (for example synthetic data) in one
+// transaction, replacing every stored bar of its symbol. Open and close times
+// are recomputed from the series' calendar. A source starting with
+// "synthetic" marks the symbol synthetic, and Load then marks data sets
+// containing it.
+func (s *Store) InsertSeries(ctx context.Context, ser *data.Series, source string) error {
+	if err := s.writable("insert series"); err != nil {
+		return err
+	}
+	if ser == nil {
+		return fmt.Errorf("insert series: nil series")
+	}
+	if err := CheckSymbol(ser.Symbol); err != nil {
+		return fmt.Errorf("insert series: %w", err)
+	}
+	if ser.Calendar.IsZero() {
+		return fmt.Errorf("insert series %s: no calendar", ser.Symbol)
+	}
+	n := ser.Len()
+	for _, l := range []int{len(ser.Open), len(ser.High), len(ser.Low), len(ser.Close), len(ser.Volume)} {
+		if l != n {
+			return fmt.Errorf("insert series %s: columns have different lengths", ser.Symbol)
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("insert series %s: no bars", ser.Symbol)
+	}
+	if strings.TrimSpace(source) == "" {
+		return fmt.Errorf("insert series %s: empty source label", ser.Symbol)
+	}
+	rows := make([]row, n)
+	for i := 0; i < n; i++ {
+		b := ser.BarAt(i)
+		if i > 0 && b.Date <= ser.Date[i-1] {
+			return fmt.Errorf("insert series %s: bar %d (%s) is not after %s", ser.Symbol, i, b.Date, ser.Date[i-1])
+		}
+		for _, v := range []float64{b.Open, b.High, b.Low, b.Close} {
+			if !(v > 0) || math.IsInf(v, 0) {
+				return fmt.Errorf("insert series %s: bar %s has a non-positive or non-finite price", ser.Symbol, b.Date)
+			}
+		}
+		if !(b.Volume >= 0) || math.IsInf(b.Volume, 0) {
+			return fmt.Errorf("insert series %s: bar %s has a negative or non-finite volume", ser.Symbol, b.Date)
+		}
+		rows[i] = row{date: b.Date, open: b.Open, high: b.High, low: b.Low, close: b.Close, volume: b.Volume}
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("insert series %s: %w", ser.Symbol, err)
+	}
+	defer conn.Close()
+	sd := &symbolData{symbol: ser.Symbol, cal: ser.Calendar, rows: rows, sources: []string{source},
+		report: &ImportReport{Symbol: ser.Symbol}, replace: true, fullCopy: true,
+		synth: strings.HasPrefix(strings.ToLower(source), "synthetic")}
+	return s.write(ctx, conn, []*symbolData{sd})
+}

@@ -1,0 +1,270 @@
+package results
+
+import (
+	"math"
+
+	"github.com/riskon/riskon/engine"
+	"github.com/riskon/riskon/results/stats"
+)
+
+// DefaultAnnualization is the number of periods per year used when a
+// result does not say (calendar days, for a crypto book traded every day).
+const DefaultAnnualization = 365
+
+// Reasons recorded in Note when a metric is undefined.
+const (
+	ReasonNoCurve         = "no equity curve"
+	ReasonNoCapital       = "no starting capital"
+	ReasonFewReturns      = "fewer than 2 daily returns"
+	ReasonZeroVolatility  = "zero volatility"
+	ReasonNoLosingDays    = "no losing days"
+	ReasonNoDrawdown      = "no drawdown"
+	ReasonNoTrades        = "no trades"
+	ReasonNoLosingTrades  = "no losing trades"
+	ReasonEquityExhausted = "equity not positive"
+)
+
+// DailyReturns returns the simple daily returns of the equity curve,
+// r_t = E_t / E_{t-1} - 1, where E_{-1} is r.Capital when it is positive
+// (so the first day's move from the starting capital counts) and the curve
+// starts at E_0 otherwise. A day whose previous equity is not positive has
+// no defined return and ends the series there.
+func DailyReturns(r *engine.Result) []float64 {
+	eq := r.Equity
+	prev, start := r.Capital, 0
+	if !(prev > 0) {
+		if len(eq) == 0 {
+			return nil
+		}
+		prev, start = eq[0], 1
+	}
+	out := make([]float64, 0, len(eq))
+	for _, e := range eq[start:] {
+		if !(prev > 0) {
+			break
+		}
+		out = append(out, e/prev-1)
+		prev = e
+	}
+	return out
+}
+
+// ComputeMetrics computes the performance figures of a run from its daily
+// equity curve and trades. Definitions (A = annualization, 365 by default;
+// r_t the DailyReturns, n of them; E the equity, E_base the starting capital
+// or, without one, the first point of the curve):
+//
+//   - TotalReturn = E_last / E_base - 1; CAGR = (E_last/E_base)^{1/years} - 1
+//     with years = n / A (days of returns over the annualization).
+//   - Volatility = s · sqrt(A), s the sample standard deviation (n-1) of r_t.
+//   - Sharpe = mean(r) / s · sqrt(A), risk-free rate 0 (Sharpe 1994).
+//   - Sortino = mean(r) / DD · sqrt(A) with the downside deviation
+//     DD = sqrt((1/n) Σ_t min(r_t, 0)²) taken over ALL days, gains counting
+//     as zero shortfall: the target-semideviation of Sortino & Price (1994),
+//     "Performance measurement in a downside risk framework", Journal of
+//     Investing 3(3), with a target of 0. Averaging over losing days only
+//     would overstate the downside risk of a strategy that rarely loses.
+//   - MaxDrawdown = max_t (1 - E_t / max_{u≤t} E_u), a positive fraction, the
+//     running peak starting at E_base; MaxDrawdownDays is the longest span in
+//     days from a peak to the first day the equity is back at or above it,
+//     or to the last day if it never is.
+//   - Calmar = CAGR / MaxDrawdown (Young 1991).
+//   - Exposure = share of days with Invested > 0.
+//   - Trades counts closed and open trades; WinRate is the share with
+//     Return > 0; AvgTradeReturn, MedianTradeReturn, BestTrade and WorstTrade
+//     are over Trade.Return (open trades marked at the last close).
+//   - ProfitFactor = Σ gains / |Σ losses| of the trades' money P&L,
+//     Cost · Return (= Proceeds - Cost), so a large trade weighs more.
+//
+// Every undefined metric is NA with a Note giving the reason, so the JSON
+// output never holds NaN or Inf. Days is the number of points on the curve.
+func ComputeMetrics(r *engine.Result) Metrics {
+	m := Metrics{
+		TotalReturn: NA, CAGR: NA, MaxDrawdown: NA, Sharpe: NA, Sortino: NA,
+		Calmar: NA, Volatility: NA, Exposure: NA, WinRate: NA,
+		AvgTradeReturn: NA, MedianTradeReturn: NA, ProfitFactor: NA,
+		BestTrade: NA, WorstTrade: NA, FinalEquity: NA,
+		Annualization: r.Annualization,
+		Days:          len(r.Equity),
+	}
+	if m.Annualization <= 0 {
+		m.Annualization = DefaultAnnualization
+	}
+	note := func(metric, reason string) { m.Notes = append(m.Notes, Note{Metric: metric, Reason: reason}) }
+	curveMetrics(r, &m, note)
+	tradeMetrics(r.Trades, &m, note)
+	return m
+}
+
+func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)) {
+	eq := r.Equity
+	if len(eq) == 0 {
+		for _, k := range []string{"total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown", "calmar", "exposure", "final_equity"} {
+			note(k, ReasonNoCurve)
+		}
+		return
+	}
+	A := float64(m.Annualization)
+	last := eq[len(eq)-1]
+	m.FinalEquity = Value(last)
+
+	// Exposure.
+	inv := r.Invested[:min(len(r.Invested), len(eq))]
+	if len(inv) > 0 {
+		k := 0
+		for _, v := range inv {
+			if v > 0 {
+				k++
+			}
+		}
+		m.Exposure = Value(float64(k) / float64(len(inv)))
+	} else {
+		note("exposure", "no invested series")
+	}
+
+	base := r.Capital
+	if !(base > 0) {
+		base = eq[0]
+	}
+	rets := DailyReturns(r)
+	switch {
+	case !(base > 0):
+		for _, k := range []string{"total_return", "cagr", "max_drawdown", "calmar"} {
+			note(k, ReasonNoCapital)
+		}
+	default:
+		tr := last/base - 1
+		m.TotalReturn = Value(tr)
+		years := float64(len(rets)) / A
+		switch {
+		case years <= 0:
+			note("cagr", ReasonFewReturns)
+		case last < 0:
+			note("cagr", ReasonEquityExhausted)
+		default:
+			m.CAGR = Value(math.Pow(last/base, 1/years) - 1)
+		}
+		drawdown(r, base, m)
+		switch {
+		case m.MaxDrawdown == 0:
+			note("calmar", ReasonNoDrawdown)
+		case m.CAGR.Valid():
+			m.Calmar = Value(float64(m.CAGR) / float64(m.MaxDrawdown))
+		default:
+			note("calmar", "cagr undefined")
+		}
+	}
+
+	if len(rets) < 2 {
+		for _, k := range []string{"volatility", "sharpe", "sortino"} {
+			note(k, ReasonFewReturns)
+		}
+		return
+	}
+	mean, sd := meanStd(rets)
+	m.Volatility = Value(sd * math.Sqrt(A))
+	if sd > 0 {
+		m.Sharpe = Value(mean / sd * math.Sqrt(A))
+	} else {
+		note("sharpe", ReasonZeroVolatility)
+	}
+	var dd float64
+	for _, v := range rets {
+		if v < 0 {
+			dd += v * v
+		}
+	}
+	dd = math.Sqrt(dd / float64(len(rets)))
+	if dd > 0 {
+		m.Sortino = Value(mean / dd * math.Sqrt(A))
+	} else {
+		note("sortino", ReasonNoLosingDays)
+	}
+}
+
+// meanStd returns the mean and the sample (n-1) standard deviation.
+func meanStd(x []float64) (mean, sd float64) {
+	mean = stats.Mean(x)
+	var ss float64
+	for _, v := range x {
+		ss += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(ss / float64(len(x)-1))
+}
+
+// drawdown fills MaxDrawdown and MaxDrawdownDays. Day t of the curve is
+// Dates[t] when the dates are there, else t; the starting capital stands
+// on the day before the first point.
+func drawdown(r *engine.Result, base float64, m *Metrics) {
+	eq := r.Equity
+	day := func(i int) int64 {
+		if len(r.Dates) == len(eq) {
+			if i < 0 {
+				return int64(r.Dates[0]) - 1
+			}
+			return int64(r.Dates[i])
+		}
+		return int64(i)
+	}
+	peak, peakDay := base, day(-1)
+	if !(r.Capital > 0) {
+		peakDay = day(0)
+	}
+	var maxDD float64
+	var longest int64
+	underwater := false
+	for i, e := range eq {
+		if e >= peak {
+			if underwater {
+				longest = max(longest, day(i)-peakDay)
+				underwater = false
+			}
+			peak, peakDay = e, day(i)
+			continue
+		}
+		underwater = true
+		maxDD = max(maxDD, 1-e/peak)
+	}
+	if underwater {
+		longest = max(longest, day(len(eq)-1)-peakDay)
+	}
+	m.MaxDrawdown = Value(maxDD)
+	m.MaxDrawdownDays = int(longest)
+}
+
+func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason string)) {
+	m.Trades = len(trades)
+	if len(trades) == 0 {
+		for _, k := range []string{"win_rate", "avg_trade_return", "median_trade_return", "profit_factor", "best_trade", "worst_trade"} {
+			note(k, ReasonNoTrades)
+		}
+		return
+	}
+	rets := make([]float64, len(trades))
+	wins := 0
+	var gains, losses float64
+	best, worst := math.Inf(-1), math.Inf(1)
+	for i, t := range trades {
+		rets[i] = t.Return
+		if t.Return > 0 {
+			wins++
+		}
+		best, worst = max(best, t.Return), min(worst, t.Return)
+		pnl := t.Cost * t.Return
+		if pnl > 0 {
+			gains += pnl
+		} else {
+			losses -= pnl
+		}
+	}
+	n := float64(len(trades))
+	m.WinRate = Value(float64(wins) / n)
+	m.AvgTradeReturn = Value(stats.Mean(rets))
+	m.MedianTradeReturn = Value(stats.MedianInPlace(rets))
+	m.BestTrade, m.WorstTrade = Value(best), Value(worst)
+	if losses > 0 {
+		m.ProfitFactor = Value(gains / losses)
+	} else {
+		note("profit_factor", ReasonNoLosingTrades)
+	}
+}
