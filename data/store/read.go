@@ -44,6 +44,19 @@ func (e *ValidationError) Error() string {
 		what = strings.Replace(what, "dates", "date", 1)
 		what = strings.Replace(what, "warnings", "warning", 1)
 	}
+	if e.Total == 1 && len(e.Problems) == 1 {
+		// One problem: one line.
+		p := e.Problems[0]
+		fmt.Fprintf(&b, "import %s: ", e.Path)
+		if p.Line > 0 {
+			fmt.Fprintf(&b, "line %d: ", p.Line)
+		}
+		b.WriteString(p.Msg)
+		if e.Hint != "" {
+			b.WriteString("; " + e.Hint)
+		}
+		return b.String()
+	}
 	fmt.Fprintf(&b, "import %s: %d %s", e.Path, e.Total, what)
 	if e.Total > len(e.Problems) {
 		fmt.Fprintf(&b, " (first %d shown)", len(e.Problems))

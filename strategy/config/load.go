@@ -284,10 +284,14 @@ func decode(r io.Reader, name string, opts LoadOptions) (Config, error) {
 	}
 	normalize(reflect.ValueOf(&c).Elem())
 	if err := Validate(c); err != nil {
-		if name != "" {
-			return Config{}, fmt.Errorf("invalid config %s:\n%w", name, err)
+		sep := ":\n" // several problems: one per line
+		if !strings.Contains(err.Error(), "\n") {
+			sep = ": "
 		}
-		return Config{}, fmt.Errorf("invalid config:\n%w", err)
+		if name != "" {
+			return Config{}, fmt.Errorf("invalid config %s%s%w", name, sep, err)
+		}
+		return Config{}, fmt.Errorf("invalid config%s%w", sep, err)
 	}
 	return c, nil
 }

@@ -1,0 +1,92 @@
+package backtest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/engine"
+	"github.com/riskon/riskon/results"
+	"github.com/riskon/riskon/strategy"
+	"github.com/riskon/riskon/strategy/config"
+)
+
+// Shared is what every trial of a sweep shares, read-only: the data set, its
+// replay plan, and the benchmark metrics per target basket (computed once).
+// It is safe for concurrent use.
+type Shared struct {
+	DS   *data.Dataset
+	Plan *engine.Plan
+
+	mu    sync.Mutex
+	bench map[string]results.Metrics
+}
+
+// NewShared prepares ds for many trials.
+func NewShared(ds *data.Dataset) *Shared {
+	return &Shared{DS: ds, Plan: engine.NewPlan(ds), bench: map[string]results.Metrics{}}
+}
+
+// TrialOutcome is what a sweep keeps of one trial: metrics, the benchmark's
+// metrics, the evidence counts, and the engine result (valid only until the
+// next Run on the same TrialRunner).
+type TrialOutcome struct {
+	Metrics   results.Metrics
+	Benchmark results.Metrics
+	Evidence  results.Evidence
+	Result    *engine.Result
+}
+
+// TrialRunner runs trials one after another, reusing its buffers. Use one per
+// worker goroutine; it is not safe for concurrent use.
+type TrialRunner struct {
+	sh *Shared
+	r  engine.Runner
+}
+
+// NewTrialRunner returns a runner over sh.
+func NewTrialRunner(sh *Shared) *TrialRunner { return &TrialRunner{sh: sh} }
+
+// Run backtests cfg. Its trades, metrics and evidence counts are exactly those
+// of Run (the full backtest) for the same config and data: the same engine
+// path, without the bootstrap statistics and the report rows.
+func (t *TrialRunner) Run(ctx context.Context, cfg config.Config) (*TrialOutcome, error) {
+	strat, opts, err := strategy.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	res, err := t.r.Run(ctx, t.sh.Plan, strat, opts)
+	if err != nil {
+		return nil, fmt.Errorf("trial %s: %w", cfg.Name, err)
+	}
+	out := &TrialOutcome{Metrics: results.ComputeMetrics(res), Evidence: results.CountEvidence(res), Result: res}
+	out.Benchmark, err = t.sh.benchmark(ctx, cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// benchmark returns the buy-and-hold metrics of cfg's targets in cfg's
+// window and costs, computing them once per distinct combination.
+func (sh *Shared) benchmark(ctx context.Context, cfg config.Config, opts engine.Options) (results.Metrics, error) {
+	key := fmt.Sprintf("%s|%v|%v|%v|%s|%s|%g|%g|%s|%g", strings.Join(cfg.Trade.Targets, ","), cfg.Trade.Weights, cfg.Trigger.Symbol,
+		cfg.Fill, cfg.Data.Start, cfg.Data.End, cfg.Costs.CommissionBps, cfg.Costs.SlippageBps, cfg.Trigger.Symbol, cfg.Capital)
+	sh.mu.Lock()
+	m, ok := sh.bench[key]
+	sh.mu.Unlock()
+	if ok {
+		return m, nil
+	}
+	res, err := engine.Run(ctx, sh.Plan, strategy.Benchmark(cfg), opts)
+	if err != nil {
+		return results.Metrics{}, fmt.Errorf("benchmark: %w", err)
+	}
+	m = results.ComputeMetrics(res)
+	sh.mu.Lock()
+	sh.bench[key] = m
+	sh.mu.Unlock()
+	return m, nil
+}
