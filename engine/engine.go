@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/riskon/riskon/data"
 )
@@ -75,6 +76,24 @@ type Strategy interface {
 // the window (buy and hold).
 type WindowStarter interface {
 	OnWindowStart(c *Ctx)
+}
+
+// Listener is implemented by strategies that need OnBar only for some
+// symbols; the engine still replays every bar (fills, stops, marks).
+type Listener interface {
+	Listens(sym int) bool
+}
+
+// Skipper is implemented by strategies that know, while the book is flat and
+// no order is pending, the next event they need to see. The engine then jumps
+// to that event: nothing can happen to a flat book in between, the equity
+// curve carries the cash forward, and history views stay exact. NextEvent
+// returns an event index >= k (Plan.Len() for none); returning k disables the
+// jump.
+type Skipper interface {
+	// Skips reports, once at the start of a run, whether NextEvent may jump.
+	Skips() bool
+	NextEvent(c *Ctx, k int) int
 }
 
 // Errors returned by order methods.
@@ -183,8 +202,17 @@ type Ctx struct {
 	res      *Result
 	err      error
 	day0     data.Date
-	startIdx []int // per symbol: index of the first bar in the window
+	k        int   // index of the current event in the plan
+	due      int64 // earliest fill time of the pending orders (MaxInt64: none)
+	dirty    bool  // a fill or mark changed the book since the last sample
+	listen   []bool
 }
+
+// EventIndex returns the index in the plan of the bar event being processed.
+func (c *Ctx) EventIndex() int { return c.k }
+
+// PlanLen returns the number of events in the plan being replayed.
+func (c *Ctx) PlanLen() int { return c.plan.Len() }
 
 // Now returns the current instant, unix seconds UTC.
 func (c *Ctx) Now() int64 { return c.now }
@@ -332,6 +360,19 @@ func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool) {
 	o.order = o.id
 	c.res.Orders = append(c.res.Orders, Order{ID: o.id, Symbol: s.Symbol, Kind: o.kind, Placed: o.placed, Reason: o.reason})
 	c.pend = append(c.pend, *o)
+	if o.fillTime < c.due {
+		c.due = o.fillTime
+	}
+}
+
+// recomputeDue resets the earliest pending fill time after orders left.
+func (c *Ctx) recomputeDue() {
+	c.due = math.MaxInt64
+	for k := range c.pend {
+		if c.pend[k].fillTime < c.due {
+			c.due = c.pend[k].fillTime
+		}
+	}
 }
 
 // View is the history of one symbol up to the last closed bar. Its slices
@@ -412,18 +453,33 @@ func fmtTime(t int64) string {
 }
 
 // Runner replays plans. It keeps its buffers between runs, so a sweep reuses
-// one Runner per worker. A Runner is not safe for concurrent use.
+// one Runner per worker: the Result of Runner.Run is valid only until the
+// next Run on the same Runner. A Runner is not safe for concurrent use.
 type Runner struct {
-	c Ctx
+	c   Ctx
+	res *Result
 }
 
-// Run replays plan through strat under opts.
+func (r *Runner) result(days int) *Result {
+	if r.res == nil {
+		r.res = &Result{}
+	}
+	if cap(r.res.Equity) < days {
+		r.res.Dates = make([]data.Date, days)
+		r.res.Equity = make([]float64, days)
+		r.res.Invested = make([]float64, days)
+	}
+	return r.res
+}
+
+// Run replays plan through strat under opts and returns a Result of its own.
 func Run(ctx context.Context, plan *Plan, strat Strategy, opts Options) (*Result, error) {
 	var r Runner
 	return r.Run(ctx, plan, strat, opts)
 }
 
-// Run replays plan through strat under opts.
+// Run replays plan through strat under opts. The Result reuses the Runner's
+// buffers: it is valid until the next Run on r.
 func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Options) (*Result, error) {
 	if !(opts.Capital > 0) {
 		return nil, fmt.Errorf("capital must be positive, got %v", opts.Capital)
@@ -437,7 +493,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	}
 	ns := len(plan.DS.Series)
 	c := &r.c
-	*c = Ctx{plan: plan, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0]}
+	*c = Ctx{plan: plan, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0], listen: c.listen}
 	for i := 0; i < ns; i++ {
 		c.pos = append(c.pos, position{trade: -1, stopOrd: -1})
 	}
@@ -447,9 +503,12 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	day0 := data.DateFromUnix(ws)
 	day1 := data.DateFromUnix(we - 1)
 	nd := int(day1-day0) + 1
-	res := &Result{WindowStart: ws, WindowEnd: we, Capital: opts.Capital, Annualization: 365,
-		Dates: make([]data.Date, nd), Equity: make([]float64, nd), Invested: make([]float64, nd)}
+	res := r.result(nd)
+	*res = Result{WindowStart: ws, WindowEnd: we, Capital: opts.Capital, Annualization: 365,
+		Dates: res.Dates[:nd], Equity: res.Equity[:nd], Invested: res.Invested[:nd],
+		Signals: res.Signals[:0], Trades: res.Trades[:0], Orders: res.Orders[:0]}
 	for i := range res.Dates {
+		res.Invested[i] = 0
 		res.Dates[i] = day0 + data.Date(i)
 		res.Equity[i] = math.NaN()
 	}
@@ -458,19 +517,37 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	if err := strat.Start(c); err != nil {
 		return nil, fmt.Errorf("strategy start: %w", err)
 	}
+	c.due = math.MaxInt64
+	c.listen = c.listen[:0]
+	lis, isLis := strat.(Listener)
+	for i := 0; i < ns; i++ {
+		c.listen = append(c.listen, !isLis || lis.Listens(i))
+	}
 	ws2, isWS := strat.(WindowStarter)
+	skipper, canSkip := strat.(Skipper)
+	canSkip = canSkip && skipper.Skips()
 	started := false
 	n := plan.Len()
 	for k := 0; k < n; k++ {
+		if canSkip && len(c.held) == 0 && len(c.pend) == 0 {
+			if nk := skipper.NextEvent(c, k); nk > k {
+				if nk >= n {
+					break
+				}
+				c.jump(nk)
+				k = nk
+			}
+		}
 		t := plan.time[k]
 		if t > we {
 			break
 		}
-		if k&4095 == 0 {
+		if res.Events&4095 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
+		c.k = k
 		if !started && t >= ws {
 			started = true
 			c.now = ws
@@ -483,11 +560,13 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 		c.now = t
 		c.inWindow = t >= ws
 		c.step(s, i, t)
-		strat.OnBar(c, s, i)
+		if c.listen[s] {
+			strat.OnBar(c, s, i)
+		}
 		if c.err != nil {
 			return nil, c.err
 		}
-		if c.inWindow {
+		if c.inWindow && c.dirty {
 			c.sample(t)
 		}
 		res.Events++
@@ -507,12 +586,31 @@ func resizeInts(b []int, n int) []int {
 	return b
 }
 
+// jump moves the history views to event k without replaying the events in
+// between (the book is flat and nothing is pending): for each symbol, the
+// bars before event k are those closing before its time, plus the bar closing
+// at the same instant when the symbol sorts first.
+func (c *Ctx) jump(k int) {
+	t, sk := c.plan.time[k], int(c.plan.sym[k])
+	for s, ser := range c.plan.DS.Series {
+		ct := ser.CloseTime
+		lo := c.seen[s] // jumps only go forward
+		i := lo + sort.Search(len(ct)-lo, func(i int) bool { return ct[lo+i] >= t })
+		if i < len(ct) && ct[i] == t && s < sk {
+			i++
+		}
+		c.seen[s] = i
+	}
+}
+
 // step processes the close of bar i of symbol s at time t: fills due at or
 // before t, the stop of a position in s, closes of s's bar, then the mark.
 func (c *Ctx) step(s, i int, t int64) {
 	ser := c.plan.DS.Series[s]
 	// 1. Fills due strictly before this instant (opens, earlier closes).
-	c.fillDue(t, false)
+	if c.due <= t {
+		c.fillDue(t, false)
+	}
 	p := &c.pos[s]
 	// 2. Stop of a position in s, intrabar.
 	if p.units != 0 && p.trail > 0 && ser.OpenTime[i] >= p.entry {
@@ -524,10 +622,13 @@ func (c *Ctx) step(s, i int, t int64) {
 	}
 	// 3. Fills at this close (next-close orders and scheduled exits). An
 	// open at this very instant belongs to the next bar and waits.
-	c.fillDue(t, true)
+	if c.due <= t {
+		c.fillDue(t, true)
+	}
 	c.seen[s] = i + 1
 	// 4. Mark.
 	if p.units != 0 {
+		c.dirty = true
 		cl := ser.Close[i]
 		p.last = cl
 		if p.trail > 0 && cl > p.peak {
@@ -553,6 +654,7 @@ func (c *Ctx) fillDue(t int64, closes bool) {
 			}
 		}
 		if best < 0 {
+			c.recomputeDue()
 			return
 		}
 		o := c.pend[best]
@@ -580,6 +682,7 @@ func (c *Ctx) fillDue(t int64, closes bool) {
 }
 
 func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
+	c.dirty = true
 	p := &c.pos[o.sym]
 	p.pending = false
 	price := raw * (1 + c.slip)
@@ -618,6 +721,7 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 
 // sell closes the whole position in sym at raw price (slippage applied here).
 func (c *Ctx) sell(sym int, raw float64, t int64, reason ExitReason) {
+	c.dirty = true
 	p := &c.pos[sym]
 	price := raw * (1 - c.slip)
 	proceeds := p.units * price * (1 - c.comm)
@@ -670,8 +774,11 @@ func (c *Ctx) unhold(sym int) {
 }
 
 // sample records the equity at the end of the UTC day containing t-1 (the
-// last mark at or before the next 00:00Z wins).
+// last mark at or before the next 00:00Z wins). It runs only after a fill or
+// a mark changed the book; days without a change are filled forward by
+// finish.
 func (c *Ctx) sample(t int64) {
+	c.dirty = false
 	d := int(data.DateFromUnix(t-1) - c.day0)
 	if d < 0 || d >= len(c.res.Equity) {
 		return

@@ -30,24 +30,55 @@ const (
 // starts at E_0 otherwise. A day whose previous equity is not positive has
 // no defined return and ends the series there.
 func DailyReturns(r *engine.Result) []float64 {
+	out := make([]float64, 0, len(r.Equity))
+	eachReturn(r, func(v float64) { out = append(out, v) })
+	return out
+}
+
+// eachReturn calls f with each daily return of DailyReturns, in order,
+// without allocating.
+func eachReturn(r *engine.Result, f func(float64)) {
 	eq := r.Equity
 	prev, start := r.Capital, 0
 	if !(prev > 0) {
 		if len(eq) == 0 {
-			return nil
+			return
 		}
 		prev, start = eq[0], 1
 	}
-	out := make([]float64, 0, len(eq))
 	for _, e := range eq[start:] {
 		if !(prev > 0) {
 			break
 		}
-		out = append(out, e/prev-1)
+		f(e/prev - 1)
 		prev = e
 	}
-	return out
 }
+
+// returnStats returns the number of daily returns, their mean, sample
+// standard deviation (n-1) and downside deviation sqrt(mean(min(r,0)^2)),
+// in two passes and no allocation. Same values as meanStd of DailyReturns.
+func returnStats(r *engine.Result) (n int, mean, sd, down float64) {
+	var sum, dsum float64
+	eachReturn(r, func(v float64) {
+		n++
+		sum += v
+		if v < 0 {
+			dsum += v * v
+		}
+	})
+	if n == 0 {
+		return 0, math.NaN(), math.NaN(), math.NaN()
+	}
+	mean = sum / float64(n)
+	var ss float64
+	eachReturn(r, func(v float64) { d := v - mean; ss += d * d })
+	if n > 1 {
+		sd = math.Sqrt(ss / float64(n-1))
+	}
+	return n, mean, sd, math.Sqrt(dsum / float64(n))
+}
+
 
 // ComputeMetrics computes the performance figures of a run from its daily
 // equity curve and trades. Definitions (A = annualization, 365 by default;
@@ -126,7 +157,7 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	if !(base > 0) {
 		base = eq[0]
 	}
-	rets := DailyReturns(r)
+	nrets, mean, sd, down := returnStats(r)
 	switch {
 	case !(base > 0):
 		for _, k := range []string{"total_return", "cagr", "max_drawdown", "calmar"} {
@@ -135,7 +166,7 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	default:
 		tr := last/base - 1
 		m.TotalReturn = Value(tr)
-		years := float64(len(rets)) / A
+		years := float64(nrets) / A
 		switch {
 		case years <= 0:
 			note("cagr", ReasonFewReturns)
@@ -155,26 +186,19 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 		}
 	}
 
-	if len(rets) < 2 {
+	if nrets < 2 {
 		for _, k := range []string{"volatility", "sharpe", "sortino"} {
 			note(k, ReasonFewReturns)
 		}
 		return
 	}
-	mean, sd := meanStd(rets)
 	m.Volatility = Value(sd * math.Sqrt(A))
 	if sd > 0 {
 		m.Sharpe = Value(mean / sd * math.Sqrt(A))
 	} else {
 		note("sharpe", ReasonZeroVolatility)
 	}
-	var dd float64
-	for _, v := range rets {
-		if v < 0 {
-			dd += v * v
-		}
-	}
-	dd = math.Sqrt(dd / float64(len(rets)))
+	dd := down
 	if dd > 0 {
 		m.Sortino = Value(mean / dd * math.Sqrt(A))
 	} else {
@@ -182,15 +206,6 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	}
 }
 
-// meanStd returns the mean and the sample (n-1) standard deviation.
-func meanStd(x []float64) (mean, sd float64) {
-	mean = stats.Mean(x)
-	var ss float64
-	for _, v := range x {
-		ss += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(ss / float64(len(x)-1))
-}
 
 // drawdown fills MaxDrawdown and MaxDrawdownDays. Day t of the curve is
 // Dates[t] when the dates are there, else t; the starting capital stands

@@ -62,30 +62,26 @@ type BreakoutParams struct {
 
 // Breakout is the Russell 2000 breakout strategy: a trigger rule on one symbol
 // that buys a target or basket.
+//
+// It runs in one of two modes with identical decisions. Live (the default),
+// it feeds each trigger close to its trigger state as the bar closes. Cached
+// (UseSignals), it reads the same period closes and breakouts from a
+// TriggerSignals computed beforehand by running that same trigger state over
+// the trigger series in replay order, which lets the engine skip the events a
+// flat book does not need; sweeps share one TriggerSignals among every trial
+// with the same trigger parameters.
 type Breakout struct {
 	p       BreakoutParams
 	trig    int
 	targets []int
 	weights []float64
-	cal     data.Calendar
 
-	// resampling state
-	perOpen  bool
-	perKey   int
-	perClose float64
-	perDate  data.Date
+	ts      triggerState
+	sig     *TriggerSignals // cached mode when non-nil
+	sigPos  int             // next period close of sig not yet handled
+	nextSig int             // next breakout of sig (index into sig.breaks)
 
-	// rule state over period closes
-	closes []float64
-	dq     []int // monotonic deque of indices into closes (donchian)
-	dqHead int
-	ath    float64
-	athDay data.Date
-	hasATH bool
-
-	// confirmation, cooldown, position
-	confCount   int
-	confLevel   float64
+	// cooldown and position
 	acted       bool
 	actedDay    data.Date
 	activeLevel float64
@@ -93,8 +89,8 @@ type Breakout struct {
 
 // NewBreakout validates params and returns the strategy.
 func NewBreakout(p BreakoutParams) (*Breakout, error) {
-	if p.Rule == Donchian && p.Lookback < 1 {
-		return nil, fmt.Errorf("trigger.lookback must be at least 1")
+	if err := p.checkTrigger(); err != nil {
+		return nil, err
 	}
 	if p.Confirm < 1 {
 		p.Confirm = 1
@@ -111,13 +107,29 @@ func NewBreakout(p BreakoutParams) (*Breakout, error) {
 	return &Breakout{p: p}, nil
 }
 
+func (p BreakoutParams) checkTrigger() error {
+	if p.Rule == Donchian && p.Lookback < 1 {
+		return fmt.Errorf("trigger.lookback must be at least 1")
+	}
+	return nil
+}
+
+// UseSignals switches the strategy to cached mode. sig must have been
+// computed for the same trigger parameters on the plan the strategy runs on.
+func (b *Breakout) UseSignals(sig *TriggerSignals) error {
+	if sig.key != b.p.TriggerKey() {
+		return fmt.Errorf("trigger signals for %q used with %q", sig.key, b.p.TriggerKey())
+	}
+	b.sig = sig
+	return nil
+}
+
 // Start resolves symbols and allocates every buffer the replay needs.
 func (b *Breakout) Start(c *engine.Ctx) error {
 	b.trig = c.Symbol(b.p.Trigger)
 	if b.trig < 0 {
 		return fmt.Errorf("trigger symbol %q not in data", b.p.Trigger)
 	}
-	b.cal = c.Calendar(b.trig)
 	b.targets = b.targets[:0]
 	for _, t := range b.p.Targets {
 		i := c.Symbol(t)
@@ -127,15 +139,12 @@ func (b *Breakout) Start(c *engine.Ctx) error {
 		b.targets = append(b.targets, i)
 	}
 	b.weights = normWeights(b.p.Weights, len(b.targets), b.p.Allocation)
-	// The number of trigger bars bounds the number of period closes.
-	total := c.Capacity(b.trig)
-	if cap(b.closes) < total {
-		b.closes = make([]float64, 0, total)
-		b.dq = make([]int, 0, total)
+	b.acted = false
+	b.sigPos, b.nextSig = 0, 0
+	if b.sig == nil {
+		// The number of trigger bars bounds the number of period closes.
+		b.ts.reset(b.p, c.Calendar(b.trig), c.Capacity(b.trig))
 	}
-	b.closes, b.dq, b.dqHead = b.closes[:0], b.dq[:0], 0
-	b.perOpen, b.hasATH, b.acted = false, false, false
-	b.confCount = 0
 	return nil
 }
 
@@ -156,133 +165,279 @@ func normWeights(w []float64, n int, alloc float64) []float64 {
 	return out
 }
 
-// OnBar resamples trigger closes into periods and evaluates the rule at each
-// period close.
+// Listens reports that only trigger bars matter to the strategy (the engine
+// replays the targets' bars for fills, stops and marks on its own).
+func (b *Breakout) Listens(sym int) bool { return sym == b.trig }
+
+// Skips reports whether the engine may jump while the book is flat: only in
+// cached mode.
+func (b *Breakout) Skips() bool { return b.sig != nil }
+
+// NextEvent lets the engine jump, while the book is flat, to the next
+// breakout: in cached mode nothing else can change a flat book's decisions.
+func (b *Breakout) NextEvent(c *engine.Ctx, k int) int {
+	if b.sig == nil {
+		return k
+	}
+	br := b.sig.breaks
+	for b.nextSig < len(br) && int(b.sig.K[br[b.nextSig]]) < k {
+		b.nextSig++
+	}
+	if b.nextSig == len(br) {
+		return c.PlanLen()
+	}
+	return int(b.sig.K[br[b.nextSig]])
+}
+
+// OnBar handles the period closes that a trigger bar completes.
 func (b *Breakout) OnBar(c *engine.Ctx, sym, idx int) {
 	if sym != b.trig {
 		return
 	}
-	v := c.History(b.trig)
-	n := v.Len()
-	d := v.Dates()[n-1]
-	cl := v.Closes()[n-1]
-	if b.p.Timeframe == Daily {
-		b.periodClose(c, cl, d)
+	if b.sig != nil {
+		k := int32(c.EventIndex())
+		s := b.sig
+		for b.sigPos < len(s.K) && s.K[b.sigPos] < k {
+			b.sigPos++
+		}
+		for b.sigPos < len(s.K) && s.K[b.sigPos] == k {
+			b.periodClose(c, period{close: s.Close[b.sigPos], date: s.Date[b.sigPos], level: s.Level[b.sigPos], signal: s.Signal[b.sigPos]})
+			b.sigPos++
+		}
 		return
 	}
-	key := b.key(d)
-	if b.perOpen && key != b.perKey {
-		// The previous period's last scheduled session was missing: it is
-		// known closed only now.
-		b.periodClose(c, b.perClose, b.perDate)
-		b.perOpen = false
-	}
-	b.perKey, b.perClose, b.perDate, b.perOpen = key, cl, d, true
-	if b.lastSessionOfPeriod(d) {
-		b.periodClose(c, cl, d)
-		b.perOpen = false
+	v := c.History(b.trig)
+	n := v.Len()
+	var out [2]period
+	for _, pc := range b.ts.onBar(v.Dates()[n-1], v.Closes()[n-1], out[:0]) {
+		b.periodClose(c, pc)
 	}
 }
 
-func (b *Breakout) key(d data.Date) int {
-	t := d.Time()
-	if b.p.Timeframe == Weekly {
-		y, w := t.ISOWeek()
+// periodClose applies the exits and acts on a confirmed breakout.
+func (b *Breakout) periodClose(c *engine.Ctx, pc period) {
+	// Failed breakout: a position opened on a breakout is closed when the
+	// trigger closes back below the broken level.
+	if b.p.ExitOnFailedBreakout && !c.Flat() && b.activeLevel > 0 && pc.close < b.activeLevel {
+		c.ExitAll(engine.ExitFailedBreakout)
+	}
+	if !pc.signal || !c.InWindow() {
+		return
+	}
+	sig := c.LogSignal(engine.Signal{Time: c.Now(), Symbol: b.p.Trigger, Level: pc.level, Close: pc.close})
+	switch {
+	case !c.Flat():
+		c.SetSignalOutcome(sig, false, "in_position")
+	case b.acted && int(pc.date-b.actedDay) < b.p.CooldownDays:
+		c.SetSignalOutcome(sig, false, "cooldown")
+	default:
+		ex := engine.Exits{HoldDays: b.p.HoldDays, TrailingStop: b.p.TrailingStop}
+		for i, t := range b.targets {
+			if err := c.Enter(t, b.weights[i], ex, sig); err != nil {
+				c.Abort(fmt.Errorf("enter %s at %s: %w", c.SymbolName(t), time.Unix(c.Now(), 0).UTC().Format(time.RFC3339), err))
+				return
+			}
+		}
+		c.SetSignalOutcome(sig, true, "")
+		b.acted, b.actedDay, b.activeLevel = true, pc.date, pc.level
+	}
+}
+
+// period is one close of the trigger's timeframe.
+type period struct {
+	close  float64
+	date   data.Date // date of the period's last daily bar
+	level  float64   // the level broken, when signal
+	signal bool      // a confirmed breakout
+}
+
+// triggerState is the causal state machine of the trigger side: resampling
+// daily closes into periods, the breakout rule, margin and confirmation. It
+// sees one daily close at a time, in order, and nothing else.
+type triggerState struct {
+	p   BreakoutParams
+	cal data.Calendar
+
+	// resampling
+	perOpen  bool
+	perKey   int
+	perClose float64
+	perDate  data.Date
+
+	// rule state over period closes
+	closes []float64
+	dq     []int // monotonic deque of indices into closes (donchian)
+	dqHead int
+	ath    float64
+	athDay data.Date
+	hasATH bool
+
+	// confirmation
+	confCount int
+	confLevel float64
+}
+
+func (t *triggerState) reset(p BreakoutParams, cal data.Calendar, capacity int) {
+	closes, dq := t.closes, t.dq
+	*t = triggerState{p: p, cal: cal}
+	if cap(closes) < capacity {
+		closes = make([]float64, 0, capacity)
+		dq = make([]int, 0, capacity)
+	}
+	t.closes, t.dq = closes[:0], dq[:0]
+}
+
+// onBar takes the daily close cl dated d and appends to out the period
+// closes it completes (none, one, or two when a holiday left the previous
+// period unfinished).
+func (t *triggerState) onBar(d data.Date, cl float64, out []period) []period {
+	if t.p.Timeframe == Daily {
+		return append(out, t.periodClose(cl, d))
+	}
+	key := t.key(d)
+	if t.perOpen && key != t.perKey {
+		// The previous period's last scheduled session was missing: it is
+		// known closed only now.
+		out = append(out, t.periodClose(t.perClose, t.perDate))
+		t.perOpen = false
+	}
+	t.perKey, t.perClose, t.perDate, t.perOpen = key, cl, d, true
+	if t.lastSessionOfPeriod(d) {
+		out = append(out, t.periodClose(cl, d))
+		t.perOpen = false
+	}
+	return out
+}
+
+func (t *triggerState) key(d data.Date) int {
+	tm := d.Time()
+	if t.p.Timeframe == Weekly {
+		y, w := tm.ISOWeek()
 		return y*100 + w
 	}
-	return t.Year()*12 + int(t.Month())
+	return tm.Year()*12 + int(tm.Month())
 }
 
 // lastSessionOfPeriod reports whether the calendar schedules no session after
 // d in d's period (holidays are not known, so a missing last session is
 // handled when the next period starts).
-func (b *Breakout) lastSessionOfPeriod(d data.Date) bool {
-	k := b.key(d)
+func (t *triggerState) lastSessionOfPeriod(d data.Date) bool {
+	k := t.key(d)
 	for nd := d + 1; ; nd++ {
-		if b.cal.IsSessionDay(nd) {
-			return b.key(nd) != k
+		if t.cal.IsSessionDay(nd) {
+			return t.key(nd) != k
 		}
 	}
 }
 
-// periodClose evaluates the exits and the rule at a period close cl dated d.
-func (b *Breakout) periodClose(c *engine.Ctx, cl float64, d data.Date) {
-	// Failed breakout: a position opened on a breakout is closed when the
-	// trigger closes back below the broken level.
-	if b.p.ExitOnFailedBreakout && !c.Flat() && b.activeLevel > 0 && cl < b.activeLevel {
-		c.ExitAll(engine.ExitFailedBreakout)
-	}
-	level, broke := b.rule(cl, d)
-	if b.confCount > 0 {
+// periodClose runs the rule, margin and confirmation on a period close.
+func (t *triggerState) periodClose(cl float64, d data.Date) period {
+	pc := period{close: cl, date: d}
+	level, broke := t.rule(cl, d)
+	if t.confCount > 0 {
 		// A breakout awaiting confirmation.
-		if cl > b.confLevel*(1+b.p.Margin) {
-			b.confCount++
+		if cl > t.confLevel*(1+t.p.Margin) {
+			t.confCount++
 		} else {
-			b.confCount = 0
+			t.confCount = 0
 		}
-	} else if broke && cl > level*(1+b.p.Margin) {
-		b.confCount, b.confLevel = 1, level
+	} else if broke && cl > level*(1+t.p.Margin) {
+		t.confCount, t.confLevel = 1, level
 	}
-	if b.confCount == 0 || b.confCount < b.p.Confirm {
-		return
+	if t.confCount > 0 && t.confCount >= t.p.Confirm {
+		pc.signal, pc.level = true, t.confLevel
+		t.confCount = 0
 	}
-	level = b.confLevel
-	b.confCount = 0
-	if !c.InWindow() {
-		return
-	}
-	sig := c.LogSignal(engine.Signal{Time: c.Now(), Symbol: b.p.Trigger, Level: level, Close: cl})
-	switch {
-	case !c.Flat():
-		c.SetSignalOutcome(sig, false, "in_position")
-	case b.acted && int(d-b.actedDay) < b.p.CooldownDays:
-		c.SetSignalOutcome(sig, false, "cooldown")
-	default:
-		ex := engine.Exits{HoldDays: b.p.HoldDays, TrailingStop: b.p.TrailingStop}
-		placed := 0
-		for i, t := range b.targets {
-			if err := c.Enter(t, b.weights[i], ex, sig); err == nil {
-				placed++
-			} else {
-				c.Abort(fmt.Errorf("enter %s at %s: %w", c.SymbolName(t), time.Unix(c.Now(), 0).UTC().Format(time.RFC3339), err))
-				return
-			}
-		}
-		c.SetSignalOutcome(sig, placed > 0, "")
-		b.acted, b.actedDay, b.activeLevel = true, d, level
-	}
+	return pc
 }
 
 // rule appends the period close and reports whether it breaks out, and the
 // level it breaks.
-func (b *Breakout) rule(cl float64, d data.Date) (level float64, broke bool) {
-	t := len(b.closes)
-	b.closes = append(b.closes, cl)
-	switch b.p.Rule {
+func (t *triggerState) rule(cl float64, d data.Date) (level float64, broke bool) {
+	i := len(t.closes)
+	t.closes = append(t.closes, cl)
+	switch t.p.Rule {
 	case Donchian:
-		n := b.p.Lookback
-		// drop indices that left the window [t-n, t-1]
-		for b.dqHead < len(b.dq) && b.dq[b.dqHead] < t-n {
-			b.dqHead++
+		n := t.p.Lookback
+		// drop indices that left the window [i-n, i-1]
+		for t.dqHead < len(t.dq) && t.dq[t.dqHead] < i-n {
+			t.dqHead++
 		}
-		if t >= n {
-			level = b.closes[b.dq[b.dqHead]]
+		if i >= n {
+			level = t.closes[t.dq[t.dqHead]]
 			broke = cl > level
 		}
-		for len(b.dq) > b.dqHead && b.closes[b.dq[len(b.dq)-1]] <= cl {
-			b.dq = b.dq[:len(b.dq)-1]
+		for len(t.dq) > t.dqHead && t.closes[t.dq[len(t.dq)-1]] <= cl {
+			t.dq = t.dq[:len(t.dq)-1]
 		}
-		b.dq = append(b.dq, t)
+		t.dq = append(t.dq, i)
 	case NewHigh:
-		if b.hasATH && cl > b.ath {
-			level = b.ath
-			broke = int(d-b.athDay) >= b.p.MinDaysSinceHigh
+		if t.hasATH && cl > t.ath {
+			level = t.ath
+			broke = int(d-t.athDay) >= t.p.MinDaysSinceHigh
 		}
-		if !b.hasATH || cl > b.ath {
-			b.ath, b.athDay, b.hasATH = cl, d, true
+		if !t.hasATH || cl > t.ath {
+			t.ath, t.athDay, t.hasATH = cl, d, true
 		}
 	}
 	return level, broke
+}
+
+// TriggerSignals are the period closes of a trigger in replay order, with the
+// confirmed breakouts, computed once per trigger parameters and plan by
+// running the live trigger state over the trigger's bars in order. Read-only
+// once built: share it between trials.
+type TriggerSignals struct {
+	key    string
+	K      []int32 // event index in the plan at which each period close is known
+	Close  []float64
+	Date   []data.Date
+	Level  []float64
+	Signal []bool
+	breaks []int // indexes of the confirmed breakouts
+}
+
+// TriggerKey identifies the parameters the trigger side depends on: configs
+// with the same key share their TriggerSignals.
+func (p BreakoutParams) TriggerKey() string {
+	return fmt.Sprintf("%s|%d|%d|%d|%d|%d|%g", p.Trigger, p.Rule, p.Lookback, p.MinDaysSinceHigh, p.Timeframe, max(p.Confirm, 1), p.Margin)
+}
+
+// ComputeTriggerSignals runs the trigger state of p over the trigger's bars
+// of plan in replay order.
+func ComputeTriggerSignals(plan *engine.Plan, p BreakoutParams) (*TriggerSignals, error) {
+	if err := p.checkTrigger(); err != nil {
+		return nil, err
+	}
+	if p.Confirm < 1 {
+		p.Confirm = 1
+	}
+	trig := plan.DS.Index(p.Trigger)
+	if trig < 0 {
+		return nil, fmt.Errorf("trigger symbol %q not in data", p.Trigger)
+	}
+	ser := plan.DS.Series[trig]
+	var ts triggerState
+	ts.reset(p, ser.Calendar, ser.Len())
+	out := &TriggerSignals{key: p.TriggerKey()}
+	var buf [2]period
+	for k := 0; k < plan.Len(); k++ {
+		s, i, _ := plan.Event(k)
+		if s != trig {
+			continue
+		}
+		for _, pc := range ts.onBar(ser.Date[i], ser.Close[i], buf[:0]) {
+			if pc.signal {
+				out.breaks = append(out.breaks, len(out.K))
+			}
+			out.K = append(out.K, int32(k))
+			out.Close = append(out.Close, pc.close)
+			out.Date = append(out.Date, pc.date)
+			out.Level = append(out.Level, pc.level)
+			out.Signal = append(out.Signal, pc.signal)
+		}
+	}
+	return out, nil
 }
 
 // BuyAndHold buys the targets at the first instant of the window and holds

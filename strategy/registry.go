@@ -12,9 +12,23 @@ import (
 // the run. The config should have passed config.Validate; New still refuses
 // what it cannot run.
 func New(cfg config.Config) (engine.Strategy, engine.Options, error) {
-	opts, err := EngineOptions(cfg)
+	p, opts, err := Params(cfg)
 	if err != nil {
 		return nil, opts, err
+	}
+	s, err := NewBreakout(p)
+	if err != nil {
+		return nil, opts, err
+	}
+	return s, opts, nil
+}
+
+// Params maps a run config onto the breakout's parameters and the engine
+// options.
+func Params(cfg config.Config) (BreakoutParams, engine.Options, error) {
+	opts, err := EngineOptions(cfg)
+	if err != nil {
+		return BreakoutParams{}, opts, err
 	}
 	p := BreakoutParams{
 		Trigger:              cfg.Trigger.Symbol,
@@ -38,7 +52,7 @@ func New(cfg config.Config) (engine.Strategy, engine.Options, error) {
 	case "new_high":
 		p.Rule = NewHigh
 	default:
-		return nil, opts, fmt.Errorf("trigger.rule %q: want donchian or new_high", cfg.Trigger.Rule)
+		return p, opts, fmt.Errorf("trigger.rule %q: want donchian or new_high", cfg.Trigger.Rule)
 	}
 	switch cfg.Trigger.Timeframe {
 	case "daily", "":
@@ -48,13 +62,9 @@ func New(cfg config.Config) (engine.Strategy, engine.Options, error) {
 	case "monthly":
 		p.Timeframe = Monthly
 	default:
-		return nil, opts, fmt.Errorf("trigger.timeframe %q: want daily, weekly or monthly", cfg.Trigger.Timeframe)
+		return p, opts, fmt.Errorf("trigger.timeframe %q: want daily, weekly or monthly", cfg.Trigger.Timeframe)
 	}
-	s, err := NewBreakout(p)
-	if err != nil {
-		return nil, opts, err
-	}
-	return s, opts, nil
+	return p, opts, nil
 }
 
 // Benchmark returns the buy-and-hold strategy of the config's targets.

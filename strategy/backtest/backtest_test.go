@@ -79,3 +79,13 @@ func TestBenchmarkIsBuyAndHold(t *testing.T) {
 		t.Errorf("benchmark trades = %+v", o.Benchmark.Trades)
 	}
 }
+
+func synthB(b *testing.B) *data.Dataset {
+	o := data.DefaultSynthetic(5)
+	o.Symbols = o.Symbols[:2]
+	ds, err := data.Synthetic(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ds
+}

@@ -20,13 +20,31 @@ type Shared struct {
 	DS   *data.Dataset
 	Plan *engine.Plan
 
-	mu    sync.Mutex
-	bench map[string]results.Metrics
+	mu      sync.Mutex
+	bench   map[string]results.Metrics
+	signals map[string]*strategy.TriggerSignals
 }
 
 // NewShared prepares ds for many trials.
 func NewShared(ds *data.Dataset) *Shared {
-	return &Shared{DS: ds, Plan: engine.NewPlan(ds), bench: map[string]results.Metrics{}}
+	return &Shared{DS: ds, Plan: engine.NewPlan(ds), bench: map[string]results.Metrics{}, signals: map[string]*strategy.TriggerSignals{}}
+}
+
+// Signals returns the trigger signals of p, computing them once per trigger
+// parameters.
+func (sh *Shared) Signals(p strategy.BreakoutParams) (*strategy.TriggerSignals, error) {
+	key := p.TriggerKey()
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if s, ok := sh.signals[key]; ok {
+		return s, nil
+	}
+	s, err := strategy.ComputeTriggerSignals(sh.Plan, p)
+	if err != nil {
+		return nil, err
+	}
+	sh.signals[key] = s
+	return s, nil
 }
 
 // TrialOutcome is what a sweep keeps of one trial: metrics, the benchmark's
@@ -50,11 +68,24 @@ type TrialRunner struct {
 func NewTrialRunner(sh *Shared) *TrialRunner { return &TrialRunner{sh: sh} }
 
 // Run backtests cfg. Its trades, metrics and evidence counts are exactly those
-// of Run (the full backtest) for the same config and data: the same engine
-// path, without the bootstrap statistics and the report rows.
+// of Run (the full backtest) for the same config and data: the same engine,
+// with the trigger signals shared between trials of the same trigger
+// parameters and the flat stretches skipped, without the bootstrap
+// statistics and the report rows.
 func (t *TrialRunner) Run(ctx context.Context, cfg config.Config) (*TrialOutcome, error) {
-	strat, opts, err := strategy.New(cfg)
+	p, opts, err := strategy.Params(cfg)
 	if err != nil {
+		return nil, err
+	}
+	strat, err := strategy.NewBreakout(p)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := t.sh.Signals(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := strat.UseSignals(sig); err != nil {
 		return nil, err
 	}
 	res, err := t.r.Run(ctx, t.sh.Plan, strat, opts)

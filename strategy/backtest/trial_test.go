@@ -1,0 +1,83 @@
+package backtest
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/riskon/riskon/strategy/config"
+)
+
+// flagshipGrid is the contract's grid: lookback x hold_days on the flagship.
+func flagshipGrid() []config.Config {
+	var out []config.Config
+	for _, lb := range []int{5, 10, 20, 30, 50, 75, 100, 150, 200, 250} {
+		for _, h := range []int{1, 3, 7, 14, 30} {
+			c := config.Default()
+			c.Trigger.Lookback, c.Trade.HoldDays = lb, h
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// TestTrialEqualsRun: every trial of the grid gives exactly the trades,
+// signals, equity, metrics and evidence counts of the same config run alone
+// through Run (live mode, no signal cache, no jumps).
+func TestTrialEqualsRun(t *testing.T) {
+	ds := synth(t)
+	sh := NewShared(ds)
+	tr := NewTrialRunner(sh)
+	for i, cfg := range flagshipGrid() {
+		want, err := Run(context.Background(), cfg, ds, sh.Plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := tr.Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Result.Trades, want.Result.Trades) || !reflect.DeepEqual(got.Result.Signals, want.Result.Signals) ||
+			!reflect.DeepEqual(got.Result.Equity, want.Result.Equity) {
+			t.Fatalf("trial %d (lookback %d hold %d): engine results differ", i, cfg.Trigger.Lookback, cfg.Trade.HoldDays)
+		}
+		if js(t, got.Metrics) != js(t, want.Report.Metrics) || js(t, got.Benchmark) != js(t, want.Report.Benchmark) {
+			t.Fatalf("trial %d: metrics differ:\n%+v\n%+v", i, got.Metrics, want.Report.Metrics)
+		}
+		e, w := got.Evidence, want.Report.Evidence
+		if e.Signals != w.Signals || e.Trades != w.Trades || e.Episodes != w.Episodes || e.TooFew != w.TooFew {
+			t.Fatalf("trial %d: evidence counts differ: %+v vs %+v", i, e, w)
+		}
+		if len(want.Result.Trades) == 0 && cfg.Trigger.Lookback < 100 {
+			t.Errorf("trial %d has no trades; the comparison is weak", i)
+		}
+	}
+}
+
+// BenchmarkTrials runs the 50-trial flagship grid on one core, reporting
+// trials per second (RUT from 1987 and BTC from 2011: real data shape).
+func BenchmarkTrials(b *testing.B) {
+	ds := synthB(b)
+	sh := NewShared(ds)
+	tr := NewTrialRunner(sh)
+	grid := flagshipGrid()
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := tr.Run(ctx, grid[i%len(grid)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "trials/s")
+}
+
+func js(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

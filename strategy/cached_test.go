@@ -1,0 +1,94 @@
+package strategy
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/engine"
+)
+
+// TestCachedModeEqualsLive runs many parameter sets in live mode (the trigger
+// fed bar by bar) and in cached mode (precomputed trigger signals and engine
+// jumps while flat) and requires identical signals, orders, trades and
+// equity curves.
+func TestCachedModeEqualsLive(t *testing.T) {
+	ds, err := data.Synthetic(data.DefaultSynthetic(21))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if real, err := loadReal(t); err == nil {
+		ds = real
+	}
+	plan := engine.NewPlan(ds)
+	var params []BreakoutParams
+	for _, rule := range []Rule{Donchian, NewHigh} {
+		for _, tf := range []Timeframe{Daily, Weekly, Monthly} {
+			for _, lb := range []int{5, 60, 252} {
+				for _, ex := range []struct {
+					hold  int
+					trail float64
+					fail  bool
+					cool  int
+				}{{30, 0, false, 0}, {365, 0.2, false, 10}, {7, 0, true, 0}, {0, 0.1, true, 30}} {
+					params = append(params, BreakoutParams{Trigger: "RUT", Rule: rule, Lookback: lb, MinDaysSinceHigh: lb, Timeframe: tf,
+						Confirm: 1 + lb%3, Margin: 0.001 * float64(lb%2), CooldownDays: ex.cool, Targets: []string{"BTC"}, Allocation: 1,
+						HoldDays: ex.hold, TrailingStop: ex.trail, ExitOnFailedBreakout: ex.fail})
+				}
+			}
+		}
+	}
+	for _, fill := range []engine.FillMode{engine.NextOpen, engine.NextClose} {
+		for i, p := range params {
+			opts := engine.Options{Capital: 1e5, CommissionBps: 10, SlippageBps: 3, Fill: fill, Trigger: "RUT", Targets: p.Targets}
+			live, _ := NewBreakout(p)
+			a, err := engine.Run(context.Background(), plan, live, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sig, err := ComputeTriggerSignals(plan, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cached, _ := NewBreakout(p)
+			if err := cached.UseSignals(sig); err != nil {
+				t.Fatal(err)
+			}
+			b, err := engine.Run(context.Background(), plan, cached, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.Events > a.Events {
+				t.Errorf("params %d: cached mode replayed %d events, live %d", i, b.Events, a.Events)
+			}
+			a.Events, b.Events = 0, 0
+			if !reflect.DeepEqual(a, b) {
+				t.Fatalf("params %d (%+v), fill %d: cached differs from live: %s", i, p, fill, diffResults(a, b))
+			}
+		}
+	}
+}
+
+func diffResults(a, b *engine.Result) string {
+	switch {
+	case len(a.Signals) != len(b.Signals):
+		return fmt.Sprintf("%d vs %d signals", len(a.Signals), len(b.Signals))
+	case len(a.Trades) != len(b.Trades):
+		return fmt.Sprintf("%d vs %d trades", len(a.Trades), len(b.Trades))
+	case len(a.Orders) != len(b.Orders):
+		return fmt.Sprintf("%d vs %d orders", len(a.Orders), len(b.Orders))
+	}
+	for i := range a.Trades {
+		if a.Trades[i] != b.Trades[i] {
+			return fmt.Sprintf("trade %d: %+v vs %+v", i, a.Trades[i], b.Trades[i])
+		}
+	}
+	for i := range a.Equity {
+		if a.Equity[i] != b.Equity[i] || a.Invested[i] != b.Invested[i] {
+			return fmt.Sprintf("equity on %s: %v vs %v", a.Dates[i], a.Equity[i], b.Equity[i])
+		}
+	}
+	return "signals or orders differ"
+}
