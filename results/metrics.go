@@ -79,7 +79,6 @@ func returnStats(r *engine.Result) (n int, mean, sd, down float64) {
 	return n, mean, sd, math.Sqrt(dsum / float64(n))
 }
 
-
 // ComputeMetrics computes the performance figures of a run from its daily
 // equity curve and trades. Definitions (A = annualization, 365 by default;
 // r_t the DailyReturns, n of them; E the equity, E_base the starting capital
@@ -205,7 +204,6 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 		note("sortino", ReasonNoLosingDays)
 	}
 }
-
 
 // drawdown fills MaxDrawdown and MaxDrawdownDays. Day t of the curve is
 // Dates[t] when the dates are there, else t; the starting capital stands
