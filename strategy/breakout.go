@@ -58,6 +58,14 @@ type BreakoutParams struct {
 	HoldDays             int
 	TrailingStop         float64
 	ExitOnFailedBreakout bool
+
+	// FilterSymbol, when set, gates entries: a signal acts only if the
+	// filter series' last closed value is below (FilterRising false:
+	// "falling") or above (true: "rising") its value FilterLookback bars
+	// earlier.
+	FilterSymbol   string
+	FilterRising   bool
+	FilterLookback int
 }
 
 // Breakout is the Russell 2000 breakout strategy: a trigger rule on one symbol
@@ -76,6 +84,7 @@ type Breakout struct {
 	targets []int
 	weights []float64
 
+	filter  int // index of the filter symbol, -1 when none
 	ts      triggerState
 	sig     *TriggerSignals // cached mode when non-nil
 	sigPos  int             // next period close of sig not yet handled
@@ -139,6 +148,15 @@ func (b *Breakout) Start(c *engine.Ctx) error {
 		b.targets = append(b.targets, i)
 	}
 	b.weights = normWeights(b.p.Weights, len(b.targets), b.p.Allocation)
+	b.filter = -1
+	if b.p.FilterSymbol != "" {
+		if b.filter = c.Symbol(b.p.FilterSymbol); b.filter < 0 {
+			return fmt.Errorf("filter symbol %q not in data", b.p.FilterSymbol)
+		}
+		if b.p.FilterLookback < 1 {
+			return fmt.Errorf("trade.filter.lookback must be at least 1")
+		}
+	}
 	b.acted = false
 	b.sigPos, b.nextSig = 0, 0
 	if b.sig == nil {
@@ -230,6 +248,8 @@ func (b *Breakout) periodClose(c *engine.Ctx, pc period) {
 		c.SetSignalOutcome(sig, false, "in_position")
 	case b.acted && int(pc.date-b.actedDay) < b.p.CooldownDays:
 		c.SetSignalOutcome(sig, false, "cooldown")
+	case b.filter >= 0 && !b.filterPasses(c):
+		c.SetSignalOutcome(sig, false, "filter")
 	default:
 		ex := engine.Exits{HoldDays: b.p.HoldDays, TrailingStop: b.p.TrailingStop}
 		for i, t := range b.targets {
@@ -241,6 +261,26 @@ func (b *Breakout) periodClose(c *engine.Ctx, pc period) {
 		c.SetSignalOutcome(sig, true, "")
 		b.acted, b.actedDay, b.activeLevel = true, pc.date, pc.level
 	}
+}
+
+// filterStaleAfter is how old the filter's last closed bar may be at a
+// signal: a series that ended (or has a hole) cannot vouch for today.
+const filterStaleAfter = 7 * 86400
+
+// filterPasses compares the filter series' last closed value with its value
+// FilterLookback bars earlier; too little history, or a last bar more than a
+// week old, fails the filter.
+func (b *Breakout) filterPasses(c *engine.Ctx) bool {
+	v := c.History(b.filter)
+	n := v.Len()
+	if n <= b.p.FilterLookback || c.Now()-v.CloseTimes()[n-1] > filterStaleAfter {
+		return false
+	}
+	last, then := v.Closes()[n-1], v.Closes()[n-1-b.p.FilterLookback]
+	if b.p.FilterRising {
+		return last > then
+	}
+	return last < then
 }
 
 // period is one close of the trigger's timeframe.

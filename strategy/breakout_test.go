@@ -152,3 +152,54 @@ func TestWeeklyResampleAroundHoliday(t *testing.T) {
 func timeString(t int64) string {
 	return data.DateFromUnix(t).Time().Add(timeOfDay(t)).Format("2006-01-02T15:04:05Z")
 }
+
+func TestFilterGatesEntries(t *testing.T) {
+	// Rising Russell closes signal every day (lookback 1, hold 1 day). Filter
+	// "falling over 1 bar" compares the last DOM bar closed at the Russell
+	// close (the bar of the previous UTC day) with the one before it.
+	rut := rutDays(t, data.DateOf(2024, 1, 8), []float64{100, 101, 102, 103, 104, 105})
+	dom := []data.Bar{}
+	vals := []float64{101, 100, 99, 98, 99, 100, 101, 102}
+	for i, v := range vals {
+		dom = append(dom, bar(data.DateOf(2024, 1, 6)+data.Date(i), v, v))
+	}
+	ds, err := data.NewDataset(rut, btcFor(t, rut), mustSeries(t, "DOM", data.Crypto24x7(), dom))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := NewBreakout(BreakoutParams{Trigger: "RUT", Rule: Donchian, Lookback: 1, Confirm: 1, Targets: []string{"BTC"}, Allocation: 1, HoldDays: 1,
+		FilterSymbol: "DOM", FilterLookback: 1})
+	res, err := engine.Run(context.Background(), engine.NewPlan(ds), s, engine.Options{Capital: 1000, Trigger: "RUT", Targets: []string{"BTC"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// DOM bars: 01-06 101, 01-07 100, 01-08 99, 01-09 98, 01-10 99, 01-11 100,
+	// 01-12 101, 01-13 102; the bar of date D closes at D+1 00:00Z.
+	// Tue 01-09 21:00Z: last closed DOM bar 01-08 (99) < 01-07 (100): falling,
+	//   act; entry Wed 01-10 00:00Z, exit at the close of the bar dated 01-11
+	//   (Fri 00:00Z).
+	// Wed 01-10 and Thu 01-11: in position.
+	// Fri 01-12: DOM 01-11 (100) > 01-10 (99): rising, filtered.
+	// Mon 01-15: DOM 01-13 (102) > 01-12 (101): rising, filtered.
+	want := "2024-01-09 L100 C101 acted; 2024-01-10 L101 C102 in_position; 2024-01-11 L102 C103 in_position; 2024-01-12 L103 C104 filter; 2024-01-15 L104 C105 filter"
+	if got := describe(res); got != want {
+		t.Errorf("signals:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestFilterStale(t *testing.T) {
+	// The filter series ends 2024-01-02: by the signal of 2024-01-16 its last
+	// bar is 13 days old, so a falling filter no longer vouches for the entry.
+	rut := rutDays(t, data.DateOf(2024, 1, 15), []float64{100, 101})
+	dom := []data.Bar{bar(data.DateOf(2024, 1, 1), 2, 2), bar(data.DateOf(2024, 1, 2), 1, 1)}
+	ds, _ := data.NewDataset(rut, btcFor(t, rut), mustSeries(t, "DOM", data.Crypto24x7(), dom))
+	s, _ := NewBreakout(BreakoutParams{Trigger: "RUT", Rule: Donchian, Lookback: 1, Confirm: 1, Targets: []string{"BTC"}, Allocation: 1, HoldDays: 1,
+		FilterSymbol: "DOM", FilterLookback: 1})
+	res, err := engine.Run(context.Background(), engine.NewPlan(ds), s, engine.Options{Capital: 1000, Trigger: "RUT", Targets: []string{"BTC"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := describe(res); got != "2024-01-16 L100 C101 filter" {
+		t.Errorf("signals = %q, want the stale filter to block", got)
+	}
+}

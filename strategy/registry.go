@@ -42,6 +42,9 @@ func Params(cfg config.Config) (BreakoutParams, engine.Options, error) {
 		HoldDays:             cfg.Trade.HoldDays,
 		TrailingStop:         cfg.Trade.TrailingStop,
 		ExitOnFailedBreakout: cfg.Trade.ExitOnFailedBreakout,
+		FilterSymbol:         cfg.Trade.Filter.Symbol,
+		FilterRising:         cfg.Trade.Filter.Rule == "rising",
+		FilterLookback:       cfg.Trade.Filter.Lookback,
 	}
 	if len(cfg.Trade.Weights) > 0 {
 		p.Weights = cfg.Trade.Weights
@@ -108,12 +111,16 @@ func EngineOptions(cfg config.Config) (engine.Options, error) {
 	return o, nil
 }
 
-// Symbols lists the symbols a config needs loaded: the trigger, then the
-// targets.
+// Symbols lists the symbols a config needs loaded: the trigger, the targets,
+// then the filter series.
 func Symbols(cfg config.Config) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, s := range append([]string{cfg.Trigger.Symbol}, cfg.Trade.Targets...) {
+	all := append([]string{cfg.Trigger.Symbol}, cfg.Trade.Targets...)
+	if cfg.Trade.Filter.Symbol != "" {
+		all = append(all, cfg.Trade.Filter.Symbol)
+	}
+	for _, s := range all {
 		if !seen[s] {
 			seen[s] = true
 			out = append(out, s)

@@ -46,6 +46,18 @@ type Trade struct {
 	HoldDays             int       `mapstructure:"hold_days" json:"hold_days"`         // 0: no time exit
 	TrailingStop         float64   `mapstructure:"trailing_stop" json:"trailing_stop"` // fraction; 0 = off
 	ExitOnFailedBreakout bool      `mapstructure:"exit_on_failed_breakout" json:"exit_on_failed_breakout"`
+	// Filter gates entries on another series (e.g. only while BTC dominance
+	// is falling, the articles' altseason signal).
+	Filter Filter `mapstructure:"filter" json:"filter"`
+}
+
+// Filter lets a signal act only while another series moves one way: its last
+// close (as of the signal, closed bars only) compared with its close Lookback
+// bars earlier. An empty Symbol disables the filter.
+type Filter struct {
+	Symbol   string `mapstructure:"symbol" json:"symbol"`
+	Rule     string `mapstructure:"rule" json:"rule"`         // falling | rising
+	Lookback int    `mapstructure:"lookback" json:"lookback"` // bars of the filter series
 }
 
 // Costs are per side, in basis points.
@@ -61,7 +73,7 @@ func Default() Config {
 		Capital: 100000,
 		Data:    Data{DB: "riskon.duckdb"},
 		Trigger: Trigger{Symbol: "RUT", Rule: "donchian", Lookback: 252, Timeframe: "daily", Confirm: 1},
-		Trade:   Trade{Targets: []string{"BTC"}, Allocation: 1.0, HoldDays: 365},
+		Trade:   Trade{Targets: []string{"BTC"}, Allocation: 1.0, HoldDays: 365, Filter: Filter{Rule: "falling", Lookback: 30}},
 		Costs:   Costs{CommissionBps: 10},
 		Fill:    "next_open",
 		Seed:    1,

@@ -681,7 +681,10 @@ func Suggest(key string) string {
 				score = min(score, distance(leaf, kLeaf[:n])+penalty)
 			}
 		}
-		if score < bestScore {
+		// On a tie prefer the shorter path: the top-level keys and the
+		// common sections before nested ones (trigger.lookback before
+		// trade.filter.lookback).
+		if score < bestScore || (score == bestScore && len(k) < len(best)) {
 			best, bestScore = k, score
 		}
 	}
@@ -824,6 +827,19 @@ func Validate(c Config) error {
 	}
 	if !finite(tr.TrailingStop) || tr.TrailingStop < 0 || tr.TrailingStop >= 1 {
 		bad("trade.trailing_stop", "%v is out of range; must be in [0, 1) (0 = off)", tr.TrailingStop)
+	}
+	if f := tr.Filter; f.Symbol != "" {
+		if f.Symbol != strings.TrimSpace(f.Symbol) {
+			bad("trade.filter.symbol", "%q has leading or trailing spaces", f.Symbol)
+		}
+		switch f.Rule {
+		case "falling", "rising":
+		default:
+			bad("trade.filter.rule", "%q is not a filter rule; must be falling or rising", f.Rule)
+		}
+		if f.Lookback < 1 {
+			bad("trade.filter.lookback", "%d is out of range; must be >= 1", f.Lookback)
+		}
 	}
 
 	// costs

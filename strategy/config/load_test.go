@@ -36,7 +36,8 @@ func TestKeys(t *testing.T) {
 		"costs.commission_bps", "costs.slippage_bps",
 		"data.db", "data.end", "data.start",
 		"fill", "name", "seed",
-		"trade.allocation", "trade.exit_on_failed_breakout", "trade.hold_days", "trade.targets", "trade.trailing_stop", "trade.weights",
+		"trade.allocation", "trade.exit_on_failed_breakout", "trade.filter.lookback", "trade.filter.rule", "trade.filter.symbol",
+		"trade.hold_days", "trade.targets", "trade.trailing_stop", "trade.weights",
 		"trigger.confirm", "trigger.cooldown_days", "trigger.lookback", "trigger.margin", "trigger.min_days_since_high",
 		"trigger.rule", "trigger.symbol", "trigger.timeframe",
 	}
@@ -140,15 +141,17 @@ func TestEveryKeyFromEnvAndSet(t *testing.T) {
 		"trigger.timeframe": "weekly", "trigger.confirm": "2", "trigger.margin": "0.01", "trigger.cooldown_days": "30",
 		"trade.targets": "BTC,ETH", "trade.weights": "0.7,0.3", "trade.allocation": "0.5", "trade.hold_days": "90",
 		"trade.trailing_stop": "0.2", "trade.exit_on_failed_breakout": "true",
+		"trade.filter.symbol": "BTC_DOMINANCE", "trade.filter.rule": "rising", "trade.filter.lookback": "14",
 		"costs.commission_bps": "5", "costs.slippage_bps": "2.5", "fill": "next_close", "seed": "42",
 	}
 	want := Config{
 		Name: "x", Capital: 5000,
 		Data:    Data{DB: "other.duckdb", Start: "2018-01-01", End: "2024-12-31"},
 		Trigger: Trigger{Symbol: "IWM", Rule: "new_high", Lookback: 20, MinDaysSinceHigh: 365, Timeframe: "weekly", Confirm: 2, Margin: 0.01, CooldownDays: 30},
-		Trade:   Trade{Targets: []string{"BTC", "ETH"}, Weights: []float64{0.7, 0.3}, Allocation: 0.5, HoldDays: 90, TrailingStop: 0.2, ExitOnFailedBreakout: true},
-		Costs:   Costs{CommissionBps: 5, SlippageBps: 2.5},
-		Fill:    "next_close", Seed: 42,
+		Trade: Trade{Targets: []string{"BTC", "ETH"}, Weights: []float64{0.7, 0.3}, Allocation: 0.5, HoldDays: 90, TrailingStop: 0.2, ExitOnFailedBreakout: true,
+			Filter: Filter{Symbol: "BTC_DOMINANCE", Rule: "rising", Lookback: 14}},
+		Costs: Costs{CommissionBps: 5, SlippageBps: 2.5},
+		Fill:  "next_close", Seed: 42,
 	}
 	if len(values) != len(Keys()) {
 		t.Fatalf("test covers %d keys, Keys() has %d", len(values), len(Keys()))
