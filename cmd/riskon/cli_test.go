@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -269,5 +270,47 @@ func TestRunsAreDeterministic(t *testing.T) {
 		if a != b {
 			t.Errorf("%s differ between identical runs", name)
 		}
+	}
+}
+
+// TestReplay: a stored run replays identically; after the data changes the
+// replay refuses, naming the fingerprint change.
+func TestReplay(t *testing.T) {
+	dir := t.TempDir()
+	db := demoDB(t, dir)
+	cfg := write(t, dir, "good.yaml", goodRun)
+	out, _, err := runCLI(t, "run", "-c", cfg, "--db", db, "--output", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		RunID string `json:"run_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.RunID == "" {
+		t.Fatalf("run output: %v", err)
+	}
+	out, _, err = runCLI(t, "replay", rep.RunID, "--db", db)
+	if err != nil || !strings.Contains(out, "identical") {
+		t.Fatalf("replay: %q, %v", out, err)
+	}
+	// Change one BTC close: the data no longer matches the run's fingerprint.
+	st, err := store.Open(context.Background(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := st.Load(context.Background(), []string{"BTC"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ds.Series[0]
+	s.Close[100] *= 1.01
+	s.High[100] = max(s.High[100], s.Close[100])
+	if err := st.InsertSeries(context.Background(), s, "synthetic"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	_, _, err = runCLI(t, "replay", rep.RunID, "--db", db)
+	if err == nil || !strings.Contains(err.Error(), "data changed") {
+		t.Fatalf("replay after a data change: %v, want a data-changed error", err)
 	}
 }
