@@ -1,6 +1,7 @@
 package results
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -91,59 +92,88 @@ func TooFewWarning(episodes int) string {
 // the counts alone; Assess refines it with the statistics. The statistical
 // fields are NA.
 func CountEvidence(r *engine.Result) Evidence {
+	return NewEvidence(signalsInWindow(r), len(r.Trades), Episodes(r.Trades))
+}
+
+// NewEvidence returns the evidence of the given counts with every statistic
+// NA, the too-few flag and warning, and the verdict of the counts alone: what
+// CountEvidence returns, for callers that hold only stored counts.
+func NewEvidence(signals, trades, episodes int) Evidence {
 	ev := Evidence{
-		Signals:         signalsInWindow(r),
-		Trades:          len(r.Trades),
-		Episodes:        Episodes(r.Trades),
-		EffectiveN:      NA,
-		MeanTradeReturn: NA, MeanTradeReturnCI: [2]Value{NA, NA}, MedianTradeReturn: NA,
+		Signals:    signals,
+		Trades:     trades,
+		Episodes:   episodes,
+		EffectiveN: NA, EffectiveNTrades: NA,
+		MeanTradeReturn: NA, MeanTradeReturnCI: [2]Value{NA, NA},
+		MedianTradeReturn: NA, MedianTradeReturnCI: [2]Value{NA, NA},
 		SharpeCI: [2]Value{NA, NA}, SharpeCIBlock: NA, CILevel: NA,
-		RandomEntryP: NA, PSR: NA, MinTrackRecord: NA,
+		RandomEntryP: NA, RandomEntryTotalP: NA, PSR: NA, MinTrackRecord: NA,
 	}
 	ev.TooFew = ev.Episodes < MinSamples
 	if ev.TooFew {
 		ev.Warning = TooFewWarning(ev.Episodes)
 	}
-	switch {
-	case ev.Trades == 0:
-		ev.Verdict = fmt.Sprintf("No trades from %s: there is nothing to judge.", plural(ev.Signals, "signal", "signals"))
-	case ev.TooFew:
-		ev.Verdict = fmt.Sprintf("Rests on %s, fewer than %d: too few to tell from chance, whatever the returns.",
-			plural(ev.Episodes, "independent episode", "independent episodes"), MinSamples)
-	default:
-		ev.Verdict = fmt.Sprintf("Rests on %s from %s; read the intervals before trusting it.",
-			plural(ev.Episodes, "independent episode", "independent episodes"), plural(ev.Signals, "signal", "signals"))
-	}
+	ev.Verdict = verdict(ev)
 	return ev
+}
+
+// DefaultResamples is the number of bootstrap resamples behind each interval
+// when none is set.
+const DefaultResamples = 10000
+
+// Random streams derived from the evidence seed (stats.DeriveSeed): each
+// procedure draws from its own, so adding one never moves another.
+const (
+	StreamMeanCI      = 0 // cluster bootstrap of the mean trade return
+	StreamSharpeCI    = 1 // stationary bootstrap of the Sharpe ratio
+	StreamMedianCI    = 2 // cluster bootstrap of the median trade return
+	StreamRandomEntry = 3 // random-entry test (run by the caller)
+)
+
+// RandomEntryOutcome is the result of a random-entry test run by the caller
+// (it needs prices): K random strategies, the p-values of the mean trade
+// return and of the total return, and why they are NaN if they are.
+type RandomEntryOutcome struct {
+	K         int
+	P, TotalP float64
+	Note      string
 }
 
 // EvidenceOptions set the resampling behind Assess. Zero values mean the
 // defaults.
 type EvidenceOptions struct {
-	Seed      uint64  // seeds every resampling (stats.NewRand)
-	Resamples int     // bootstrap resamples; default 2000
+	Seed      uint64  // seeds every resampling (stats.DeriveSeed streams)
+	Resamples int     // bootstrap resamples; default DefaultResamples
 	Level     float64 // confidence level of the intervals; default 0.95
+	// RandomEntry, when set, fills the random-entry fields and enters the
+	// verdict.
+	RandomEntry *RandomEntryOutcome
 }
 
 // Assess returns CountEvidence plus the statistics of the evidence section
-// of DESIGN.md:
+// of DESIGN.md (docs/EVIDENCE.md gives the formulas and how to read them):
 //
-//   - effective_n: stats.EffectiveN of the trade returns in entry order;
-//   - mean_trade_return with a percentile bootstrap interval that resamples
-//     whole episodes (a cluster bootstrap: overlapping trades share their
-//     fate, so they are drawn together) and median_trade_return;
+//   - effective_n: stats.EffectiveN of the daily returns (DailyReturns),
+//     n / (1 + 2 Σ_k (1-k/n) ρ_k) with Geyer's truncation, out of days;
+//     effective_n_trades: the same of the trade returns in entry order;
+//   - mean_trade_return and median_trade_return, each with a percentile
+//     bootstrap interval that resamples whole episodes (a cluster
+//     bootstrap: overlapping trades share their fate, so they are drawn
+//     together);
 //   - sharpe_ci: stats.SharpeCI of the daily returns, stationary bootstrap
 //     with the automatic block length;
 //   - psr: stats.PSR of the daily Sharpe ratio against 0 with the sample
 //     skewness and ordinary kurtosis (gonum's excess kurtosis + 3);
-//     min_track_record: stats.MinTRL for PSR 0.95, in days.
+//     min_track_record: stats.MinTRL for PSR 0.95, in days;
+//   - random_entry_p, random_entry_total_p, random_entry_k: copied from
+//     opt.RandomEntry (NA without it).
 //
-// random_entry_p needs prices and stays NA for the caller to fill. The
-// intervals use independent streams derived from opt.Seed, so adding one
-// does not move the other. The verdict names the outcome in one sentence.
+// Each random procedure draws from its own stream derived from opt.Seed
+// (StreamMeanCI...), so adding one does not move the others. The verdict
+// names the outcome in one sentence.
 func Assess(r *engine.Result, opt EvidenceOptions) Evidence {
 	if opt.Resamples <= 0 {
-		opt.Resamples = 2000
+		opt.Resamples = DefaultResamples
 	}
 	if !(opt.Level > 0 && opt.Level < 1) {
 		opt.Level = 0.95
@@ -151,10 +181,12 @@ func Assess(r *engine.Result, opt EvidenceOptions) Evidence {
 	ev := CountEvidence(r)
 	ev.Seed = opt.Seed
 	ev.CILevel = Value(opt.Level)
+	ev.Resamples = opt.Resamples
 
 	groups := episodeGroups(r.Trades)
 	if len(r.Trades) > 0 {
 		rets := make([]float64, 0, len(r.Trades))
+		byEntry := make([]float64, 0, len(r.Trades))
 		sums := make([]float64, len(groups))
 		counts := make([]float64, len(groups))
 		ids := make([]float64, len(groups))
@@ -166,11 +198,14 @@ func Assess(r *engine.Result, opt EvidenceOptions) Evidence {
 				counts[g]++
 			}
 		}
+		for _, i := range entryOrder(r.Trades) {
+			byEntry = append(byEntry, r.Trades[i].Return)
+		}
 		ev.MeanTradeReturn = Value(stats.Mean(rets))
-		ev.EffectiveN = Value(stats.EffectiveN(rets))
+		ev.EffectiveNTrades = Value(stats.EffectiveN(byEntry))
 		ev.MedianTradeReturn = Value(stats.Median(rets))
 		// Cluster bootstrap: resample episode ids; the statistic is the mean
-		// trade return of the trades in the drawn episodes.
+		// (median) trade return of the trades in the drawn episodes.
 		pooled := func(drawn []float64) float64 {
 			var s, c float64
 			for _, g := range drawn {
@@ -179,16 +214,47 @@ func Assess(r *engine.Result, opt EvidenceOptions) Evidence {
 			}
 			return s / c
 		}
-		lo, hi := stats.BootstrapCI(ids, pooled, opt.Resamples, opt.Level, stats.NewRand(opt.Seed))
+		lo, hi := stats.BootstrapCI(ids, pooled, opt.Resamples, opt.Level, stats.NewRand(stats.DeriveSeed(opt.Seed, StreamMeanCI)))
 		ev.MeanTradeReturnCI = [2]Value{Value(lo), Value(hi)}
+		// The median of the pooled trades of the drawn episodes: a weighted
+		// median over the trades sorted once (pooledMedian), O(trades) per
+		// resample instead of a sort.
+		order := make([]int, len(r.Trades))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(r.Trades[a].Return, r.Trades[b].Return) })
+		xs := make([]float64, len(order))
+		grp := make([]int, len(order))
+		of := make([]int, len(r.Trades))
+		for g, members := range groups {
+			for _, i := range members {
+				of[i] = g
+			}
+		}
+		for k, i := range order {
+			xs[k], grp[k] = r.Trades[i].Return, of[i]
+		}
+		count := make([]int, len(groups))
+		medianOf := func(drawn []float64) float64 {
+			clear(count)
+			for _, g := range drawn {
+				count[int(g)]++
+			}
+			return pooledMedian(xs, grp, count)
+		}
+		lo, hi = stats.BootstrapCI(ids, medianOf, opt.Resamples, opt.Level, stats.NewRand(stats.DeriveSeed(opt.Seed, StreamMedianCI)))
+		ev.MedianTradeReturnCI = [2]Value{Value(lo), Value(hi)}
 	}
 
 	daily := DailyReturns(r)
+	ev.Days = len(daily)
+	ev.EffectiveN = Value(stats.EffectiveN(daily))
 	ann := float64(r.Annualization)
 	if ann <= 0 {
 		ann = DefaultAnnualization
 	}
-	lo, hi, block := stats.SharpeCI(daily, ann, opt.Resamples, opt.Level, 0, stats.NewRand(opt.Seed+1))
+	lo, hi, block := stats.SharpeCI(daily, ann, opt.Resamples, opt.Level, 0, stats.NewRand(stats.DeriveSeed(opt.Seed, StreamSharpeCI)))
 	ev.SharpeCI = [2]Value{Value(lo), Value(hi)}
 	ev.SharpeCIBlock = Value(block)
 	if sr := stats.Sharpe(daily); !math.IsNaN(sr) && len(daily) >= 4 {
@@ -197,24 +263,116 @@ func Assess(r *engine.Result, opt EvidenceOptions) Evidence {
 		ev.PSR = Value(stats.PSR(sr, 0, len(daily), skew, kurt))
 		ev.MinTrackRecord = Value(stats.MinTRL(sr, 0, skew, kurt, 0.95))
 	}
+	if opt.RandomEntry != nil {
+		ev.SetRandomEntry(*opt.RandomEntry)
+	}
 	ev.Verdict = verdict(ev)
 	return ev
 }
 
-// verdict is the one plain sentence of an assessed result.
-func verdict(ev Evidence) string {
-	if ev.Trades == 0 || ev.TooFew {
-		return ev.Verdict
+// SetRandomEntry records the outcome of a random-entry test run by the
+// caller (for instance concurrently with Assess) and rewrites the verdict.
+func (ev *Evidence) SetRandomEntry(o RandomEntryOutcome) {
+	ev.RandomEntryK = o.K
+	ev.RandomEntryP = Value(o.P)
+	ev.RandomEntryTotalP = Value(o.TotalP)
+	ev.RandomEntryNote = o.Note
+	ev.Verdict = verdict(*ev)
+}
+
+// pooledMedian returns the median of the multiset that holds each value
+// xs[i] count[grp[i]] times, with xs sorted ascending: the mean of the
+// order statistics at 0-based positions ⌊(n-1)/2⌋ and ⌊n/2⌋, n the total
+// count, found by one pass of cumulative counts. NaN when n = 0.
+func pooledMedian(xs []float64, grp []int, count []int) float64 {
+	n := 0
+	for _, g := range grp {
+		n += count[g]
 	}
-	n := plural(ev.Episodes, "independent episode", "independent episodes")
+	if n == 0 {
+		return math.NaN()
+	}
+	lo, hi := (n-1)/2, n/2
+	cum := 0
+	var a float64
+	found := false
+	for i, x := range xs {
+		c := count[grp[i]]
+		if !found && cum+c > lo {
+			a, found = x, true
+		}
+		if cum+c > hi {
+			return (a + x) / 2
+		}
+		cum += c
+	}
+	return math.NaN()
+}
+
+// entryOrder returns the trade indices sorted by entry time (stable).
+func entryOrder(trades []engine.Trade) []int {
+	idx := make([]int, len(trades))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(trades[a].EntryTime, trades[b].EntryTime) })
+	return idx
+}
+
+// FormatP writes a p-value with its relation for a sentence ("= 0.31"):
+// two decimals, three below 0.1 (so nothing under 0.05 prints as 0.05), and
+// "< 0.001" below 0.001.
+func FormatP(p Value) string {
+	switch {
+	case !p.Valid():
+		return "n/a"
+	case p < 0.001:
+		return "< 0.001"
+	case p < 0.1:
+		return fmt.Sprintf("= %.3f", float64(p))
+	}
+	return fmt.Sprintf("= %.2f", float64(p))
+}
+
+// verdict is the one plain sentence of a result: how many independent
+// samples it rests on, then what the random-entry test (p < 0.05 counts as
+// beating random entries) and the mean trade return's interval say.
+func verdict(ev Evidence) string {
+	if ev.Trades == 0 {
+		return fmt.Sprintf("No trades from %s: there is nothing to judge.", plural(ev.Signals, "signal", "signals"))
+	}
+	n := plural(ev.Episodes, "independent sample", "independent samples")
+	p := ""
+	if ev.RandomEntryP.Valid() {
+		p = " (random-entry p " + FormatP(ev.RandomEntryP) + ")"
+	}
+	if ev.TooFew {
+		return fmt.Sprintf("%s: too few to tell from chance%s.", n, p)
+	}
 	lo, hi := ev.MeanTradeReturnCI[0], ev.MeanTradeReturnCI[1]
 	pct := int(math.Round(float64(ev.CILevel) * 100))
+	if pct <= 0 {
+		pct = 95
+	}
+	if ev.RandomEntryP.Valid() {
+		beats := ev.RandomEntryP < 0.05
+		switch {
+		case beats && lo.Valid() && lo > 0:
+			return fmt.Sprintf("%s: the mean trade return beats random entries%s and its %d%% interval is above zero.", n, p, pct)
+		case beats && hi.Valid() && hi < 0:
+			return fmt.Sprintf("%s: the mean trade return beats random entries%s but its %d%% interval is below zero: it loses less than chance, it still loses.", n, p, pct)
+		case beats:
+			return fmt.Sprintf("%s: the mean trade return beats random entries%s, but its %d%% interval includes zero: suggestive, not conclusive.", n, p, pct)
+		case hi.Valid() && hi < 0:
+			return fmt.Sprintf("%s: the strategy loses (the mean trade return's %d%% interval is below zero) and does no better than random entries%s.", n, pct, p)
+		}
+		return fmt.Sprintf("%s: not distinguishable from random entries%s.", n, p)
+	}
 	switch {
 	case lo.Valid() && lo > 0 && ev.PSR.Valid() && ev.PSR >= 0.95:
-		return fmt.Sprintf("Rests on %s; the mean trade return's %d%% interval is above zero and the Sharpe ratio is positive with probability %.2f.", n, pct, float64(ev.PSR))
+		return fmt.Sprintf("%s: the mean trade return's %d%% interval is above zero and the Sharpe ratio is positive with probability %.2f (no random-entry test).", n, pct, float64(ev.PSR))
 	case hi.Valid() && hi < 0:
-		return fmt.Sprintf("Rests on %s; the mean trade return's %d%% interval is below zero: the strategy loses.", n, pct)
-	default:
-		return fmt.Sprintf("Rests on %s; the mean trade return's %d%% interval includes zero, so the result is not distinguishable from chance.", n, pct)
+		return fmt.Sprintf("%s: the mean trade return's %d%% interval is below zero: the strategy loses.", n, pct)
 	}
+	return fmt.Sprintf("%s: the mean trade return's %d%% interval includes zero, so the result is not distinguishable from chance.", n, pct)
 }

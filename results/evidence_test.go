@@ -3,6 +3,7 @@ package results
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,6 +61,16 @@ func TestCountEvidence(t *testing.T) {
 	if got := TooFewWarning(1); got != "rests on 1 independent sample: fewer than 10, too few to tell from chance" {
 		t.Errorf("singular warning %q", got)
 	}
+	// A random-entry outcome set later rewrites the verdict.
+	ev.SetRandomEntry(RandomEntryOutcome{K: 999, P: 0.31, TotalP: 0.5})
+	if ev.RandomEntryK != 999 || ev.Verdict != "2 independent samples: too few to tell from chance (random-entry p = 0.31)." {
+		t.Errorf("after SetRandomEntry: k %d verdict %q", ev.RandomEntryK, ev.Verdict)
+	}
+	// NewEvidence is CountEvidence from stored counts.
+	if a, b := NewEvidence(3, 3, 2), CountEvidence(r); a.Verdict != b.Verdict || a.Warning != b.Warning || a.Signals != 3 || a.EffectiveNTrades.Valid() ||
+		a.MedianTradeReturnCI[1].Valid() || a.RandomEntryTotalP.Valid() {
+		t.Errorf("NewEvidence %+v, CountEvidence %+v", a, b)
+	}
 	// No window: every signal counts.
 	if ev := CountEvidence(&engine.Result{Signals: make([]engine.Signal, 4)}); ev.Signals != 4 || ev.Trades != 0 || !strings.HasPrefix(ev.Verdict, "No trades from 4 signals") {
 		t.Errorf("no window: %+v", ev)
@@ -116,9 +127,35 @@ func TestAssess(t *testing.T) {
 	if !(lo > 0 && lo < 0.065 && hi > 0.065 && hi < 0.12) {
 		t.Errorf("mean CI [%v, %v]", lo, hi)
 	}
-	// Same seed, same numbers.
-	if ev2 := Assess(r, EvidenceOptions{Seed: 9, Resamples: 1000}); ev2.MeanTradeReturnCI != ev.MeanTradeReturnCI || ev2.SharpeCI != ev.SharpeCI {
+	// Median interval: the median of 12 distinct values lies strictly
+	// between the smallest and largest, so its bootstrap interval does too.
+	mlo, mhi := ev.MedianTradeReturnCI[0], ev.MedianTradeReturnCI[1]
+	if !(mlo >= 0.01 && mlo < 0.065 && mhi > 0.065 && mhi <= 0.12) {
+		t.Errorf("median CI [%v, %v]", mlo, mhi)
+	}
+	// Same seed, same numbers; a different seed, different resamples.
+	if ev2 := Assess(r, EvidenceOptions{Seed: 9, Resamples: 1000}); ev2.MeanTradeReturnCI != ev.MeanTradeReturnCI || ev2.SharpeCI != ev.SharpeCI ||
+		ev2.MedianTradeReturnCI != ev.MedianTradeReturnCI {
 		t.Error("Assess is not deterministic for a seed")
+	}
+	if ev3 := Assess(r, EvidenceOptions{Seed: 10, Resamples: 1000}); ev3.MeanTradeReturnCI == ev.MeanTradeReturnCI || ev3.SharpeCI == ev.SharpeCI {
+		t.Errorf("seeds 9 and 10 gave the same intervals: %v %v", ev3.MeanTradeReturnCI, ev3.SharpeCI)
+	}
+	// effective_n is that of the daily returns (400 iid days: close to 400),
+	// effective_n_trades that of the 12 trade returns in entry order
+	// (1%..12%: a trend, strongly autocorrelated, so far fewer than 12).
+	if ev.Days != 400 || ev.EffectiveN != Value(stats.EffectiveN(rets)) || ev.EffectiveN < 300 {
+		t.Errorf("days %d, effective n %v, want 400 and stats.EffectiveN of the daily returns", ev.Days, ev.EffectiveN)
+	}
+	tradeRets := make([]float64, 12)
+	for i := range tradeRets {
+		tradeRets[i] = float64(i+1) / 100
+	}
+	if ev.EffectiveNTrades != Value(stats.EffectiveN(tradeRets)) || ev.EffectiveNTrades >= 12 {
+		t.Errorf("effective n of trades %v", ev.EffectiveNTrades)
+	}
+	if ev.Resamples != 1000 {
+		t.Errorf("resamples %d, want 1000", ev.Resamples)
 	}
 	// PSR and MinTRL agree with the stats package on the daily returns.
 	daily := DailyReturns(r)
@@ -133,7 +170,7 @@ func TestAssess(t *testing.T) {
 	if !(ev.SharpeCI[0] < ev.SharpeCI[1]) || !ev.SharpeCIBlock.Valid() || ev.Seed != 9 || ev.CILevel != 0.95 {
 		t.Errorf("sharpe CI %v block %v seed %d level %v", ev.SharpeCI, ev.SharpeCIBlock, ev.Seed, ev.CILevel)
 	}
-	if ev.RandomEntryP.Valid() {
+	if ev.RandomEntryP.Valid() || ev.RandomEntryTotalP.Valid() || ev.RandomEntryK != 0 {
 		t.Error("random_entry_p is the caller's")
 	}
 
@@ -151,8 +188,17 @@ func TestAssess(t *testing.T) {
 	if ev2.Trades != 24 || ev2.Episodes != 12 || ev2.MeanTradeReturnCI != ev.MeanTradeReturnCI {
 		t.Errorf("basket: trades %d episodes %d CI %v, want 24, 12, %v", ev2.Trades, ev2.Episodes, ev2.MeanTradeReturnCI, ev.MeanTradeReturnCI)
 	}
-	if !strings.Contains(ev.Verdict, "12 independent episodes") {
+	if !strings.HasPrefix(ev.Verdict, "12 independent samples: ") || !strings.Contains(ev.Verdict, "no random-entry test") {
 		t.Errorf("verdict %q", ev.Verdict)
+	}
+	// With the caller's random-entry test, its p-values and K are recorded
+	// and the verdict reads them.
+	ev = Assess(r, EvidenceOptions{Seed: 9, Resamples: 200, RandomEntry: &RandomEntryOutcome{K: 99, P: 0.31, TotalP: 0.2}})
+	if ev.RandomEntryK != 99 || ev.RandomEntryP != 0.31 || ev.RandomEntryTotalP != 0.2 {
+		t.Errorf("random entry fields %v %v %v", ev.RandomEntryK, ev.RandomEntryP, ev.RandomEntryTotalP)
+	}
+	if want := "12 independent samples: not distinguishable from random entries (random-entry p = 0.31)."; ev.Verdict != want {
+		t.Errorf("verdict %q, want %q", ev.Verdict, want)
 	}
 	b, err := json.Marshal(ev)
 	if err != nil || strings.Contains(string(b), "NaN") {
@@ -167,5 +213,96 @@ func TestAssessEmpty(t *testing.T) {
 	}
 	if _, err := json.Marshal(ev); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	base := func(episodes int, lo, hi, p float64) Evidence {
+		return Evidence{Signals: episodes, Trades: episodes, Episodes: episodes, TooFew: episodes < MinSamples,
+			MeanTradeReturnCI: [2]Value{Value(lo), Value(hi)}, CILevel: 0.95, RandomEntryP: Value(p), PSR: NA}
+	}
+	nan := math.NaN()
+	cases := []struct {
+		name string
+		ev   Evidence
+		want string
+	}{
+		{"no trades", Evidence{Signals: 4}, "No trades from 4 signals: there is nothing to judge."},
+		{"the brief's example", base(3, -0.1, 0.3, 0.31), "3 independent samples: too few to tell from chance (random-entry p = 0.31)."},
+		{"one sample, no test", base(1, nan, nan, nan), "1 independent sample: too few to tell from chance."},
+		{"too few even with a tiny p", base(2, 0.1, 0.5, 0.0004), "2 independent samples: too few to tell from chance (random-entry p < 0.001)."},
+		{"beats chance, interval above zero", base(40, 0.01, 0.05, 0.004),
+			"40 independent samples: the mean trade return beats random entries (random-entry p = 0.004) and its 95% interval is above zero."},
+		{"beats chance, interval includes zero", base(40, -0.01, 0.05, 0.03),
+			"40 independent samples: the mean trade return beats random entries (random-entry p = 0.030), but its 95% interval includes zero: suggestive, not conclusive."},
+		{"beats chance but loses", base(40, -0.05, -0.01, 0.01),
+			"40 independent samples: the mean trade return beats random entries (random-entry p = 0.010) but its 95% interval is below zero: it loses less than chance, it still loses."},
+		{"loses like chance", base(40, -0.05, -0.01, 0.6),
+			"40 independent samples: the strategy loses (the mean trade return's 95% interval is below zero) and does no better than random entries (random-entry p = 0.60)."},
+		{"chance", base(40, -0.02, 0.04, 0.5), "40 independent samples: not distinguishable from random entries (random-entry p = 0.50)."},
+		{"no test, interval includes zero", base(40, -0.02, 0.04, nan),
+			"40 independent samples: the mean trade return's 95% interval includes zero, so the result is not distinguishable from chance."},
+		{"no test, loses", base(40, -0.05, -0.01, nan), "40 independent samples: the mean trade return's 95% interval is below zero: the strategy loses."},
+	}
+	for _, c := range cases {
+		if got := verdict(c.ev); got != c.want {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestFormatP(t *testing.T) {
+	for _, c := range []struct {
+		p    Value
+		want string
+	}{{0.31, "= 0.31"}, {0.049, "= 0.049"}, {0.1, "= 0.10"}, {0.0099, "= 0.010"}, {0.004, "= 0.004"}, {0.001, "= 0.001"}, {1.0 / 10001, "< 0.001"}, {NA, "n/a"}} {
+		if got := FormatP(c.p); got != c.want {
+			t.Errorf("FormatP(%v) = %q, want %q", c.p, got, c.want)
+		}
+	}
+}
+
+func TestPooledMedian(t *testing.T) {
+	// By hand: values 1, 2, 3 (episodes 0, 1, 1), counts (2, 1): the
+	// multiset {1, 1, 2, 3} has median (1+2)/2 = 1.5; counts (0, 2):
+	// {2, 2, 3, 3}, median 2.5; counts (1, 0): {1}, median 1.
+	xs, grp := []float64{1, 2, 3}, []int{0, 1, 1}
+	for _, c := range []struct {
+		count []int
+		want  float64
+	}{{[]int{2, 1}, 1.5}, {[]int{0, 2}, 2.5}, {[]int{1, 0}, 1}} {
+		if got := pooledMedian(xs, grp, c.count); got != c.want {
+			t.Errorf("counts %v: median %v, want %v", c.count, got, c.want)
+		}
+	}
+	if !math.IsNaN(pooledMedian(xs, grp, []int{0, 0})) {
+		t.Error("empty multiset: want NaN")
+	}
+	// Against the median of the explicit multiset (stats.MedianInPlace),
+	// on random data with ties.
+	rng := stats.NewRand(3)
+	for range 500 {
+		n, g := 1+rng.IntN(12), 1+rng.IntN(5)
+		xs := make([]float64, n)
+		grp := make([]int, n)
+		for i := range xs {
+			xs[i] = float64(rng.IntN(6))
+			grp[i] = rng.IntN(g)
+		}
+		slices.Sort(xs)
+		count := make([]int, g)
+		for i := range count {
+			count[i] = rng.IntN(3)
+		}
+		var multi []float64
+		for i, x := range xs {
+			for range count[grp[i]] {
+				multi = append(multi, x)
+			}
+		}
+		want := stats.Median(multi)
+		if got := pooledMedian(xs, grp, count); !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("xs %v grp %v count %v: %v, want %v", xs, grp, count, got, want)
+		}
 	}
 }

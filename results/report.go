@@ -73,7 +73,7 @@ type Note struct {
 }
 
 // Evidence says how many samples a result rests on and what they support.
-// The evidence issue extends it; names are a public contract.
+// Names are a public contract; docs/EVIDENCE.md explains every field.
 type Evidence struct {
 	Signals  int `json:"signals"`
 	Trades   int `json:"trades"`
@@ -81,33 +81,51 @@ type Evidence struct {
 	// TooFew is true when the result rests on fewer than MinSamples episodes.
 	TooFew  bool   `json:"too_few"`
 	Warning string `json:"warning,omitempty"`
+	// Verdict is one plain sentence: the number of independent samples and
+	// what the random-entry test and the intervals say.
 	Verdict string `json:"verdict"`
 
 	// The fields below are filled by Assess (CountEvidence leaves them NA).
 
-	// EffectiveN is the effective sample size of the trade returns in entry
-	// order (stats.EffectiveN): overlapping trades share their fate.
+	// EffectiveN is the effective sample size of the daily strategy returns
+	// (stats.EffectiveN: n over the variance inflation of the autocorrelated
+	// mean), out of Days daily returns.
 	EffectiveN Value `json:"effective_n"`
-	// MeanTradeReturn and MedianTradeReturn are over all trades; the interval
-	// is a percentile bootstrap that resamples whole episodes.
-	MeanTradeReturn   Value    `json:"mean_trade_return"`
-	MeanTradeReturnCI [2]Value `json:"mean_trade_return_ci"`
-	MedianTradeReturn Value    `json:"median_trade_return"`
+	Days       int   `json:"days"`
+	// EffectiveNTrades is stats.EffectiveN of the trade returns in entry
+	// order.
+	EffectiveNTrades Value `json:"effective_n_trades"`
+	// MeanTradeReturn and MedianTradeReturn are over all trades; their
+	// intervals are percentile bootstraps that resample whole episodes.
+	MeanTradeReturn     Value    `json:"mean_trade_return"`
+	MeanTradeReturnCI   [2]Value `json:"mean_trade_return_ci"`
+	MedianTradeReturn   Value    `json:"median_trade_return"`
+	MedianTradeReturnCI [2]Value `json:"median_trade_return_ci"`
 	// SharpeCI is the stationary-bootstrap interval of the annualised Sharpe
 	// ratio of the daily returns; SharpeCIBlock the mean block length used.
 	SharpeCI      [2]Value `json:"sharpe_ci"`
 	SharpeCIBlock Value    `json:"sharpe_ci_block"`
-	// CILevel is the confidence level of both intervals (0.95 by default).
-	CILevel Value `json:"ci_level"`
-	// RandomEntryP is the permutation p-value against random entries with the
-	// same holding periods; it needs price data, so the caller fills it.
-	RandomEntryP Value `json:"random_entry_p"`
+	// CILevel is the confidence level of the intervals (0.95 by default) and
+	// Resamples the bootstrap resamples behind each.
+	CILevel   Value `json:"ci_level"`
+	Resamples int   `json:"resamples"`
+	// RandomEntryP and RandomEntryTotalP are the p-values of the mean trade
+	// return and of the total return against RandomEntryK random strategies
+	// with the same number of entries, exit rule and costs (the permutation
+	// test); they need prices, so the caller runs the test
+	// (backtest.RandomEntry). RandomEntryNote says why they are null when
+	// the test could not run.
+	RandomEntryP      Value  `json:"random_entry_p"`
+	RandomEntryTotalP Value  `json:"random_entry_total_p"`
+	RandomEntryK      int    `json:"random_entry_k"`
+	RandomEntryNote   string `json:"random_entry_note,omitempty"`
 	// PSR is the probability that the true daily Sharpe ratio exceeds 0
 	// (Bailey & López de Prado 2012); MinTrackRecord the days of returns
 	// needed for PSR to reach 0.95 at the observed Sharpe ratio.
 	PSR            Value `json:"psr"`
 	MinTrackRecord Value `json:"min_track_record"`
-	// Seed seeds every resampling behind these numbers.
+	// Seed seeds every random procedure behind these numbers (each draws
+	// from its own stream, stats.DeriveSeed(Seed, i)).
 	Seed uint64 `json:"seed"`
 }
 

@@ -20,7 +20,7 @@ func (a *app) dataCmd() *cobra.Command {
 		Use:   "data",
 		Short: "Import daily price CSV files into the database and list stored symbols",
 	}
-	cmd.AddCommand(a.dataImportCmd(), a.dataListCmd())
+	cmd.AddCommand(a.dataImportCmd(), a.dataListCmd(), a.dataFetchCmd(), a.dataUpdateCmd(), a.dataCheckCmd(), a.dataDeriveCmd())
 	return cmd
 }
 

@@ -31,23 +31,42 @@ func (a *app) quickstartCmd() *cobra.Command {
 			ctx := cmd.Context()
 			dir := findDataDir(dataDir)
 			var ds *data.Dataset
-			if dir == "" {
-				fmt.Fprintln(a.stdout, "No price data found (--data, $RISKON_DATA or ../shared/data): running on a SYNTHETIC demo data set.")
-				var err error
+			var fetchErr error
+			switch {
+			case dir != "":
+				if err := a.importCatalog(ctx, dir); err != nil {
+					return err
+				}
+			default:
+				// No local files: fetch from public sources when the network
+				// answers, else run the labelled synthetic demo.
+				ok, err := a.fetchDefault(ctx)
+				fetchErr = err
+				if ok {
+					fmt.Fprintln(a.stdout, "No local price files: fetched RUT, BTC, ETH and the altcoin basket from public sources.")
+					if err != nil {
+						fmt.Fprintf(a.stdout, "some symbols could not be fetched: %v\n", err)
+					}
+					break
+				}
+				fmt.Fprintln(a.stdout, "No price data found (--data, $RISKON_DATA, ../shared/data) and no network: running on a SYNTHETIC demo data set.")
 				if ds, err = data.Synthetic(data.DefaultSynthetic(seed)); err != nil {
 					return err
 				}
-			} else if err := a.importCatalog(ctx, dir); err != nil {
-				return err
 			}
 			var reps []*results.Report
-			for _, name := range flagships {
+			for i, name := range flagships {
 				cfg, err := loadEmbedded(name)
 				if err != nil {
 					return err
 				}
 				rep, err := a.runConfig(ctx, cfg, subset(ds, cfg))
 				if err != nil {
+					if i > 0 && fetchErr != nil {
+						// A fetched basket member is missing: report and go on.
+						fmt.Fprintf(a.stdout, "skipped %s: %v\n", name, err)
+						continue
+					}
 					return fmt.Errorf("quickstart %s: %w", name, err)
 				}
 				reps = append(reps, rep)
@@ -66,6 +85,11 @@ func (a *app) quickstartCmd() *cobra.Command {
 			}
 			tw.Flush()
 			fmt.Fprintf(a.stdout, "\nruns stored in %s: see them with `riskon runs`, one with `riskon show RUN`.\n", a.dbPath())
+			path := "report-" + reps[0].RunID + ".html"
+			if err := a.writeRunReportWith(ctx, reps[0].RunID, path, subset(ds, mustCfg(flagships[0]))); err != nil {
+				return fmt.Errorf("quickstart report: %w", err)
+			}
+			fmt.Fprintf(a.stdout, "report: %s (open it in a browser; it needs no network)\n", path)
 			return nil
 		},
 	}
@@ -130,6 +154,12 @@ func catalogFile() (string, func(), error) {
 	}
 	f.Close()
 	return f.Name(), func() { os.Remove(f.Name()) }, nil
+}
+
+// mustCfg returns a shipped config already loaded once by quickstart.
+func mustCfg(name string) config.Config {
+	cfg, _ := loadEmbedded(name)
+	return cfg
 }
 
 func loadEmbedded(name string) (config.Config, error) {

@@ -72,25 +72,33 @@ func printReport(w io.Writer, rep *results.Report) {
 
 // printEvidence writes the evidence block; a thin result says so first.
 func printEvidence(w io.Writer, e results.Evidence) {
-	fmt.Fprintf(w, "\nevidence: %d signals, %d trades, %d independent episodes (effective n of trade returns %s)\n",
-		e.Signals, e.Trades, e.Episodes, num(e.EffectiveN))
+	fmt.Fprintf(w, "\nevidence: %d signals, %d trades, %d independent episodes\n", e.Signals, e.Trades, e.Episodes)
 	if e.Warning != "" {
 		fmt.Fprintf(w, "WARNING: %s\n", e.Warning)
+	}
+	if e.EffectiveN.Valid() {
+		fmt.Fprintf(w, "  effective n of the daily returns %s of %d days (allowing for autocorrelation); of the trade returns %s\n",
+			num(e.EffectiveN), e.Days, num(e.EffectiveNTrades))
 	}
 	level := "95%"
 	if e.CILevel.Valid() {
 		level = fmt.Sprintf("%.0f%%", 100*float64(e.CILevel))
 	}
 	if e.MeanTradeReturn.Valid() {
-		fmt.Fprintf(w, "  mean trade return %s, %s interval [%s, %s] (bootstrap over episodes); median %s\n",
-			pct(e.MeanTradeReturn), level, pct(e.MeanTradeReturnCI[0]), pct(e.MeanTradeReturnCI[1]), pct(e.MedianTradeReturn))
+		fmt.Fprintf(w, "  mean trade return %s, %s interval [%s, %s]; median %s [%s, %s] (bootstrap over episodes)\n",
+			pct(e.MeanTradeReturn), level, pct(e.MeanTradeReturnCI[0]), pct(e.MeanTradeReturnCI[1]),
+			pct(e.MedianTradeReturn), pct(e.MedianTradeReturnCI[0]), pct(e.MedianTradeReturnCI[1]))
 	}
 	if e.SharpeCI[0].Valid() {
-		fmt.Fprintf(w, "  Sharpe %s interval [%s, %s] (stationary block bootstrap, mean block %s days)\n",
-			level, num(e.SharpeCI[0]), num(e.SharpeCI[1]), num(e.SharpeCIBlock))
+		fmt.Fprintf(w, "  Sharpe %s interval [%s, %s] (stationary block bootstrap, mean block %s days, %d resamples)\n",
+			level, num(e.SharpeCI[0]), num(e.SharpeCI[1]), num(e.SharpeCIBlock), e.Resamples)
 	}
-	if e.RandomEntryP.Valid() {
-		fmt.Fprintf(w, "  random-entry p-value %s\n", num(e.RandomEntryP))
+	switch {
+	case e.RandomEntryP.Valid():
+		fmt.Fprintf(w, "  random-entry test against %d random strategies (same number of entries, exits and costs): p %s for the mean trade return, p %s for the total return\n",
+			e.RandomEntryK, results.FormatP(e.RandomEntryP), results.FormatP(e.RandomEntryTotalP))
+	case e.RandomEntryNote != "":
+		fmt.Fprintf(w, "  random-entry test not run: %s\n", e.RandomEntryNote)
 	}
 	if e.PSR.Valid() {
 		fmt.Fprintf(w, "  probabilistic Sharpe ratio (vs 0) %s; minimum track record for 95%%: %s days\n", num(e.PSR), num(e.MinTrackRecord))

@@ -107,6 +107,9 @@ type symbolData struct {
 	replace  bool
 	synth    bool
 	fullCopy bool // replace the symbol entirely (InsertSeries)
+	// after, if set, runs inside the write transaction after the symbol's
+	// bars are written (remembering sources, removing stale derived bars).
+	after func(ctx context.Context, conn *sql.Conn) error
 }
 
 // Import reads the files, merges them into one series for opts.Symbol,
@@ -334,6 +337,9 @@ func (s *Store) write(ctx context.Context, conn *sql.Conn, syms []*symbolData) (
 		for _, sd := range syms {
 			for _, r := range sd.rows {
 				o, c := sd.cal.Session(r.date)
+				if r.openTime != 0 || r.closeTime != 0 {
+					o, c = r.openTime, r.closeTime
+				}
 				if err := app.AppendRow(sd.symbol, r.date.Time(), o, c, r.open, r.high, r.low, r.close, r.volume, sd.sources[r.file]); err != nil {
 					app.Close()
 					return err
@@ -360,6 +366,11 @@ func (s *Store) write(ctx context.Context, conn *sql.Conn, syms []*symbolData) (
 	for _, sd := range syms {
 		if err := s.writeSymbol(ctx, conn, sd); err != nil {
 			return err
+		}
+		if sd.after != nil {
+			if err := sd.after(ctx, conn); err != nil {
+				return err
+			}
 		}
 	}
 	if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {

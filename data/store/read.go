@@ -101,6 +101,9 @@ type row struct {
 	open, high, low, close, volume float64
 	file                           int // index into the import's files
 	line                           int
+	// openTime and closeTime override the calendar's session span when
+	// either is non-zero (derived weekly and monthly bars span many sessions).
+	openTime, closeTime int64
 }
 
 // fileData is one file read and checked row by row.
@@ -115,6 +118,12 @@ type fileData struct {
 // readFile reads one CSV with DuckDB's CSV reader into a temporary table on
 // conn, converts the layout's columns with SQL, and checks each row.
 func readFile(ctx context.Context, conn *sql.Conn, path, fmtName string, m format.Mapping, fileIdx int) (*fileData, error) {
+	return readFileDups(ctx, conn, path, fmtName, m, fileIdx, false)
+}
+
+// readFileDups is readFile; with keepDups, duplicate dates are kept (in file
+// order) instead of refusing the file, for quality checks of raw files.
+func readFileDups(ctx context.Context, conn *sql.Conn, path, fmtName string, m format.Mapping, fileIdx int, keepDups bool) (*fileData, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", path, err)
@@ -202,8 +211,10 @@ func readFile(ctx context.Context, conn *sql.Conn, path, fmtName string, m forma
 	if err := bad.err(); err != nil {
 		return nil, err
 	}
-	if err := duplicates(ctx, conn, path, lineOf); err != nil {
-		return nil, err
+	if !keepDups {
+		if err := duplicates(ctx, conn, path, lineOf); err != nil {
+			return nil, err
+		}
 	}
 	fd.sorted = sortRows(fd.rows)
 	return fd, nil

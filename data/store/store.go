@@ -9,6 +9,8 @@
 //	        first_ts, last_ts, synthetic, updated_at)
 //	bars(symbol, date, open_time, close_time, open, high, low, close, volume,
 //	     source)  PRIMARY KEY (symbol, date)
+//	sources(symbol PRIMARY KEY, kind, source, remote, calendar, params,
+//	        updated_at)  (version 2: where fetched and derived symbols come from)
 //
 // date is a DATE (the trading day); open_time and close_time are BIGINT unix
 // seconds (UTC) computed from the symbol's calendar with data.Calendar.Session,
@@ -74,6 +76,17 @@ var migrations = []string{
 		volume     DOUBLE NOT NULL,
 		source     VARCHAR NOT NULL,
 		PRIMARY KEY (symbol, date)
+	);`,
+	// 2: where a symbol comes from, so that `riskon data update` can bring
+	// it up to date (see sources.go).
+	`CREATE TABLE sources (
+		symbol     VARCHAR PRIMARY KEY,
+		kind       VARCHAR NOT NULL,
+		source     VARCHAR NOT NULL,
+		remote     VARCHAR NOT NULL,
+		calendar   VARCHAR NOT NULL,
+		params     VARCHAR NOT NULL DEFAULT '',
+		updated_at TIMESTAMPTZ
 	);`,
 }
 

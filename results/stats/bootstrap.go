@@ -90,7 +90,8 @@ func percentileInterval(vals []float64, level float64) (lo, hi float64) {
 // Annals of Statistics 7(1); Efron & Tibshirani 1993, An Introduction to the
 // Bootstrap, ch. 13): draw B resamples x*_b of size n from x with
 // replacement, compute θ*_b = stat(x*_b), and return the α/2 and 1-α/2
-// quantiles (QuantileSorted) of the θ*_b, with α = 1 - level.
+// quantiles (QuantileSorted) of the θ*_b, with α = 1 - level. The resample
+// indices come from a PCG seeded by one Uint64 of rng (see blockSampler).
 //
 // The resample buffer is allocated once and reused, so stat receives a
 // scratch slice it may reorder (MedianInPlace sorts it) but must not keep.
@@ -108,9 +109,14 @@ func BootstrapCI(x []float64, stat func([]float64) float64, B int, level float64
 	}
 	buf := make([]float64, n+B)
 	scratch, vals := buf[:n:n], buf[n:]
+	// One word of rng seeds a PCG whose words give four indices each
+	// (blockSampler.iidIndices: exactly uniform, without the cost of an
+	// interface call per index).
+	src := newStream(rng.Uint64())
+	smp := newBlockSampler(n, 1)
 	for b := range vals {
-		for i := range scratch {
-			scratch[i] = x[rng.IntN(n)]
+		for k, i := range smp.iidIndices(&src) {
+			scratch[k] = x[i]
 		}
 		vals[b] = stat(scratch)
 	}

@@ -2,7 +2,11 @@ package stats
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
+	"runtime"
+	"sort"
+	"sync"
 )
 
 // Sharpe returns the per-period Sharpe ratio of returns with a zero
@@ -120,28 +124,341 @@ func autocov(x []float64, maxLag int) []float64 {
 	return out
 }
 
-// geometric draws a block length L ≥ 1 with P(L = k) = (1-p)^{k-1} p from
-// an exponential variate: since -ln U ~ Exp(1), L = 1 + ⌊E · c⌋ with
-// E ~ Exp(1) and c = -1/ln(1-p) (rand's ziggurat ExpFloat64 is much cheaper
-// than a logarithm). c = 0 (p = 1) gives L = 1 without drawing.
-func geometric(rng *rand.Rand, c float64) int {
-	if c == 0 {
-		return 1
-	}
-	l := rng.ExpFloat64() * c
-	if l >= 1<<30 {
-		return 1 << 30
-	}
-	return 1 + int(l)
+// pcg is math/rand/v2's PCG generator (128-bit LCG with the DXSM output
+// function, O'Neill 2014, "PCG: a family of simple fast space-efficient
+// statistically good algorithms for random number generation", HMC-CS-2014-0905)
+// with its state in a value, so that the bootstrap's hot loops keep it in
+// registers instead of calling through *rand.PCG. pcg{hi: s1, lo: s2}
+// produces exactly the sequence of rand.NewPCG(s1, s2)
+// (TestPCGMatchesStdlib).
+type pcg struct{ hi, lo uint64 }
+
+// newStream returns the generator of NewRand(seed).
+func newStream(seed uint64) pcg { return pcg{hi: seed, lo: seed ^ 0x9e3779b97f4a7c15} }
+
+// Uint64 advances the state (state = state·mul + inc mod 2^128) and returns
+// the DXSM output, as (*rand.PCG).Uint64 does.
+func (p *pcg) Uint64() uint64 {
+	const (
+		mulHi    = 2549297995355413924
+		mulLo    = 4865540595714422341
+		incHi    = 6364136223846793005
+		incLo    = 1442695040888963407
+		cheapMul = 0xda942042e4dd58b5
+	)
+	hi, lo := bits.Mul64(p.lo, mulLo)
+	hi += p.hi*mulLo + p.lo*mulHi
+	lo, c := bits.Add64(lo, incLo, 0)
+	hi, _ = bits.Add64(hi, incHi, c)
+	p.lo, p.hi = lo, hi
+	hi ^= hi >> 32
+	hi *= cheapMul
+	hi ^= hi >> 48
+	hi *= lo | 1
+	return hi
 }
 
-// geomScale returns c = -1/ln(1-1/b) for a mean block length b ≥ 1 (0 for
-// b = 1).
-func geomScale(b float64) float64 {
-	if b <= 1 {
-		return 0
+// lutBits is the number of leading bits of a 32-bit uniform that index the
+// lookup table of the geometric block length.
+const lutBits = 12
+
+// blockSampler draws the blocks of stationary bootstrap resamples of a
+// series of length n with mean block length b.
+//
+// For b > 1 it uses one 64-bit random word per block: the high 32 bits give
+// the start I, uniform on {0..n-1} (Lemire's multiply-shift with
+// rejection, exactly uniform: Lemire 2019, "Fast random integer generation
+// in an interval", ACM TOMACS 29(1)); the low 32 bits u give the length
+// L ~ Geometric(p = 1/b) by inversion against a table: with q = 1 - p and
+// t_k = round(q^k · 2^32),
+//
+//	L = 1 + #{k ≥ 1 : u < t_k},   so P(L > k) = t_k / 2^32 = q^k (to 2^-33).
+//
+// Lengths are capped at n (a block never needs more). A table indexed by the
+// top lutBits bits of u gives L directly for most buckets, and where to
+// start counting for the few that hold a threshold, so a draw costs one
+// lookup and rarely a comparison or two, whatever b is.
+//
+// For b = 1 (the ordinary iid bootstrap, every block of length 1) it draws
+// four indices from each 64-bit word by the batched method of
+// Brackett-Rozinsky & Lemire (2024), "Batched ranged random integer
+// generation", Software: Practice and Experience: with x the word,
+// (i_j, x) = the high and low halves of x·n for j = 1..4; the tuple is
+// uniform on {0..n-1}⁴ once words whose final x < (2^64 mod n⁴) are
+// rejected (see iidIndices).
+type blockSampler struct {
+	n   uint32
+	iid bool
+	thr []uint64 // thr[k-1] = t_k, decreasing; L > k iff u < thr[k-1]
+	// lut[j] for the bucket of u with top bits j: L itself when it is the
+	// same for every u of the bucket, else -(1 + #{k : top < t_k}) with top
+	// the bucket's largest u, where the scan starts.
+	lut []int32
+	// buffers of one resample's blocks (starts, lengths), reused
+	starts, lens []uint32
+}
+
+// newBlockSampler returns the sampler for n ≥ 1 values (n < 2^32) and mean
+// block length b ≥ 1.
+func newBlockSampler(n int, b float64) *blockSampler {
+	s := &blockSampler{n: uint32(n), iid: !(b > 1), lut: make([]int32, 1<<lutBits)}
+	if !s.iid {
+		lq := math.Log1p(-1 / b)
+		for k := 1; k < n; k++ {
+			t := math.Round(math.Exp(float64(k)*lq) * (1 << 32))
+			if t < 1 {
+				break
+			}
+			s.thr = append(s.thr, uint64(t))
+		}
 	}
-	return -1 / math.Log1p(-1/b)
+	// count(u) = #{k : u < t_k}: the thresholds decrease, so it is the
+	// first k with t_k ≤ u.
+	count := func(u uint64) int {
+		return sort.Search(len(s.thr), func(k int) bool { return s.thr[k] <= u })
+	}
+	for j := range s.lut {
+		bottom := uint64(j) << (32 - lutBits)
+		top := bottom + 1<<(32-lutBits) - 1
+		if cb, ct := count(bottom), count(top); cb == ct {
+			s.lut[j] = int32(ct + 1) // every u of the bucket has L = ct + 1
+		} else {
+			s.lut[j] = int32(-ct - 1) // scan from the count at the top
+		}
+	}
+	return s
+}
+
+// iidIndices draws the n indices of an iid resample, uniform on {0..n-1},
+// by the batched method: four indices per 64-bit word when n^4 < 2^64 (n <
+// 65536, the daily returns of 179 years), else two.
+func (s *blockSampler) iidIndices(p *pcg) []uint32 {
+	n := uint64(s.n)
+	st := s.starts[:0]
+	if cap(st) < int(s.n)+4 {
+		st = make([]uint32, 0, s.n+4)
+	}
+	st = st[:s.n+4]
+	k := 0
+	if n < 1<<16 {
+		n4 := n * n * n * n
+		for k < int(s.n) {
+			x := p.Uint64()
+			i1, x := bits.Mul64(x, n)
+			i2, x := bits.Mul64(x, n)
+			i3, x := bits.Mul64(x, n)
+			i4, x := bits.Mul64(x, n)
+			if x < n4 && x < -n4%n4 {
+				continue // rejected: probability < n^4/2^64
+			}
+			st[k], st[k+1], st[k+2], st[k+3] = uint32(i1), uint32(i2), uint32(i3), uint32(i4)
+			k += 4
+		}
+	} else {
+		n2 := n * n
+		for k < int(s.n) {
+			x := p.Uint64()
+			i1, x := bits.Mul64(x, n)
+			i2, x := bits.Mul64(x, n)
+			if x < n2 && x < -n2%n2 {
+				continue
+			}
+			st[k], st[k+1] = uint32(i1), uint32(i2)
+			k += 2
+		}
+	}
+	return st[:s.n]
+}
+
+// iidSums draws the indices of an iid resample exactly as iidIndices does
+// (the same words, the same rejections) and returns Σ d_i and Σ d_i² over
+// them, without storing the indices (d, 8 bytes a day, stays in the L1
+// cache for the daily returns of decades).
+func (s *blockSampler) iidSums(src *pcg, d []float64) (s1, s2 float64) {
+	p := *src
+	n := uint64(s.n)
+	ni := int(s.n)
+	d = d[:ni]
+	var u1, u2 float64
+	k := 0
+	if n < 1<<16 {
+		n4 := n * n * n * n
+		for k < ni {
+			x := p.Uint64()
+			i1, x := bits.Mul64(x, n)
+			i2, x := bits.Mul64(x, n)
+			i3, x := bits.Mul64(x, n)
+			i4, x := bits.Mul64(x, n)
+			if x < n4 && x < -n4%n4 {
+				continue
+			}
+			if k+4 <= ni {
+				a, b, c, e := d[i1], d[i2], d[i3], d[i4]
+				s1 += a + b
+				s2 += a*a + b*b
+				u1 += c + e
+				u2 += c*c + e*e
+			} else {
+				last := [4]uint64{i1, i2, i3, i4}
+				for _, i := range last[:ni-k] {
+					s1 += d[i]
+					s2 += d[i] * d[i]
+				}
+			}
+			k += 4
+		}
+	} else {
+		n2 := n * n
+		for k < ni {
+			x := p.Uint64()
+			i1, x := bits.Mul64(x, n)
+			i2, x := bits.Mul64(x, n)
+			if x < n2 && x < -n2%n2 {
+				continue
+			}
+			s1 += d[i1]
+			s2 += d[i1] * d[i1]
+			if k+1 < ni {
+				u1 += d[i2]
+				u2 += d[i2] * d[i2]
+			}
+			k += 2
+		}
+	}
+	*src = p
+	return s1 + u1, s2 + u2
+}
+
+// clone returns a sampler sharing the tables with its own buffers.
+func (s *blockSampler) clone() *blockSampler {
+	c := *s
+	c.starts, c.lens = nil, nil
+	return &c
+}
+
+// length maps 32 uniform bits to a geometric block length.
+func (s *blockSampler) length(u uint32) int {
+	v := s.lut[u>>(32-lutBits)]
+	if v > 0 {
+		return int(v)
+	}
+	c := int(-v - 1)
+	for c < len(s.thr) && uint64(u) < s.thr[c] {
+		c++
+	}
+	return c + 1
+}
+
+// resample draws the blocks of one resample of n values into s.starts and
+// s.lens (the last block cut short so the lengths sum to n; for an iid
+// sampler every length is 1 and s.lens is unused).
+func (s *blockSampler) resample(src *pcg) {
+	p := *src // local copy: the state stays in registers
+	n := s.n
+	starts := s.starts[:0]
+	if s.iid {
+		s.starts = s.iidIndices(&p)
+		*src = p
+		return
+	}
+	lens := s.lens[:0]
+	for filled := uint32(0); filled < n; {
+		x := p.Uint64()
+		m := (x >> 32) * uint64(n)
+		if uint32(m) < n {
+			for t := -n % n; uint32(m) < t; {
+				m = (p.Uint64() >> 32) * uint64(n)
+			}
+		}
+		l := uint32(s.length(uint32(x)))
+		l = min(l, n-filled)
+		filled += l
+		starts = append(starts, uint32(m>>32))
+		lens = append(lens, l)
+	}
+	s.starts, s.lens = starts, lens
+	*src = p
+}
+
+// blockSums draws one resample's blocks exactly as resample does (the same
+// words in the same order) and returns the sums of d and d² over it from the
+// interleaved prefix sums ps (see sharpeCI), without storing the blocks.
+func (s *blockSampler) blockSums(src *pcg, ps []float64) (s1, s2 float64) {
+	p := *src
+	n := s.n
+	ni := int(n)
+	t1, t2 := ps[2*ni], ps[2*ni+1]
+	for rem := n; rem > 0; {
+		x := p.Uint64()
+		m := (x >> 32) * uint64(n)
+		if uint32(m) < n {
+			for t := -n % n; uint32(m) < t; {
+				m = (p.Uint64() >> 32) * uint64(n)
+			}
+		}
+		l := uint32(s.length(uint32(x)))
+		l = min(l, rem)
+		rem -= l
+		i := int(m >> 32)
+		if e := i + int(l); e <= ni {
+			s1 += ps[2*e] - ps[2*i]
+			s2 += ps[2*e+1] - ps[2*i+1]
+		} else {
+			e -= ni
+			s1 += t1 - ps[2*i] + ps[2*e]
+			s2 += t2 - ps[2*i+1] + ps[2*e+1]
+		}
+	}
+	*src = p
+	return s1, s2
+}
+
+// bootChunks is the fixed number of random streams the B resamples of a
+// stationary bootstrap are split into. Chunk c holds resamples
+// [c·B/k, (c+1)·B/k) (k = min(bootChunks, B)) and draws from its own PCG
+// seeded by the c-th Uint64 of the caller's generator, so the resamples are
+// a function of the caller's seed only: they do not depend on how many
+// goroutines run the chunks or in which order.
+const bootChunks = 8
+
+type chunk struct {
+	src    pcg
+	lo, hi int
+}
+
+func splitChunks(B int, rng *rand.Rand) []chunk {
+	k := min(bootChunks, B)
+	out := make([]chunk, k)
+	for c := range out {
+		out[c] = chunk{src: newStream(rng.Uint64()), lo: c * B / k, hi: (c + 1) * B / k}
+	}
+	return out
+}
+
+// runChunks calls fn for every chunk, on up to GOMAXPROCS goroutines when
+// parallel is set (each chunk writes only its own resamples), with a sampler
+// of its own per goroutine.
+func runChunks(chunks []chunk, smp *blockSampler, parallel bool, fn func(c chunk, smp *blockSampler)) {
+	w := 1
+	if parallel {
+		w = min(len(chunks), runtime.GOMAXPROCS(0))
+	}
+	if w <= 1 {
+		for _, c := range chunks {
+			fn(c, smp)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for g := range w {
+		own := smp.clone()
+		wg.Go(func() {
+			for c := g; c < len(chunks); c += w {
+				fn(chunks[c], own)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // resolveBlock returns the mean block length to use: blockLen when it is
@@ -154,57 +471,59 @@ func resolveBlock(x []float64, blockLen float64) float64 {
 	return OptimalBlockLength(x)
 }
 
-// stationaryResample calls visit(i) for the n indices of one stationary
-// bootstrap resample (Politis & Romano 1994): blocks start at a uniform
-// random index and have Geometric(1/blockLen) lengths, wrapping circularly
-// at the end of the series.
-func stationaryResample(n int, c float64, rng *rand.Rand, visit func(i int)) {
-	for filled := 0; filled < n; {
-		i := rng.IntN(n)
-		l := min(geometric(rng, c), n-filled)
-		filled += l
-		for ; l > 0; l-- {
-			visit(i)
-			i++
-			if i == n {
-				i = 0
-			}
-		}
-	}
-}
-
 // StationaryBootstrapCI returns the percentile confidence interval of a
 // statistic of a dependent series by the stationary bootstrap of Politis &
 // Romano (1994), "The stationary bootstrap", JASA 89(428): each resample
 // concatenates blocks x_I, x_{I+1}, ..., x_{I+L-1} (indices mod n) with I
 // uniform on {0..n-1} and L ~ Geometric(p = 1/blockLen), until n values are
-// drawn; the interval is the α/2 and 1-α/2 quantiles of the B resampled
-// statistics (α = 1 - level). blockLen ≤ 0 selects the mean block length
-// with OptimalBlockLength; blockLen = 1 is the ordinary iid bootstrap. The
-// block length used is returned.
+// drawn (the last block cut short); the interval is the α/2 and 1-α/2
+// quantiles of the B resampled statistics (α = 1 - level). blockLen ≤ 0
+// selects the mean block length with OptimalBlockLength; blockLen = 1 is the
+// ordinary iid bootstrap. The block length used is returned.
 //
-// As in BootstrapCI, the resample buffer is scratch reused across resamples
-// and NaN statistics are dropped. It returns NaN, NaN, NaN when n < 4 with an
-// automatic length (n < 2 with a set one), B < 1, level is not in (0, 1),
-// stat or rng is nil, or the automatic length is undefined (constant x).
+// The resamples are drawn in bootChunks streams seeded from rng (see
+// blockSampler for the draws); SharpeCI draws exactly the same resamples for
+// the same rng state. stat is called sequentially with a scratch buffer it
+// may reorder but must not keep; NaN statistics are dropped. It returns NaN,
+// NaN, NaN when n < 4 with an automatic length (n < 2 with a set one),
+// B < 1, level is not in (0, 1), stat or rng is nil, or the automatic
+// length is undefined (constant x).
 func StationaryBootstrapCI(x []float64, stat func([]float64) float64, B int, level float64, blockLen float64, rng *rand.Rand) (lo, hi, usedBlock float64) {
 	nan := math.NaN()
 	n := len(x)
-	if n < 2 || B < 1 || !(level > 0 && level < 1) || stat == nil || rng == nil {
+	if n < 2 || n > math.MaxUint32 || B < 1 || !(level > 0 && level < 1) || stat == nil || rng == nil {
 		return nan, nan, nan
 	}
 	usedBlock = resolveBlock(x, blockLen)
 	if math.IsNaN(usedBlock) {
 		return nan, nan, nan
 	}
-	c := geomScale(usedBlock)
+	smp := newBlockSampler(n, usedBlock)
 	buf := make([]float64, n+B)
 	scratch, vals := buf[:n:n], buf[n:]
-	for b := range vals {
-		k := 0
-		stationaryResample(n, c, rng, func(i int) { scratch[k] = x[i]; k++ })
-		vals[b] = stat(scratch)
-	}
+	runChunks(splitChunks(B, rng), smp, false, func(c chunk, smp *blockSampler) {
+		for b := c.lo; b < c.hi; b++ {
+			smp.resample(&c.src)
+			if smp.iid {
+				for k, i := range smp.starts {
+					scratch[k] = x[i]
+				}
+			} else {
+				k := 0
+				for j, st := range smp.starts {
+					i := int(st)
+					for l := smp.lens[j]; l > 0; l-- {
+						scratch[k] = x[i]
+						k++
+						if i++; i == n {
+							i = 0
+						}
+					}
+				}
+			}
+			vals[b] = stat(scratch)
+		}
+	})
 	lo, hi = percentileInterval(vals, level)
 	return lo, hi, usedBlock
 }
@@ -221,57 +540,70 @@ func StationaryBootstrapCI(x []float64, stat func([]float64) float64, B int, lev
 // with the Patton, Politis & White 2009 correction); the length used is
 // returned.
 //
-// The resampled mean and variance are accumulated on the fly, so a call
-// allocates O(n + B) once and nothing per resample. A resample with zero
-// variance has Sharpe 0 when its mean is 0 and ±Inf otherwise. It returns
-// NaN, NaN, NaN when n < 4 (n < 2 with a set block length), B < 1, level is
-// not in (0, 1), annualization ≤ 0, rng is nil, or x is constant.
+// A resample's Sharpe ratio needs only S1 = Σ d and S2 = Σ d² over its
+// values (d = x - x̄, shifted for a stable variance): mean = x̄ + S1/n,
+// s² = (S2 - S1²/n)/(n-1). Each block's contribution is a difference of the
+// prefix sums P1(k) = Σ_{t<k} d_t and P2(k) = Σ_{t<k} d_t² (a block that
+// wraps adds P(n) - P(I) + P(I+L-n)), so a resample costs O(number of
+// blocks), not O(n). The resamples are exactly those of
+// StationaryBootstrapCI for the same rng state; their chunks run on up to
+// GOMAXPROCS goroutines with the same result as a sequential run.
+//
+// A resample with zero variance has Sharpe 0 when its mean is 0 and ±Inf
+// otherwise. It returns NaN, NaN, NaN when n < 4 (n < 2 with a set block
+// length), B < 1, level is not in (0, 1), annualization ≤ 0, rng is nil, or
+// x is constant.
 func SharpeCI(returns []float64, annualization float64, B int, level float64, blockLen float64, rng *rand.Rand) (lo, hi, usedBlock float64) {
+	return sharpeCI(returns, annualization, B, level, blockLen, rng, true)
+}
+
+func sharpeCI(returns []float64, annualization float64, B int, level float64, blockLen float64, rng *rand.Rand, parallel bool) (lo, hi, usedBlock float64) {
 	nan := math.NaN()
 	n := len(returns)
-	if n < 2 || B < 1 || !(level > 0 && level < 1) || !(annualization > 0) || rng == nil {
+	if n < 2 || n > math.MaxUint32 || B < 1 || !(level > 0 && level < 1) || !(annualization > 0) || rng == nil {
 		return nan, nan, nan
 	}
 	usedBlock = resolveBlock(returns, blockLen)
 	if math.IsNaN(usedBlock) {
 		return nan, nan, nan
 	}
-	c := geomScale(usedBlock)
+	smp := newBlockSampler(n, usedBlock)
 	m0 := Mean(returns)
-	buf := make([]float64, n+B)
-	d, vals := buf[:n:n], buf[n:]
+	// ps[2k], ps[2k+1] = P1(k), P2(k), interleaved so that a block reads two
+	// adjacent pairs; dd[i] = d_i for the iid case.
+	ps := make([]float64, 2*(n+1))
+	dd := make([]float64, n)
+	var c1, c2 float64
 	for i, v := range returns {
-		d[i] = v - m0 // shifted by the sample mean for a stable variance
+		d := v - m0
+		c1 += d
+		c2 += d * d
+		ps[2*i+2], ps[2*i+3] = c1, c2
+		dd[i] = d
 	}
+	vals := make([]float64, B)
 	nf := float64(n)
 	scale := math.Sqrt(annualization)
-	for b := range vals {
-		var s1, s2 float64
-		for filled := 0; filled < n; {
-			i := rng.IntN(n)
-			l := min(geometric(rng, c), n-filled)
-			filled += l
-			for l > 0 {
-				end := min(n, i+l)
-				for _, v := range d[i:end] {
-					s1 += v
-					s2 += v * v
-				}
-				l -= end - i
-				i = 0
+	runChunks(splitChunks(B, rng), smp, parallel, func(c chunk, smp *blockSampler) {
+		for b := c.lo; b < c.hi; b++ {
+			var s1, s2 float64
+			if smp.iid {
+				s1, s2 = smp.iidSums(&c.src, dd)
+			} else {
+				s1, s2 = smp.blockSums(&c.src, ps)
+			}
+			mean := m0 + s1/nf
+			v := (s2 - s1*s1/nf) / (nf - 1)
+			switch {
+			case v > 1e-12*s2/nf: // above rounding noise of a constant resample
+				vals[b] = mean / math.Sqrt(v) * scale
+			case mean == 0:
+				vals[b] = 0
+			default:
+				vals[b] = math.Inf(int(math.Copysign(1, mean)))
 			}
 		}
-		mean := m0 + s1/nf
-		v := (s2 - s1*s1/nf) / (nf - 1)
-		switch {
-		case v > 1e-12*s2/nf: // above rounding noise of a constant resample
-			vals[b] = mean / math.Sqrt(v) * scale
-		case mean == 0:
-			vals[b] = 0
-		default:
-			vals[b] = math.Inf(int(math.Copysign(1, mean)))
-		}
-	}
+	})
 	lo, hi = percentileInterval(vals, level)
 	return lo, hi, usedBlock
 }

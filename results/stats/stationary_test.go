@@ -2,6 +2,7 @@ package stats
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -26,49 +27,183 @@ func TestSharpe(t *testing.T) {
 	}
 }
 
-func TestGeometricBlocks(t *testing.T) {
+func TestBlockSamplerLengths(t *testing.T) {
 	// Block lengths of the stationary bootstrap are Geometric(p = 1/b):
-	// mean b, P(L = 1) = p.
-	for _, b := range []float64{1, 4, 25} {
-		r := NewRand(5)
-		c := geomScale(b)
-		const draws = 200000
+	// P(L = k) = (1-p)^{k-1} p, mean b. 400,000 draws per b; the standard
+	// deviation of L is sqrt(1-p)/p < b, so the mean is within 5 standard
+	// errors 5b/sqrt(draws), and the frequency of L = 1 and L = 2 within
+	// 0.005 of p and (1-p)p.
+	for _, b := range []float64{1, 1.3, 4, 25, 300} {
+		s := newBlockSampler(100000, b)
+		src := newStream(5)
+		const draws = 400000
 		var sum float64
-		ones := 0
+		ones, twos := 0, 0
 		for range draws {
-			l := geometric(r, c)
+			l := s.length(uint32(src.Uint64()))
 			sum += float64(l)
-			if l == 1 {
+			switch l {
+			case 1:
 				ones++
+			case 2:
+				twos++
 			}
 		}
-		mean := sum / draws
-		// sd of L is sqrt(1-p)/p ≤ b; 5 standard errors of the mean.
-		if math.Abs(mean-b) > 5*b/math.Sqrt(draws) {
+		p := 1 / b
+		if mean := sum / draws; math.Abs(mean-b) > 5*b/math.Sqrt(draws) {
 			t.Errorf("b=%v: mean block %v", b, mean)
 		}
-		if p1 := float64(ones) / draws; math.Abs(p1-1/b) > 0.005 {
-			t.Errorf("b=%v: P(L=1) = %v, want %v", b, p1, 1/b)
+		if f := float64(ones) / draws; math.Abs(f-p) > 0.005 {
+			t.Errorf("b=%v: P(L=1) = %v, want %v", b, f, p)
+		}
+		if f := float64(twos) / draws; math.Abs(f-(1-p)*p) > 0.005 {
+			t.Errorf("b=%v: P(L=2) = %v, want %v", b, f, (1-p)*p)
+		}
+	}
+}
+
+func TestBlockSamplerTableMatchesDefinition(t *testing.T) {
+	// The bucket table is a shortcut: L(u) must equal 1 + #{k : u < t_k}
+	// counted directly, for the bucket edges and for random u.
+	for _, b := range []float64{1, 1.05, 2.5, 40} {
+		s := newBlockSampler(3000, b)
+		direct := func(u uint32) int {
+			c := 0
+			for _, th := range s.thr {
+				if uint64(u) < th {
+					c++
+				}
+			}
+			return c + 1
+		}
+		r := NewRand(8)
+		us := []uint32{0, 1, math.MaxUint32, 1 << 31}
+		for j := range 1 << lutBits {
+			e := uint32(j) << (32 - lutBits)
+			us = append(us, e, e-1, e+1)
+		}
+		for range 20000 {
+			us = append(us, r.Uint32())
+		}
+		for _, u := range us {
+			if got, want := s.length(u), direct(u); got != want {
+				t.Fatalf("b=%v u=%d: length %d, want %d", b, u, got, want)
+			}
+		}
+	}
+	// Lengths never exceed n.
+	s := newBlockSampler(5, 1e9)
+	if l := s.length(0); l > 5 {
+		t.Errorf("length %d beyond n = 5", l)
+	}
+}
+
+func TestBlockSamplerStartUniform(t *testing.T) {
+	// n = 7 (not a power of two, so the multiply-shift needs its rejection
+	// step to be exact). Block starts (b = 3) and iid indices (b = 1, two
+	// per word): 700,000 draws, each index expected 100,000 times with sd
+	// sqrt(700000·(1/7)(6/7)) = 292.8; accept 5 sd. The resample lengths
+	// always sum to n.
+	for _, b := range []float64{3, 1} {
+		s := newBlockSampler(7, b)
+		src := newStream(9)
+		var counts [7]int
+		draws := 0
+		for draws < 700000 {
+			s.resample(&src)
+			sum := 0
+			for j, i := range s.starts {
+				if draws == 700000 {
+					break
+				}
+				counts[i]++
+				draws++
+				if s.iid {
+					sum++
+				} else {
+					sum += int(s.lens[j])
+				}
+			}
+			if draws < 700000 && sum != 7 {
+				t.Fatalf("b=%v: resample lengths sum to %d, want 7", b, sum)
+			}
+		}
+		for i, c := range counts {
+			if math.Abs(float64(c)-100000) > 5*292.8 {
+				t.Errorf("b=%v: index %d drawn %d times, want 100000 ± 1464", b, i, c)
+			}
+		}
+	}
+	one := newBlockSampler(1, 1)
+	src := newStream(1)
+	for range 100 {
+		if one.resample(&src); len(one.starts) != 1 || one.starts[0] != 0 {
+			t.Fatalf("n = 1: resample %v", one.starts)
+		}
+	}
+}
+
+func TestPCGMatchesStdlib(t *testing.T) {
+	// The inlined generator is math/rand/v2's PCG: same words for the same
+	// seeds.
+	for _, seed := range []uint64{0, 1, 42, 1 << 63} {
+		ours := newStream(seed)
+		std := rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)
+		for k := range 1000 {
+			if a, b := ours.Uint64(), std.Uint64(); a != b {
+				t.Fatalf("seed %d word %d: %x, want %x", seed, k, a, b)
+			}
 		}
 	}
 }
 
 func TestStationaryResampleCoversIndices(t *testing.T) {
-	// Each resample has exactly n indices, all in range, and consecutive
-	// indices within a block follow each other circularly.
-	r := NewRand(6)
+	// Resampling the index series 0..n-1: each resample has exactly n
+	// values, all indices in range, and with a long mean block most
+	// neighbours follow each other circularly (i+1 mod n).
 	const n = 37
-	c := geomScale(5)
-	for range 100 {
-		var idx []int
-		stationaryResample(n, c, r, func(i int) { idx = append(idx, i) })
-		if len(idx) != n {
-			t.Fatalf("resample has %d indices, want %d", len(idx), n)
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = float64(i)
+	}
+	follow, pairs := 0, 0
+	stat := func(s []float64) float64 {
+		if len(s) != n {
+			t.Fatalf("resample has %d values, want %d", len(s), n)
 		}
-		for _, i := range idx {
-			if i < 0 || i >= n {
-				t.Fatalf("index %d out of range", i)
+		for k, v := range s {
+			if v < 0 || v >= n || v != math.Trunc(v) {
+				t.Fatalf("value %v is not an index", v)
 			}
+			if k > 0 {
+				pairs++
+				if int(s[k-1]+1)%n == int(v) {
+					follow++
+				}
+			}
+		}
+		return 0
+	}
+	StationaryBootstrapCI(x, stat, 200, 0.9, 10, NewRand(6))
+	// A new block starts with probability 1/10 at each step, and lands on
+	// the follower by chance 1/37 of the time: P(follow) ≈ 0.9 + 0.1/37.
+	if f := float64(follow) / float64(pairs); math.Abs(f-(0.9+0.1/37)) > 0.02 {
+		t.Errorf("share of circular neighbours %v, want about 0.903", f)
+	}
+}
+
+func TestSharpeCIParallelMatchesSequential(t *testing.T) {
+	// The chunks carry their own streams: running them on goroutines gives
+	// bit-identical results to running them one after another.
+	x := ar1(3000, 0.2, 41)
+	for i := range x {
+		x[i] = 0.0008 + 0.02*x[i]
+	}
+	for _, B := range []int{1, 7, 1001} {
+		lo1, hi1, b1 := sharpeCI(x, 365, B, 0.95, 0, NewRand(3), true)
+		lo2, hi2, b2 := sharpeCI(x, 365, B, 0.95, 0, NewRand(3), false)
+		if lo1 != lo2 || hi1 != hi2 || b1 != b2 {
+			t.Errorf("B=%d: parallel [%v %v] b=%v, sequential [%v %v] b=%v", B, lo1, hi1, b1, lo2, hi2, b2)
 		}
 	}
 }
@@ -146,11 +281,16 @@ func TestSharpeCIDeterminismAndWidth(t *testing.T) {
 	}
 	// Positive autocorrelation makes the Sharpe ratio less certain than the
 	// iid bootstrap believes: the long-run variance of an AR(1) mean is
-	// (1+φ)/(1-φ) = 4 times the iid one, so the honest interval is about
-	// twice as wide. Require at least 1.5 times.
-	loI, hiI, _ := SharpeCI(x, 365, 400, 0.95, 1, NewRand(1))
-	if (hi1 - lo1) < 1.5*(hiI-loI) {
-		t.Errorf("block CI width %v not wider than 1.5 × iid width %v", hi1-lo1, hiI-loI)
+	// (1+φ)/(1-φ) = 4 times the iid one. The stationary bootstrap with mean
+	// block b weighs the lag-k autocovariance by q^k, q = 1 - 1/b, so it
+	// recovers 1 + 2qφ/(1-qφ) of it: for b ≈ 15, 3.55 times, an interval
+	// 1.88 times as wide as the iid one in expectation (the mean dominates
+	// the Sharpe ratio's error at a daily Sharpe of 0.04). With sampling
+	// noise of both intervals (2,000 resamples each), require 1.4.
+	loB, hiB, _ := SharpeCI(x, 365, 2000, 0.95, 0, NewRand(1))
+	loI, hiI, _ := SharpeCI(x, 365, 2000, 0.95, 1, NewRand(1))
+	if (hiB - loB) < 1.4*(hiI-loI) {
+		t.Errorf("block CI width %v not wider than 1.4 × iid width %v", hiB-loB, hiI-loI)
 	}
 	if lo, hi, b := SharpeCI([]float64{0.01, 0.01, 0.01, 0.01}, 365, 10, 0.9, 0, NewRand(1)); !math.IsNaN(lo) || !math.IsNaN(hi) || !math.IsNaN(b) {
 		t.Error("constant series should give NaN")

@@ -61,3 +61,14 @@ func BenchmarkPBO1000x20S16(b *testing.B) {
 		PBO(perf, 16, Mean)
 	}
 }
+
+// The same with short blocks (mean 1.3 days): the most blocks per resample
+// of the block path.
+func BenchmarkSharpeCI4000x10000Block1_3(b *testing.B) {
+	x := benchData(4000, 3)
+	rng := NewRand(4)
+	b.ReportAllocs()
+	for b.Loop() {
+		SharpeCI(x, 365, 10000, 0.95, 1.3, rng)
+	}
+}

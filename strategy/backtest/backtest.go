@@ -12,22 +12,43 @@ import (
 	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/engine"
 	"github.com/riskon/riskon/results"
+	"github.com/riskon/riskon/results/stats"
 	"github.com/riskon/riskon/strategy"
 	"github.com/riskon/riskon/strategy/config"
 )
 
 // Outcome is what a backtest produced: the engine results of the strategy and
-// of its benchmark, and the report built from them.
+// of its benchmark, the random-entry test behind the evidence (nil when it
+// was skipped or failed), and the report built from them.
 type Outcome struct {
-	Result    *engine.Result
-	Benchmark *engine.Result
-	Report    *results.Report
+	Result      *engine.Result
+	Benchmark   *engine.Result
+	RandomEntry *RandomEntryTest
+	Report      *results.Report
 }
 
-// Run backtests cfg on ds. plan may be nil (it is computed) or a plan of ds
-// shared between runs. The report's run id, version and creation time are
-// left for the caller: everything else is a function of cfg and ds only.
+// Options set the evidence of a backtest. Zero values mean the defaults.
+type Options struct {
+	// Resamples is the number of bootstrap resamples of each interval
+	// (default results.DefaultResamples, 10,000).
+	Resamples int
+	// RandomEntries is the number K of random strategies of the random-entry
+	// test (default DefaultRandomEntries, 10,000); negative skips the test.
+	RandomEntries int
+	// Level is the confidence level of the intervals (default 0.95).
+	Level float64
+}
+
+// Run backtests cfg on ds with the default evidence options. plan may be nil
+// (it is computed) or a plan of ds shared between runs. The report's run id,
+// version and creation time are left for the caller: everything else is a
+// function of cfg and ds only.
 func Run(ctx context.Context, cfg config.Config, ds *data.Dataset, plan *engine.Plan) (*Outcome, error) {
+	return RunWith(ctx, cfg, ds, plan, Options{})
+}
+
+// RunWith is Run with evidence options.
+func RunWith(ctx context.Context, cfg config.Config, ds *data.Dataset, plan *engine.Plan, opt Options) (*Outcome, error) {
 	if plan == nil {
 		plan = engine.NewPlan(ds)
 	}
@@ -47,6 +68,10 @@ func Run(ctx context.Context, cfg config.Config, ds *data.Dataset, plan *engine.
 	if err != nil {
 		return nil, fmt.Errorf("run %s: encode config: %w", cfg.Name, err)
 	}
+	ev, re, err := Evidence(res, ds, cfg, opt)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", cfg.Name, err)
+	}
 	rep := &results.Report{
 		Name:            cfg.Name,
 		Synthetic:       ds.Synthetic,
@@ -56,10 +81,43 @@ func Run(ctx context.Context, cfg config.Config, ds *data.Dataset, plan *engine.
 		Window:          results.Window{Start: results.RFC3339(res.WindowStart), End: results.RFC3339(res.WindowEnd)},
 		Metrics:         results.ComputeMetrics(res),
 		Benchmark:       results.ComputeMetrics(bench),
-		Evidence:        results.Assess(res, results.EvidenceOptions{Seed: cfg.Seed}),
+		Evidence:        ev,
 		Trades:          results.TradeRows(res.Trades),
 		Signals:         results.SignalRows(res.Signals),
 		Equity:          results.EquityRows(res),
 	}
-	return &Outcome{Result: res, Benchmark: bench, Report: rep}, nil
+	return &Outcome{Result: res, Benchmark: bench, RandomEntry: re, Report: rep}, nil
+}
+
+// Evidence computes the evidence block of res, the engine result of cfg on
+// ds: results.Assess with opt's resamples and level, seeded by cfg.Seed,
+// plus the random-entry test (RandomEntry, seeded by the stream
+// results.StreamRandomEntry of cfg.Seed) unless opt.RandomEntries < 0. The
+// test's outcome is returned too (nil when skipped).
+func Evidence(res *engine.Result, ds *data.Dataset, cfg config.Config, opt Options) (results.Evidence, *RandomEntryTest, error) {
+	eo := results.EvidenceOptions{Seed: cfg.Seed, Resamples: opt.Resamples, Level: opt.Level}
+	if opt.RandomEntries < 0 {
+		return results.Assess(res, eo), nil, nil
+	}
+	spec, err := RandomEntrySpecOf(cfg)
+	if err != nil {
+		return results.Evidence{}, nil, fmt.Errorf("evidence: %w", err)
+	}
+	// The random-entry test and the bootstrap statistics are independent:
+	// run them side by side (each is deterministic for its seed).
+	var re *RandomEntryTest
+	var reErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		re, reErr = RandomEntry(ds, res, spec, RandomEntryOptions{K: opt.RandomEntries,
+			Seed: stats.DeriveSeed(cfg.Seed, results.StreamRandomEntry)})
+	}()
+	ev := results.Assess(res, eo)
+	<-done
+	if reErr != nil {
+		return results.Evidence{}, nil, fmt.Errorf("evidence: %w", reErr)
+	}
+	ev.SetRandomEntry(results.RandomEntryOutcome{K: re.K, P: re.P, TotalP: re.TotalP, Note: re.Note})
+	return ev, re, nil
 }

@@ -30,7 +30,7 @@ func TestTrialEqualsRun(t *testing.T) {
 	sh := NewShared(ds)
 	tr := NewTrialRunner(sh)
 	for i, cfg := range flagshipGrid() {
-		want, err := Run(context.Background(), cfg, ds, sh.Plan)
+		want, err := RunWith(context.Background(), cfg, ds, sh.Plan, Options{Resamples: 50, RandomEntries: -1})
 		if err != nil {
 			t.Fatal(err)
 		}
