@@ -53,7 +53,23 @@ func episodeGroups(trades []engine.Trade) [][]int {
 // episode even if they last no time. An exit time before the entry time is
 // read as the entry time.
 func Episodes(trades []engine.Trade) int {
-	return len(episodeGroups(trades))
+	// The engine logs trades in entry order; count without allocating then
+	// (sweeps call this for every trial), else group.
+	var start, end int64
+	n := 0
+	for i, t := range trades {
+		if i > 0 && t.EntryTime < trades[i-1].EntryTime {
+			return len(episodeGroups(trades))
+		}
+		exit := max(t.ExitTime, t.EntryTime)
+		if n > 0 && (t.EntryTime < end || t.EntryTime == start) {
+			end = max(end, exit)
+			continue
+		}
+		n++
+		start, end = t.EntryTime, exit
+	}
+	return n
 }
 
 // signalsInWindow counts the logged signals inside [WindowStart, WindowEnd]

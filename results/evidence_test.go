@@ -3,6 +3,7 @@ package results
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -303,6 +304,27 @@ func TestPooledMedian(t *testing.T) {
 		want := stats.Median(multi)
 		if got := pooledMedian(xs, grp, count); !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
 			t.Fatalf("xs %v grp %v count %v: %v, want %v", xs, grp, count, got, want)
+		}
+	}
+}
+
+// TestEpisodesFastPathAgrees: the allocation-free count equals the grouping
+// on sorted trades, and unsorted trades still count right.
+func TestEpisodesFastPathAgrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for rep := 0; rep < 500; rep++ {
+		var tr []engine.Trade
+		var at int64
+		for i := rng.IntN(12); i > 0; i-- {
+			at += int64(rng.IntN(5)) * 86400
+			tr = append(tr, engine.Trade{EntryTime: at, ExitTime: at + int64(rng.IntN(6))*86400})
+		}
+		if got, want := Episodes(tr), len(episodeGroups(tr)); got != want {
+			t.Fatalf("sorted trades %v: %d episodes, grouping says %d", tr, got, want)
+		}
+		rng.Shuffle(len(tr), func(i, j int) { tr[i], tr[j] = tr[j], tr[i] })
+		if got, want := Episodes(tr), len(episodeGroups(tr)); got != want {
+			t.Fatalf("shuffled trades: %d episodes, grouping says %d", got, want)
 		}
 	}
 }
