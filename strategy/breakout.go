@@ -8,6 +8,7 @@ package strategy
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/riskon/riskon/data"
@@ -215,8 +216,13 @@ func (b *Breakout) OnBar(c *engine.Ctx, sym, idx int) {
 	if b.sig != nil {
 		k := int32(c.EventIndex())
 		s := b.sig
-		for b.sigPos < len(s.K) && s.K[b.sigPos] < k {
+		if b.sigPos < len(s.K) && s.K[b.sigPos] < k {
+			// Usually one step; after an engine jump, binary search.
 			b.sigPos++
+			if b.sigPos < len(s.K) && s.K[b.sigPos] < k {
+				lo := b.sigPos
+				b.sigPos = lo + sort.Search(len(s.K)-lo, func(i int) bool { return s.K[lo+i] >= k })
+			}
 		}
 		for b.sigPos < len(s.K) && s.K[b.sigPos] == k {
 			b.periodClose(c, period{close: s.Close[b.sigPos], date: s.Date[b.sigPos], level: s.Level[b.sigPos], signal: s.Signal[b.sigPos]})

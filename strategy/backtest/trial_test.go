@@ -65,12 +65,17 @@ func BenchmarkTrials(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
+	events := 0
 	for i := 0; i < b.N; i++ {
-		if _, err := tr.Run(ctx, grid[i%len(grid)]); err != nil {
+		out, err := tr.Run(ctx, grid[i%len(grid)])
+		if err != nil {
 			b.Fatal(err)
 		}
+		events += out.Result.Events
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "trials/s")
+	b.ReportMetric(float64(events)/float64(b.N), "events/trial")
+	b.ReportMetric(float64(sh.Plan.Len()), "plan-events")
 }
 
 func js(t *testing.T, v any) string {
