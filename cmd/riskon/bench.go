@@ -1,0 +1,325 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/riskon/riskon/configs"
+	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/results"
+	"github.com/riskon/riskon/strategy/backtest"
+	"github.com/riskon/riskon/strategy/config"
+	"github.com/riskon/riskon/strategy/sweep"
+)
+
+// benchResult is the output of riskon bench.
+type benchResult struct {
+	Machine   benchMachine `json:"machine"`
+	Data      benchData    `json:"data"`
+	SingleRun benchRun     `json:"single_run"`
+	Sweep     benchSweep   `json:"sweep"`
+	// PeakRSSMB is the peak resident memory of the process (VmHWM, the
+	// getrusage maxrss of Linux), in MiB.
+	PeakRSSMB results.Value `json:"peak_rss_mb"`
+}
+
+type benchMachine struct {
+	CPU        string `json:"cpu"`
+	Cores      int    `json:"cores"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	Go         string `json:"go"`
+	OS         string `json:"os"`
+	Arch       string `json:"arch"`
+}
+
+type benchData struct {
+	Source      string         `json:"source"` // database PATH or synthetic
+	Synthetic   bool           `json:"synthetic"`
+	Fingerprint string         `json:"fingerprint"`
+	Bars        map[string]int `json:"bars"`
+}
+
+type benchRun struct {
+	Config string `json:"config"`
+	// Events is the number of bar events one run replays.
+	Events          int     `json:"events"`
+	Runs            int     `json:"runs"`
+	Seconds         float64 `json:"seconds"`
+	EventsPerSecond float64 `json:"events_per_second"`
+	// FullBacktestMS is one backtest.Run with its report and bootstrap
+	// evidence (what `riskon run` does before storing).
+	FullBacktestMS float64 `json:"full_backtest_ms"`
+}
+
+type benchSweep struct {
+	Grid            string        `json:"grid"`
+	Trials          int           `json:"trials"`
+	Workers         int           `json:"workers"`
+	Seconds         float64       `json:"seconds"`
+	TrialsPerSecond float64       `json:"trials_per_second"`
+	OneWorker       results.Value `json:"one_worker_trials_per_second"`
+	Scaling         results.Value `json:"scaling"` // trials/s with Workers over trials/s with 1
+	StatsSeconds    float64       `json:"stats_seconds"`
+	PBOBlocks       int           `json:"pbo_blocks"`
+}
+
+// benchCmd is `riskon bench`.
+func (a *app) benchCmd() *cobra.Command {
+	var (
+		useDB   bool
+		bars    int
+		trials  int
+		workers int
+		output  string
+	)
+	cmd := &cobra.Command{
+		Use:   "bench [--data] [--bars N] [--trials N] [--workers N]",
+		Short: "Measure bar events per second, sweep trials per second and peak memory on this machine",
+		Long: `A reproducible benchmark: the flagship config (RUT Donchian 252 -> BTC for a
+year) replayed repeatedly for bar events per second, then the flagship grid
+(lookback {5..250} x hold_days {1..30}, 50 trials) repeated to --trials trials
+through the parallel sweep runner (results kept in memory, statistics
+computed, nothing written), with --workers and with 1 worker, then the peak
+resident memory and the machine. --data runs on RUT and BTC from the
+database; otherwise on seeded synthetic data (labelled) with --bars daily
+trigger bars and BTC over the last 38% of that span, the shape of the real
+data (about 9,700 RUT bars from 1987, 5,300 BTC days from 2011).`,
+		Example: `  riskon bench
+  riskon bench --data --trials 20000 --workers 2
+  riskon bench --bars 10000 --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(output, "table", "json"); err != nil {
+				return err
+			}
+			if trials < 1 || bars < 300 || workers < 0 {
+				return fmt.Errorf("bench: want --trials >= 1, --bars >= 300, --workers >= 0 (got %d, %d, %d)", trials, bars, workers)
+			}
+			if workers == 0 {
+				workers = runtime.NumCPU()
+			}
+			res, err := a.bench(cmd.Context(), useDB, bars, trials, workers)
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				return writeJSON(a.stdout, res)
+			}
+			printBench(a, res)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&useDB, "data", false, "use RUT and BTC from the database (default: synthetic data)")
+	cmd.Flags().IntVar(&bars, "bars", 10000, "synthetic data: daily trigger bars")
+	cmd.Flags().IntVar(&trials, "trials", 10000, "sweep trials (the 50-trial flagship grid, repeated)")
+	cmd.Flags().IntVarP(&workers, "workers", "w", 0, "sweep workers (default one per CPU)")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	return cmd
+}
+
+func benchNoEnv(string) (string, bool) { return "", false }
+
+func (a *app) bench(ctx context.Context, useDB bool, bars, trials, workers int) (*benchResult, error) {
+	b, err := configs.FS.ReadFile("r2k_breakout_btc.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("bench: embedded config: %w", err)
+	}
+	base, err := config.Decode(bytes.NewReader(b), "configs/r2k_breakout_btc.yaml", config.LoadOptions{Env: benchNoEnv})
+	if err != nil {
+		return nil, err
+	}
+	res := &benchResult{Machine: machine(), PeakRSSMB: results.NA}
+
+	var ds *data.Dataset
+	if useDB {
+		st, err := a.openStore(ctx, true)
+		if err != nil {
+			return nil, err
+		}
+		ds, err = st.Load(ctx, []string{base.Trigger.Symbol, "BTC"})
+		st.Close()
+		if err != nil {
+			return nil, err
+		}
+		res.Data.Source = "database " + a.dbPath()
+	} else {
+		ds, err = benchSynthetic(bars)
+		if err != nil {
+			return nil, err
+		}
+		res.Data.Source = fmt.Sprintf("synthetic (seed 1, %d trigger bars)", bars)
+	}
+	res.Data.Synthetic, res.Data.Fingerprint = ds.Synthetic, ds.Fingerprint()
+	res.Data.Bars = map[string]int{}
+	for _, s := range ds.Series {
+		res.Data.Bars[s.Symbol] = s.Len()
+	}
+	sh := backtest.NewShared(ds)
+
+	// Single run: the hot path, repeated for about a second.
+	res.SingleRun.Config = "r2k_breakout_btc.yaml (donchian 252, hold 365 days)"
+	tr := backtest.NewTrialRunner(sh)
+	start := time.Now()
+	events := 0
+	for res.SingleRun.Runs < 3 || time.Since(start) < time.Second {
+		o, err := tr.Run(ctx, base)
+		if err != nil {
+			return nil, err
+		}
+		events += o.Result.Events
+		res.SingleRun.Events = o.Result.Events
+		res.SingleRun.Runs++
+	}
+	res.SingleRun.Seconds = time.Since(start).Seconds()
+	res.SingleRun.EventsPerSecond = float64(events) / res.SingleRun.Seconds
+	start = time.Now()
+	if _, err := backtest.Run(ctx, base, ds, sh.Plan); err != nil {
+		return nil, err
+	}
+	res.SingleRun.FullBacktestMS = float64(time.Since(start).Microseconds()) / 1000
+
+	// Sweep: the flagship grid repeated to the number of trials.
+	spec := &sweep.Spec{Name: "r2k-grid", RankBy: sweep.DefaultRankBy, Grid: []sweep.GridParam{
+		{Key: "trigger.lookback", Values: []any{5, 10, 20, 30, 50, 75, 100, 150, 200, 250}},
+		{Key: "trade.hold_days", Values: []any{1, 3, 7, 14, 30}},
+	}}
+	exp, err := sweep.Expand(spec, base, "flagship grid")
+	if err != nil {
+		return nil, err
+	}
+	all := make([]sweep.Trial, trials)
+	for i := range all {
+		all[i] = exp.Trials[i%len(exp.Trials)]
+		all[i].Index = i
+	}
+	grid, err := sweep.GridFor(ds, &sweep.Expansion{Targets: exp.Targets, Trials: all}) // sized for all trials
+	if err != nil {
+		return nil, err
+	}
+	res.Sweep = benchSweep{Grid: "configs/sweeps/r2k_grid.yaml: lookback {5..250} x hold_days {1..30}, 50 trials, repeated",
+		Trials: trials, Workers: workers, PBOBlocks: grid.Blocks, OneWorker: results.NA, Scaling: results.NA}
+	// The sink keeps what riskon sweep keeps in memory: the summary.
+	run := func(w int) (float64, *sweep.Summary, error) {
+		sum, err := sweep.NewSummary(sweep.DefaultRankBy, grid, 10)
+		if err != nil {
+			return 0, nil, err
+		}
+		start := time.Now()
+		if _, err := sweep.Run(ctx, sh, exp, all, sweep.Options{Workers: w, Grid: grid}, func(r *sweep.Result) error {
+			sum.Add(r)
+			return nil
+		}); err != nil {
+			return 0, nil, err
+		}
+		return time.Since(start).Seconds(), sum, nil
+	}
+	secs, sum, err := run(workers)
+	if err != nil {
+		return nil, err
+	}
+	res.Sweep.Seconds, res.Sweep.TrialsPerSecond = secs, float64(trials)/secs
+	start = time.Now()
+	sum.Finish(sweep.FinishOptions{Workers: workers})
+	res.Sweep.StatsSeconds = time.Since(start).Seconds()
+	sum = nil
+	if workers > 1 {
+		secs1, _, err := run(1)
+		if err != nil {
+			return nil, err
+		}
+		one := float64(trials) / secs1
+		res.Sweep.OneWorker = results.Value(one)
+		res.Sweep.Scaling = results.Value(res.Sweep.TrialsPerSecond / one)
+	}
+	if kb, ok := peakRSSKB(); ok {
+		res.PeakRSSMB = results.Value(float64(kb) / 1024)
+	}
+	return res, nil
+}
+
+// benchSynthetic generates RUT (NYSE) with about bars daily bars and BTC
+// (24x7) over the last 38% of that span.
+func benchSynthetic(bars int) (*data.Dataset, error) {
+	def := data.DefaultSynthetic(1)
+	end := def.End
+	span := data.Date(bars*365/252 + 10)
+	rut, btc := def.Symbols[0], def.Symbols[1]
+	rut.Start = end - span
+	btc.Start = end - span*38/100
+	return data.Synthetic(data.SyntheticOptions{Seed: 1, End: end, Symbols: []data.SyntheticSpec{rut, btc}})
+}
+
+func machine() benchMachine {
+	m := benchMachine{CPU: "unknown", Cores: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Go: runtime.Version(),
+		OS: runtime.GOOS, Arch: runtime.GOARCH}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPU = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return m
+}
+
+// peakRSSKB reads the peak resident set size (VmHWM, which Linux also
+// reports as getrusage's ru_maxrss) in KiB.
+func peakRSSKB() (int, bool) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return n, err == nil
+		}
+	}
+	return 0, false
+}
+
+func printBench(a *app, r *benchResult) {
+	w := a.stdout
+	if r.Data.Synthetic {
+		fmt.Fprintln(w, "*** SYNTHETIC DATA: generated prices, not market history ***")
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	m := r.Machine
+	fmt.Fprintf(tw, "machine\t%s, %d cores (GOMAXPROCS %d), %s %s/%s\n", m.CPU, m.Cores, m.GOMAXPROCS, m.Go, m.OS, m.Arch)
+	var bars []string
+	for _, sym := range []string{"RUT", "BTC"} {
+		if n, ok := r.Data.Bars[sym]; ok {
+			bars = append(bars, fmt.Sprintf("%s %d bars", sym, n))
+		}
+	}
+	fmt.Fprintf(tw, "data\t%s: %s (fingerprint %s)\n", r.Data.Source, strings.Join(bars, ", "), short(r.Data.Fingerprint))
+	s := r.SingleRun
+	fmt.Fprintf(tw, "single run\t%.0f bar events/s (%d events per run, %d runs in %.2f s); full backtest with evidence %.1f ms\n",
+		s.EventsPerSecond, s.Events, s.Runs, s.Seconds, s.FullBacktestMS)
+	sw := r.Sweep
+	fmt.Fprintf(tw, "sweep\t%.0f trials/s with %d workers (%d trials in %.2f s; DSR and PBO (S=%d) %.2f s)\n",
+		sw.TrialsPerSecond, sw.Workers, sw.Trials, sw.Seconds, sw.PBOBlocks, sw.StatsSeconds)
+	if sw.OneWorker.Valid() {
+		fmt.Fprintf(tw, "scaling\t%.0f trials/s with 1 worker: x%.2f with %d\n", float64(sw.OneWorker), float64(sw.Scaling), sw.Workers)
+	}
+	if r.PeakRSSMB.Valid() {
+		fmt.Fprintf(tw, "peak memory\t%.0f MiB resident\n", float64(r.PeakRSSMB))
+	} else {
+		fmt.Fprintf(tw, "peak memory\tn/a (no /proc/self/status)\n")
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "grid: %s\n", sw.Grid)
+}

@@ -1,0 +1,464 @@
+package sweep
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/riskon/riskon/strategy"
+	"github.com/riskon/riskon/strategy/config"
+)
+
+// MaxTrials is the largest number of combinations a sweep may expand to.
+const MaxTrials = 10_000_000
+
+// Trial is one config of a sweep. It keeps the params, not the config (a
+// 100,000-trial sweep would hold 30 MB of configs): Expansion.Config builds
+// the config when the trial runs.
+type Trial struct {
+	// Index numbers the trials 0..n-1 in expansion order; it is stable for a
+	// given sweep file and base config, so shards and resumes agree on it.
+	Index  int
+	Params Params
+	// Hash is TrialHash of the trial's config: the config hash with the name
+	// emptied.
+	Hash string
+}
+
+// Expansion is the list of trials of a sweep and what was left out.
+type Expansion struct {
+	// Name is the sweep's name and Base its base config.
+	Name string
+	Base config.Config
+	// Trials are the trials in index order.
+	Trials []Trial
+	// Symbols lists every symbol a trial needs (trigger and targets, in
+	// first-use order); Targets the distinct targets.
+	Symbols, Targets []string
+	// Candidates is the number of combinations considered (grid size,
+	// random draws or explicit trials).
+	Candidates int
+	// Excluded counts candidates refused by the constraints; Duplicates the
+	// candidates whose config equals an earlier trial's (kept once).
+	Excluded, Duplicates int
+
+	fields map[string]keyNode // swept key -> config field, read-only after Expand
+}
+
+// TrialHash is the identity of a trial config: config.Hash with the name
+// emptied, so the same config has the same hash in every sweep.
+func TrialHash(c config.Config) string {
+	c.Name = ""
+	return config.Hash(c)
+}
+
+// ApplyParams returns base with params applied as --set overrides (same
+// parsing and validation) and the name set to name.
+func ApplyParams(base config.Config, name string, params Params) (config.Config, error) {
+	c, err := config.Override(base, params.Sets()...)
+	if err != nil {
+		return config.Config{}, err
+	}
+	c.Name = name
+	return c, nil
+}
+
+// TrialName is the name a trial's config gets: "SWEEP#INDEX".
+func TrialName(sweep string, index int) string { return fmt.Sprintf("%s#%d", sweep, index) }
+
+// Config returns the decoded, validated config of trial t (named
+// "SWEEP#INDEX"): the base with the trial's params applied, exactly as
+// ApplyParams gives it. Expand validated every trial through ApplyParams, so
+// Config sets the fields directly (a few hundred nanoseconds, not the
+// microseconds of parsing and validating overrides again); a value it cannot
+// set directly goes through ApplyParams.
+func (e *Expansion) Config(t *Trial) (config.Config, error) {
+	c, ok := e.direct(t.Params)
+	if !ok {
+		return ApplyParams(e.Base, TrialName(e.Name, t.Index), t.Params)
+	}
+	c.Name = TrialName(e.Name, t.Index)
+	return c, nil
+}
+
+// direct returns the base with params set field by field, unvalidated, and
+// whether every value could be set so (see setParam).
+func (e *Expansion) direct(params Params) (config.Config, bool) {
+	c := e.Base
+	c.Trade.Targets = slices.Clone(c.Trade.Targets)
+	c.Trade.Weights = slices.Clone(c.Trade.Weights)
+	rv := reflect.ValueOf(&c).Elem()
+	for _, p := range params {
+		k, ok := e.fields[p.Key]
+		if !ok {
+			var err error
+			if k, err = lookupKey(p.Key); err != nil {
+				return c, false
+			}
+		}
+		if !setParam(rv.FieldByIndex(k.index), p) {
+			return c, false
+		}
+	}
+	return c, true
+}
+
+// splitList reads "a, b" or "[a, b]" as config.Override reads a list given
+// as text: brackets dropped, split on commas, items trimmed and unquoted.
+func splitList(s string) []any {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	if s == "" {
+		return []any{}
+	}
+	parts := strings.Split(s, ",")
+	out := make([]any, len(parts))
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		if len(p) >= 2 && (p[0] == '"' && p[len(p)-1] == '"' || p[0] == '\'' && p[len(p)-1] == '\'') {
+			p = p[1 : len(p)-1]
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// setParam sets config field f to p.Value when the value has the field's
+// type (as Override would convert it), and reports whether it did.
+func setParam(f reflect.Value, p Param) bool {
+	switch f.Kind() {
+	case reflect.Int:
+		v, ok := p.Value.(int64)
+		if !ok {
+			return false
+		}
+		f.SetInt(v)
+	case reflect.Uint64:
+		v, ok := p.Value.(int64)
+		if !ok || v < 0 {
+			return false
+		}
+		f.SetUint(uint64(v))
+	case reflect.Float64:
+		switch v := p.Value.(type) {
+		case float64:
+			if v == 0 {
+				v = 0 // -0 becomes 0, as Override normalizes
+			}
+			f.SetFloat(v)
+		case int64:
+			f.SetFloat(float64(v))
+		default:
+			return false
+		}
+	case reflect.String:
+		if p.Value == nil {
+			f.SetString("") // null is "", as --set key= gives
+			return true
+		}
+		v, ok := p.Value.(string)
+		if !ok {
+			return false
+		}
+		f.SetString(strings.TrimSpace(v)) // as Override trims what --set gives it
+	case reflect.Bool:
+		v, ok := p.Value.(bool)
+		if !ok {
+			return false
+		}
+		f.SetBool(v)
+	case reflect.Slice:
+		list, ok := p.Value.([]any)
+		if str, isStr := p.Value.(string); isStr && f.Type().Elem().Kind() == reflect.String {
+			list, ok = splitList(str), true // "BTC, ETH" as --set reads it
+		}
+		if !ok {
+			return false
+		}
+		if len(list) == 0 {
+			f.SetZero() // empty lists are nil, as Override normalizes
+			return true
+		}
+		switch f.Type().Elem().Kind() {
+		case reflect.String:
+			out := make([]string, len(list))
+			for i, x := range list {
+				s, ok := x.(string)
+				s = strings.TrimSpace(s)
+				if !ok || s == "" || strings.ContainsAny(s, ",[]\"'") {
+					return false // Override reads lists as "[a,b]" text
+				}
+				out[i] = s
+			}
+			f.Set(reflect.ValueOf(out))
+		case reflect.Float64:
+			out := make([]float64, len(list))
+			for i, x := range list {
+				switch v := x.(type) {
+				case float64:
+					if v == 0 {
+						v = 0
+					}
+					out[i] = v
+				case int64:
+					out[i] = float64(v)
+				default:
+					return false
+				}
+			}
+			f.Set(reflect.ValueOf(out))
+		default:
+			return false
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// Expand turns the spec into trials on top of base, deterministically: the
+// same spec and base give the same trials in the same order. A grid varies
+// its last key fastest. Random samples draw until random.n distinct trials
+// pass the constraints. Candidates whose config equals an earlier trial's
+// are dropped; file names the sweep file in messages.
+func Expand(s *Spec, base config.Config, file string) (*Expansion, error) {
+	if file == "" {
+		file = "sweep file"
+	}
+	cons := make([]*Constraint, len(s.Constraints))
+	for i, src := range s.Constraints {
+		c, err := Compile(src)
+		if err != nil {
+			return nil, fmt.Errorf("%s: constraints[%d] %q: %w", file, i, src, err)
+		}
+		cons[i] = c
+	}
+	e := &Expansion{Name: s.Name, Base: base, fields: map[string]keyNode{}}
+	seen := map[string]bool{}
+	symSeen, tgtSeen := map[string]bool{}, map[string]bool{}
+	// add tries a candidate; it reports whether it became a trial.
+	excluded := func(cfg *config.Config) bool {
+		for _, c := range cons {
+			if !c.Eval(cfg) {
+				e.Excluded++
+				return true
+			}
+		}
+		return false
+	}
+	add := func(params Params, what string) (bool, error) {
+		e.Candidates++
+		idx := len(e.Trials)
+		for _, p := range params {
+			if _, ok := e.fields[p.Key]; !ok {
+				if k, err := lookupKey(p.Key); err == nil {
+					e.fields[p.Key] = k
+				}
+			}
+		}
+		// Constraints first, on the config as set: a combination they
+		// refuse need not be valid (weights for another basket...).
+		checked := false
+		if len(cons) > 0 {
+			if raw, ok := e.direct(params); ok {
+				if excluded(&raw) {
+					return false, nil
+				}
+				checked = true
+			}
+		}
+		cfg, err := ApplyParams(base, TrialName(s.Name, idx), params)
+		if err != nil {
+			return false, fmt.Errorf("%s: %s (%s): %w", file, what, params, err)
+		}
+		if !checked && excluded(&cfg) {
+			return false, nil
+		}
+		h := TrialHash(cfg)
+		if seen[h] {
+			e.Duplicates++
+			return false, nil
+		}
+		seen[h] = true
+		e.Trials = append(e.Trials, Trial{Index: idx, Params: params, Hash: h})
+		for _, sym := range strategy.Symbols(cfg) {
+			if !symSeen[sym] {
+				symSeen[sym] = true
+				e.Symbols = append(e.Symbols, sym)
+			}
+		}
+		for _, sym := range cfg.Trade.Targets {
+			if !tgtSeen[sym] {
+				tgtSeen[sym] = true
+				e.Targets = append(e.Targets, sym)
+			}
+		}
+		return true, nil
+	}
+	switch {
+	case len(s.Grid) > 0:
+		n := 1
+		for _, g := range s.Grid {
+			n *= max(len(g.Values), 1)
+		}
+		e.Trials = make([]Trial, 0, min(n, MaxTrials))
+		if err := expandGrid(s, file, add); err != nil {
+			return nil, err
+		}
+	case s.Random != nil:
+		e.Trials = make([]Trial, 0, min(s.Random.N, MaxTrials))
+		if err := expandRandom(s, file, add); err != nil {
+			return nil, err
+		}
+	default:
+		for i, t := range s.Trials {
+			var params Params
+			for _, kv := range t.Set {
+				k, v, _ := strings.Cut(kv, "=")
+				val, err := parseSetValue(v)
+				if err != nil {
+					return nil, fmt.Errorf("%s: trials[%d] %s: %w", file, i, kv, err)
+				}
+				params = append(params, Param{Key: strings.ToLower(strings.TrimSpace(k)), Value: val})
+			}
+			if _, err := add(params, fmt.Sprintf("trials[%d]", i)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(e.Trials) == 0 {
+		return nil, fmt.Errorf("%s: no trials: all %d candidates were refused by the constraints or duplicated", file, e.Candidates)
+	}
+	return e, nil
+}
+
+func expandGrid(s *Spec, file string, add func(Params, string) (bool, error)) error {
+	values := make([][]any, len(s.Grid))
+	total := 1
+	for i, g := range s.Grid {
+		values[i] = make([]any, len(g.Values))
+		for j, v := range g.Values {
+			n, err := normalizeValue(v)
+			if err != nil {
+				return fmt.Errorf("%s: grid[%d] (%s) values[%d]: %w", file, i, g.Key, j, err)
+			}
+			values[i][j] = n
+		}
+		if total > MaxTrials/len(values[i]) {
+			return fmt.Errorf("%s: the grid has more than %d combinations; sample it with random: instead", file, MaxTrials)
+		}
+		total *= len(values[i])
+	}
+	digits := make([]int, len(values))
+	for n := 0; n < total; n++ {
+		params := make(Params, len(values))
+		for i := range values {
+			params[i] = Param{Key: s.Grid[i].Key, Value: values[i][digits[i]]}
+		}
+		if _, err := add(params, fmt.Sprintf("grid combination %d", n)); err != nil {
+			return err
+		}
+		for i := len(digits) - 1; i >= 0; i-- { // last key fastest
+			digits[i]++
+			if digits[i] < len(values[i]) {
+				break
+			}
+			digits[i] = 0
+		}
+	}
+	return nil
+}
+
+// randomStream is the second word of the PCG seed of random sampling.
+const randomStream = 0x5357454550 // "SWEEP"
+
+func expandRandom(s *Spec, file string, add func(Params, string) (bool, error)) error {
+	r := s.Random
+	rng := rand.New(rand.NewPCG(r.Seed, randomStream))
+	choices := make([][]any, len(r.Params))
+	for i, p := range r.Params {
+		for j, v := range p.Values {
+			n, err := normalizeValue(v)
+			if err != nil {
+				return fmt.Errorf("%s: random.params[%d] (%s) values[%d]: %w", file, i, p.Key, j, err)
+			}
+			choices[i] = append(choices[i], n)
+		}
+	}
+	maxDraws := 20*r.N + 1000
+	accepted := 0
+	for draw := 0; accepted < r.N; draw++ {
+		if draw >= maxDraws {
+			return fmt.Errorf("%s: random: only %d distinct trials passed the constraints in %d draws, fewer than n=%d; lower n, widen the ranges or relax the constraints",
+				file, accepted, draw, r.N)
+		}
+		params := make(Params, len(r.Params))
+		for i, p := range r.Params {
+			params[i] = Param{Key: p.Key, Value: sample(rng, p, choices[i])}
+		}
+		ok, err := add(params, fmt.Sprintf("random draw %d", draw))
+		if err != nil {
+			return err
+		}
+		if ok {
+			accepted++
+		}
+	}
+	return nil
+}
+
+func sample(rng *rand.Rand, p RandomParam, choices []any) any {
+	switch p.Type {
+	case DistChoice:
+		return choices[rng.IntN(len(choices))]
+	case DistInt:
+		lo, hi := int64(*p.Min), int64(*p.Max)
+		return lo + rng.Int64N(hi-lo+1)
+	case DistFloat:
+		return *p.Min + rng.Float64()*(*p.Max-*p.Min)
+	case DistLog, DistLogInt:
+		a, b := math.Log(*p.Min), math.Log(*p.Max)
+		v := math.Exp(a + rng.Float64()*(b-a))
+		if p.Type == DistLog {
+			return v
+		}
+		return int64(min(max(math.Round(v), *p.Min), *p.Max))
+	}
+	return nil
+}
+
+var unsafeID = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// ID is the sweep's identity: the name (made safe for file names) and 12
+// hex characters of SHA-256 over the name, every trial's hash in order, the
+// number of trials and the data fingerprint. The same sweep file, base
+// config and data give the same id on every machine, so shards and resumes
+// find each other; changing a trial, the data or the name gives a new id.
+// Workers and rank_by are not part of it.
+func ID(name string, trials []Trial, dataFingerprint string) string {
+	h := sha256.New()
+	h.Write([]byte(name))
+	h.Write([]byte{0})
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(len(trials)))
+	h.Write(b[:])
+	for _, t := range trials {
+		h.Write([]byte(t.Hash))
+	}
+	h.Write([]byte{0})
+	h.Write([]byte(dataFingerprint))
+	safe := strings.Trim(unsafeID.ReplaceAllString(name, "-"), "-")
+	if safe == "" {
+		safe = "sweep"
+	}
+	return safe + "-" + hex.EncodeToString(h.Sum(nil)[:6])
+}

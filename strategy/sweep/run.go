@@ -1,0 +1,242 @@
+package sweep
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/engine"
+	"github.com/riskon/riskon/results"
+	"github.com/riskon/riskon/strategy/backtest"
+	"github.com/riskon/riskon/strategy/config"
+)
+
+// Evidence is what a sweep keeps of a trial's evidence: the sample counts
+// (names as in results.Evidence) and the seed of its random procedures.
+type Evidence struct {
+	Signals  int    `json:"signals"`
+	Trades   int    `json:"trades"`
+	Episodes int    `json:"episodes"`
+	TooFew   bool   `json:"too_few"`
+	Seed     uint64 `json:"seed"`
+}
+
+// Moments describe a trial's daily returns (results.DailyReturns) for the
+// deflated Sharpe ratio: their number, skewness (gonum stat.Skew) and
+// ORDINARY kurtosis (stat.ExKurtosis + 3). Skew and Kurt are NaN with fewer
+// than 4 returns.
+type Moments struct {
+	N          int
+	Skew, Kurt float64
+}
+
+// Result is what a sweep keeps of one trial.
+type Result struct {
+	Index     int
+	Hash      string
+	Params    Params
+	Metrics   results.Metrics
+	Benchmark results.Metrics
+	Evidence  Evidence
+	Moments   Moments
+	// Sums are the trial's daily returns summed per block of the sweep's
+	// Grid (Grid.Sums): what the PBO needs of them, 2·Blocks numbers.
+	Sums []float64
+}
+
+// Options configure Run.
+type Options struct {
+	// Workers is the number of parallel workers, each with its own
+	// backtest.TrialRunner; <= 0 means runtime.NumCPU().
+	Workers int
+	// Grid is the sweep's PBO grid (GridFor); a zero grid keeps no sums.
+	Grid Grid
+	// Observe, when set, is called by the worker that ran a trial with the
+	// full outcome, before the result is compacted (its engine result is
+	// valid only during the call). It runs concurrently from every worker.
+	Observe func(t *Trial, cfg config.Config, o *backtest.TrialOutcome)
+}
+
+// Run backtests trials (the whole expansion e, or a part of it: a shard, the
+// trials a resume still needs) in parallel on the shared data set and hands
+// each result to sink, from one goroutine (the caller's), in completion order
+// with its index: a sink that needs an order sorts by Result.Index, so the
+// results do not depend on the number of workers. When ctx is cancelled Run
+// stops starting trials, drops the ones in flight, hands over every result
+// already finished, and returns the context's error; finished results are
+// never lost. A trial error or a sink error stops the sweep the same way.
+// It returns the number of results handed to sink.
+func Run(ctx context.Context, sh *backtest.Shared, e *Expansion, trials []Trial, opts Options, sink func(*Result) error) (int, error) {
+	if sh == nil || e == nil {
+		return 0, errors.New("sweep: nil shared data set or expansion")
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = min(workers, max(len(trials), 1))
+	if opts.Grid != (Grid{}) {
+		if err := opts.Grid.Check(); err != nil {
+			return 0, err
+		}
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	jobs := make(chan int)
+	type msg struct {
+		r   *Result
+		err error
+	}
+	// A deep buffer lets the workers go on while the sink commits a batch
+	// (a DuckDB commit waits for the disk).
+	out := make(chan msg, 2048)
+	go func() {
+		defer close(jobs)
+		for i := range trials {
+			select {
+			case jobs <- i:
+			case <-runCtx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := worker{tr: backtest.NewTrialRunner(sh), exp: e, grid: opts.Grid, observe: opts.Observe}
+			for i := range jobs {
+				if runCtx.Err() != nil {
+					return
+				}
+				t := &trials[i]
+				r, err := w.run(runCtx, t)
+				if err != nil {
+					if runCtx.Err() != nil {
+						return // cancelled mid-trial: the trial is unfinished
+					}
+					out <- msg{err: fmt.Errorf("trial %d (%s): %w", t.Index, t.Params, err)}
+					return
+				}
+				out <- msg{r: r}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(out)
+	}()
+	n := 0
+	var trialErr, sinkErr error
+	for m := range out {
+		switch {
+		case m.err != nil:
+			if trialErr == nil {
+				trialErr = m.err
+				cancel()
+			}
+		case sinkErr != nil:
+			// The sink refused a result: drop the rest.
+		default:
+			// Results finished after a trial error or a cancellation are
+			// still handed over: a resume will not have to redo them.
+			if err := sink(m.r); err != nil {
+				sinkErr = fmt.Errorf("sweep: keep trial %d: %w", m.r.Index, err)
+				cancel()
+				continue
+			}
+			n++
+		}
+	}
+	switch {
+	case sinkErr != nil:
+		return n, sinkErr
+	case trialErr != nil:
+		return n, trialErr
+	case ctx.Err() != nil:
+		return n, fmt.Errorf("sweep interrupted after %d of %d trials: %w", n, len(trials), ctx.Err())
+	}
+	return n, nil
+}
+
+// worker runs trials on its own TrialRunner and compacts each outcome
+// before the runner's next Run invalidates it.
+type worker struct {
+	tr      *backtest.TrialRunner
+	exp     *Expansion
+	grid    Grid
+	observe func(*Trial, config.Config, *backtest.TrialOutcome)
+	daily   []float64 // scratch
+}
+
+func (w *worker) run(ctx context.Context, t *Trial) (*Result, error) {
+	cfg, err := w.exp.Config(t)
+	if err != nil {
+		return nil, err
+	}
+	o, err := w.tr.Run(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if w.observe != nil {
+		w.observe(t, cfg, o)
+	}
+	r := &Result{
+		Index:     t.Index,
+		Hash:      t.Hash,
+		Params:    t.Params,
+		Metrics:   o.Metrics,
+		Benchmark: o.Benchmark,
+		Evidence: Evidence{Signals: o.Evidence.Signals, Trades: o.Evidence.Trades, Episodes: o.Evidence.Episodes,
+			TooFew: o.Evidence.TooFew, Seed: cfg.Seed},
+	}
+	r.Metrics.Notes = slices.Clone(r.Metrics.Notes)
+	r.Benchmark.Notes = slices.Clone(r.Benchmark.Notes)
+	var dates []data.Date
+	w.daily, dates = dailyReturns(w.daily[:0], o.Result)
+	r.Moments = moments(w.daily)
+	if w.grid != (Grid{}) {
+		r.Sums = w.grid.Sums(make([]float64, 0, 2*w.grid.Blocks), dates, w.daily)
+	}
+	return r, nil
+}
+
+// dailyReturns appends to dst the returns results.DailyReturns computes,
+// without allocating a new slice per trial, and returns the dates of the
+// returns (the day each one ends).
+func dailyReturns(dst []float64, r *engine.Result) ([]float64, []data.Date) {
+	eq := r.Equity
+	prev, start := r.Capital, 0
+	if !(prev > 0) {
+		if len(eq) == 0 {
+			return dst, nil
+		}
+		prev, start = eq[0], 1
+	}
+	for _, e := range eq[start:] {
+		if !(prev > 0) {
+			break
+		}
+		dst = append(dst, e/prev-1)
+		prev = e
+	}
+	return dst, r.Dates[start : start+len(dst)]
+}
+
+func moments(daily []float64) Moments {
+	m := Moments{N: len(daily), Skew: math.NaN(), Kurt: math.NaN()}
+	if len(daily) >= 4 {
+		m.Skew = stat.Skew(daily, nil)
+		m.Kurt = stat.ExKurtosis(daily, nil) + 3
+	}
+	return m
+}
