@@ -86,3 +86,36 @@ func js(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestSignalCacheBounded: more distinct trigger parameters than the cache
+// holds keep it at its bound, and an evicted entry recomputes to the same
+// trades.
+func TestSignalCacheBounded(t *testing.T) {
+	ds := synth(t)
+	sh := NewShared(ds)
+	tr := NewTrialRunner(sh)
+	var first []byte
+	for lb := 1; lb <= maxCachedSignals+20; lb++ {
+		cfg := config.Default()
+		cfg.Trigger.Lookback, cfg.Trade.HoldDays = lb, 10
+		out, err := tr.Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lb == 1 {
+			first, _ = json.Marshal(out.Result.Trades)
+		}
+	}
+	if n := len(sh.signals); n != maxCachedSignals || len(sh.order) != n {
+		t.Fatalf("cache holds %d entries (order %d), want %d", n, len(sh.order), maxCachedSignals)
+	}
+	cfg := config.Default()
+	cfg.Trigger.Lookback, cfg.Trade.HoldDays = 1, 10 // evicted long ago
+	out, err := tr.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := json.Marshal(out.Result.Trades); string(again) != string(first) {
+		t.Fatal("a recomputed (evicted) entry gives different trades")
+	}
+}
