@@ -44,7 +44,9 @@ type deriveSpec struct {
 
 func (s deriveSpec) origin() store.Origin {
 	p, _ := json.Marshal(s.Params)
-	return store.Origin{Kind: store.OriginDerived, Source: "derived:" + s.Kind, Remote: strings.Join(s.Inputs, ","), Params: string(p)}
+	// Inputs as a JSON list: symbol names may contain commas.
+	in, _ := json.Marshal(s.Inputs)
+	return store.Origin{Kind: store.OriginDerived, Source: "derived:" + s.Kind, Remote: string(in), Params: string(p)}
 }
 
 func deriveSpecOf(o store.Origin) (deriveSpec, error) {
@@ -52,7 +54,14 @@ func deriveSpecOf(o store.Origin) (deriveSpec, error) {
 	if !ok {
 		return deriveSpec{}, fmt.Errorf("%s: source %q is not derived", o.Symbol, o.Source)
 	}
-	sp := deriveSpec{Symbol: o.Symbol, Kind: kind, Inputs: strings.Split(o.Remote, ",")}
+	sp := deriveSpec{Symbol: o.Symbol, Kind: kind}
+	if strings.HasPrefix(o.Remote, "[") {
+		if err := json.Unmarshal([]byte(o.Remote), &sp.Inputs); err != nil {
+			return deriveSpec{}, fmt.Errorf("%s: stored derivation inputs %q: %w", o.Symbol, o.Remote, err)
+		}
+	} else {
+		sp.Inputs = strings.Split(o.Remote, ",") // records written before inputs were JSON
+	}
 	if o.Params != "" {
 		if err := json.Unmarshal([]byte(o.Params), &sp.Params); err != nil {
 			return deriveSpec{}, fmt.Errorf("%s: stored derivation options %q: %w", o.Symbol, o.Params, err)

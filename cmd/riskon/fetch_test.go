@@ -351,7 +351,7 @@ func TestDataFetchErrors(t *testing.T) {
 		{[]string{"--source", "coinbase", "--symbol", "NOPE-USD", "--as", "NOPE"}, `coinbase has no symbol "NOPE-USD"`},
 		{[]string{"--source", "yahoo", "--symbol", "^NOPE", "--as", "NOPE"}, `yahoo has no symbol "^NOPE"`},
 		{[]string{"--source", "yahoo", "--symbol", "^RUT"}, "--as SYM are required"},
-		{[]string{"--source", "yahoo", "--symbol", "^RUT", "--as", "A B"}, "--as"},
+		{[]string{"--source", "yahoo", "--symbol", "^RUT", "--as", "A\tB"}, "--as"},
 		{[]string{"--source", "yahoo", "--symbol", "^RUT", "--as", "RUT", "--since", "2024-13-01"}, "--since"},
 	} {
 		_, err := fxExec(t, db, (*app).dataFetchCmd, c.args...)

@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -16,6 +17,7 @@ const version = "0.1.0"
 type app struct {
 	stdout, stderr io.Writer
 	dbFlag         string
+	wait           time.Duration // --wait: how long to wait for a database another process holds
 	verbose        bool
 	log            *slog.Logger
 }
@@ -53,6 +55,7 @@ func (a *app) root() *cobra.Command {
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.PersistentFlags().StringVar(&a.dbFlag, "db", "", "DuckDB database file (default $RISKON_DB or ./riskon.duckdb)")
+	root.PersistentFlags().DurationVar(&a.wait, "wait", 0, "wait up to this long (e.g. 30s, 5m) for a database another riskon process holds, instead of failing at once")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log progress to stderr")
 	root.AddCommand(a.subcommands()...)
 	return root

@@ -2,12 +2,38 @@ package main
 
 import (
 	"context"
+	"os"
+	"time"
 
 	"github.com/riskon/riskon/data/store"
 )
 
 // openStore opens the database at dbPath, read-only for commands that only
-// read, so they work while another process writes.
+// read, so they work while another process writes. With --wait it waits for
+// a database another process holds. DuckDB's memory limit comes from
+// RISKON_MEMORY_LIMIT (default store.DefaultMemoryLimit).
 func (a *app) openStore(ctx context.Context, readOnly bool) (*store.Store, error) {
-	return store.Open(ctx, a.dbPath(), store.Options{ReadOnly: readOnly})
+	return a.openStoreWith(ctx, store.Options{ReadOnly: readOnly})
 }
+
+// openStoreWith is openStore with more options (data import's
+// --memory-limit and --temp-dir); --wait and RISKON_MEMORY_LIMIT fill what
+// opts leaves empty.
+func (a *app) openStoreWith(ctx context.Context, opts store.Options) (*store.Store, error) {
+	if opts.Wait == 0 {
+		opts.Wait = a.wait
+	}
+	if opts.Wait == 0 && opts.ReadOnly {
+		// A sweep holds the database only for the short import of its
+		// finished trials: readers wait that out by default.
+		opts.Wait = readerWait
+	}
+	if opts.MemoryLimit == "" {
+		opts.MemoryLimit = os.Getenv("RISKON_MEMORY_LIMIT")
+	}
+	return store.Open(ctx, a.dbPath(), opts)
+}
+
+// readerWait is how long read-only commands wait, without --wait, for a
+// database another process writes.
+const readerWait = 15 * time.Second

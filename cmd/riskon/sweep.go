@@ -194,6 +194,16 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		a.dbFlag = file.Base.Data.DB
 	}
 	outMode := o.out != ""
+	// A whole sweep without --out keeps its trials in its own part database
+	// beside the main one while it runs, and imports them into the main
+	// database in one short transaction at the end: the main database stays
+	// free for readers (runs, show, compare, report) throughout, a killed
+	// sweep resumes from its part, and the import is all or nothing.
+	autoPart := !outMode && shard.Whole()
+	if autoPart {
+		o.out = a.dbPath() + ".sweeps"
+		outMode = true
+	}
 
 	// Data, loaded once for every trial.
 	dataStore, err := a.openStore(ctx, outMode)
@@ -210,6 +220,34 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	grid, err := sweep.GridFor(ds, exp)
 	if err != nil {
 		return err
+	}
+	replaceMain := false
+	if autoPart {
+		msw, err := runstore.NewSweeps(ctx, dataStore.DB())
+		if err != nil {
+			return err
+		}
+		switch rec, err := msw.Get(ctx, id); {
+		case err == nil && o.replace:
+			replaceMain = true
+		case err == nil && o.resume:
+			// Complete already: report it.
+			res, err := a.sweepStats(ctx, msw, rec, o.top, workers)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "sweep %s is complete in %s: nothing to resume\n", id, a.dbPath())
+			return a.printSweep(res, o.output)
+		case err == nil:
+			return fmt.Errorf("sweep %s (%s, %d trials) is already stored in %s: pass --replace to run it again",
+				id, o.file, rec.Trials, a.dbPath())
+		case !errors.Is(err, runstore.ErrNotFound):
+			return err
+		}
+		// The data is in memory: release the main database for readers.
+		if err := dataStore.Close(); err != nil {
+			return err
+		}
 	}
 
 	// Results: the same database, or a part database under --out.
@@ -354,8 +392,12 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	}
 	if runErr != nil {
 		if ctx.Err() != nil && closeErr == nil {
-			return fmt.Errorf("sweep %s interrupted: %d of %d trials stored (%d this run); run the same command with --resume to finish",
-				id, resumed+ran, inShard, ran)
+			where := ""
+			if autoPart {
+				where = " in " + o.out
+			}
+			return fmt.Errorf("sweep %s interrupted: %d of %d trials stored%s (%d this run); run the same command with --resume to finish",
+				id, resumed+ran, inShard, where, ran)
 		}
 		return runErr
 	}
@@ -383,6 +425,12 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	debug.FreeOSMemory()
 	if err := sw.Checkpoint(keep); err != nil {
 		return err
+	}
+	if autoPart {
+		if err := a.importAutoPart(keep, id, res.Files, replaceMain); err != nil {
+			return err
+		}
+		res.Files = nil
 	}
 	if !shard.Whole() {
 		st.Warnings = append(st.Warnings, fmt.Sprintf("shard %s only: the deflated Sharpe ratio and PBO need every trial; run 'riskon sweep merge %s' when all parts are done",
@@ -844,4 +892,46 @@ func (a *app) sweepListCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
 	return cmd
+}
+
+// autoPartWait is how long a sweep's final import waits for readers of the
+// main database.
+const autoPartWait = 2 * time.Minute
+
+// importAutoPart imports a finished whole sweep's part files into the main
+// database in one transaction, then removes the part.
+func (a *app) importAutoPart(ctx context.Context, id string, files []string, replace bool) error {
+	opts := store.Options{Wait: a.wait}
+	if opts.Wait == 0 {
+		opts.Wait = autoPartWait
+	}
+	st, err := a.openStoreWith(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("sweep %s finished but its trials stay in %s.sweeps: %w; run the same command with --resume to import them", id, a.dbPath(), err)
+	}
+	defer st.Close()
+	sw, err := runstore.NewSweeps(ctx, st.DB())
+	if err != nil {
+		return err
+	}
+	if replace {
+		if err := sw.Delete(ctx, id); err != nil {
+			return err
+		}
+	}
+	mrep, err := sw.ImportParts(ctx, files, id)
+	if err != nil {
+		return fmt.Errorf("sweep %s: import into %s: %w", id, a.dbPath(), err)
+	}
+	if len(mrep.Missing) > 0 || len(mrep.Conflicts) > 0 {
+		return fmt.Errorf("sweep %s: the part in %s.sweeps is incomplete (%d missing, %d conflicting trials); run with --resume", id, a.dbPath(), len(mrep.Missing), len(mrep.Conflicts))
+	}
+	part := filepath.Join(a.dbPath()+".sweeps", runstore.PartName(id, 0, 1))
+	for _, f := range append(files, part+".duckdb", part+".duckdb.wal") {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			a.logger().Warn("remove sweep part", "file", f, "err", err)
+		}
+	}
+	_ = os.Remove(a.dbPath() + ".sweeps") // only when empty
+	return nil
 }

@@ -477,6 +477,30 @@ grid:
 		}
 		t.Logf("killed after %d committed trials; %d stored at the kill, %d run on resume", committed, got.Resumed, got.Ran)
 
+		// Readers work while a sweep runs in another process: runs, show and
+		// sweep list open the main database read-only.
+		db3 := copyDB(t, dataDB, tmp, "busy.duckdb")
+		if _, _, err := execCmd(t, db3, func(a *app) *cobra.Command { return a.runCmd() }, "-c", baseFile); err != nil {
+			t.Fatal(err)
+		}
+		busy := helper(t, db3, []string{envDelay + "=10ms"}, "-c", file, "--workers", "2")
+		busyErr, _ := busy.StderrPipe()
+		if err := busy.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitCommitted(t, busyErr, 1)
+		for _, mk := range []func(*app) *cobra.Command{func(a *app) *cobra.Command { return a.runsCmd() }, func(a *app) *cobra.Command { return a.sweepListCmd() }} {
+			if out, _, err := execCmd(t, db3, mk); err != nil || out == "" {
+				t.Fatalf("a reader during the sweep: %v (%q)", err, out)
+			}
+		}
+		// The sweep must still have been running: killed, not exited.
+		_ = busy.Process.Signal(syscall.SIGKILL)
+		_ = busy.Wait()
+		if ws, ok := busy.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+			t.Fatal("the sweep ended before the readers ran: the test proved nothing")
+		}
+
 		// Ctrl-C (SIGINT) stops cleanly: exit 1, every finished trial kept.
 		db2 := copyDB(t, dataDB, tmp, "interrupted.duckdb")
 		cmd = helper(t, db2, []string{envDelay + "=10ms"}, "-c", file, "--workers", "2")
@@ -495,8 +519,20 @@ grid:
 		if _, err := fmt.Sscanf(string(rest[strings.Index(string(rest), "interrupted: ")+len("interrupted: "):]), "%d", &n); err != nil {
 			t.Fatalf("no count in %q", rest)
 		}
-		if stored := len(storedTrials(t, db2, want.SweepID)); stored != n || n == 0 || n >= 200 {
-			t.Fatalf("after SIGINT the message says %d trials stored, the database has %d", n, stored)
+		// An interrupted whole sweep keeps its finished trials in its part
+		// database beside the main one (imported by --resume); the main
+		// database holds none of them yet.
+		part := filepath.Join(db2+".sweeps", runstore.PartName(want.SweepID, 0, 1)+".duckdb")
+		if stored := len(storedTrials(t, part, want.SweepID)); stored != n || n == 0 || n >= 200 {
+			t.Fatalf("after SIGINT the message says %d trials stored, the part database has %d", n, stored)
+		}
+		if inMain := len(storedTrials(t, db2, want.SweepID)); inMain != 0 {
+			t.Fatalf("an interrupted sweep put %d trials in the main database", inMain)
+		}
+		got2 := runSweepJSON(t, db2, "-c", file, "--resume")
+		sameRows(t, "interrupted and resumed", storedTrials(t, db2, got2.SweepID), wantRows)
+		if _, err := os.Stat(part); !os.IsNotExist(err) {
+			t.Fatalf("the part database is still there after the import: %v", err)
 		}
 	})
 

@@ -578,23 +578,45 @@ func Resolve(name string, m Mapping, header []string, sample [][]string) (Layout
 	return applyMapping(l, m, sample)
 }
 
-func applyMapping(l Layout, m Mapping, sample [][]string) (Layout, error) {
-	n := normAll(l.Header)
-	col := func(flag, v string) (int, error) {
-		v = strings.TrimSpace(v)
-		for i, h := range l.Header {
-			if strings.EqualFold(strings.TrimSpace(h), v) {
-				return i, nil
-			}
-		}
-		if i := index(n, norm(v)); i >= 0 && norm(v) != "" {
+// ColumnIndex finds a column by header name (case-insensitive; "Adj Close"
+// also matches adj_close) or by 1-based number, as the column flags do. flag
+// names the option in the error ("--symbol-column").
+func (l Layout) ColumnIndex(flag, v string) (int, error) {
+	v = strings.TrimSpace(v)
+	for i, h := range l.Header {
+		if i < l.NumColumns && strings.EqualFold(strings.TrimSpace(h), v) {
 			return i, nil
 		}
-		if k, err := strconv.Atoi(v); err == nil && k >= 1 && k <= l.NumColumns {
-			return k - 1, nil
-		}
-		return 0, fmt.Errorf("%s %q: no such column (have %s, or a number 1-%d)", flag, v, strings.Join(l.Header, ", "), l.NumColumns)
 	}
+	if i := index(normAll(l.Header), norm(v)); i >= 0 && i < l.NumColumns && norm(v) != "" {
+		return i, nil
+	}
+	if k, err := strconv.Atoi(v); err == nil && k >= 1 && k <= l.NumColumns {
+		return k - 1, nil
+	}
+	have := strings.Join(l.Header, ", ")
+	if len(l.Header) == 0 {
+		have = "no header"
+	}
+	return 0, fmt.Errorf("%s %q: no such column (have %s, or a number 1-%d)", flag, v, have, l.NumColumns)
+}
+
+// symbolNames are the normalized header names of the symbol column of a long
+// (multi-symbol) file.
+var symbolNames = []string{"symbol", "ticker"}
+
+// SymbolColumn returns the index of the file's symbol column (a header named
+// symbol or ticker, as in long exports and CoinMarketCap's Symbol), or -1.
+func (l Layout) SymbolColumn() int {
+	i := index(normAll(l.Header), symbolNames...)
+	if i >= l.NumColumns {
+		return -1
+	}
+	return i
+}
+
+func applyMapping(l Layout, m Mapping, sample [][]string) (Layout, error) {
+	col := l.ColumnIndex
 	set := func(dst *int, flag, v string) error {
 		if v == "" {
 			return nil

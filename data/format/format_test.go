@@ -294,5 +294,51 @@ func FuzzDetect(f *testing.F) {
 			t.Fatalf("unresolved time kind: %+v", l)
 		}
 		_ = l.Describe()
+		// The symbol column of long files, and columns named by flags.
+		if i := l.SymbolColumn(); i >= l.NumColumns {
+			t.Fatalf("symbol column %d outside %d columns", i, l.NumColumns)
+		}
+		for _, name := range append([]string{"1", "symbol", "0", "99999"}, l.Header...) {
+			if i, err := l.ColumnIndex("--x", name); err == nil && (i < 0 || i >= l.NumColumns) {
+				t.Fatalf("ColumnIndex(%q) = %d outside %d columns", name, i, l.NumColumns)
+			}
+		}
 	})
+}
+
+func TestColumnIndexAndSymbolColumn(t *testing.T) {
+	l, err := Detect(split("Symbol,Date,Open,High,Low,Close,Adj Close,Volume"), rows("BTC,2021-01-01,1,2,0.5,1.5,1.5,10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.SymbolColumn(); got != 0 {
+		t.Errorf("SymbolColumn = %d, want 0", got)
+	}
+	cases := []struct {
+		name string
+		want int // -1: error
+	}{
+		{"Symbol", 0}, {"symbol", 0}, {" SYMBOL ", 0}, {"adj_close", 6}, {"Adj Close", 6},
+		{"1", 0}, {"8", 7}, {"9", -1}, {"0", -1}, {"ticker", -1}, {"", -1},
+	}
+	for _, c := range cases {
+		got, err := l.ColumnIndex("--symbol-column", c.name)
+		if c.want < 0 {
+			if err == nil || !strings.Contains(err.Error(), "--symbol-column") {
+				t.Errorf("ColumnIndex(%q) = %d, %v; want an error naming the flag", c.name, got, err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("ColumnIndex(%q) = %d, %v; want %d", c.name, got, err, c.want)
+		}
+	}
+	l2, _ := Detect(split("ticker,time,open,high,low,close,volume"), rows("BTC,2010-07-17,0.0495,0.0495,0.0495,0.0495,20"))
+	if l2.SymbolColumn() != 0 {
+		t.Errorf("ticker column: %d", l2.SymbolColumn())
+	}
+	l3, _ := Detect(split("date,close"), rows("2021-01-01,1"))
+	if l3.SymbolColumn() != -1 {
+		t.Errorf("no symbol column: %d", l3.SymbolColumn())
+	}
 }

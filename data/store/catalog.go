@@ -12,6 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/data/format"
 )
 
@@ -114,18 +115,31 @@ func ReadCatalog(path string) (*Catalog, error) {
 	return &c, nil
 }
 
-// resolveSource joins a source path to root and refuses paths that leave it.
+// resolveSource joins a source path to root and refuses paths that leave it:
+// "..", absolute paths elsewhere, and symbolic links (of the file or of a
+// directory on the way) that point outside the root.
 func resolveSource(root, p string, allowOutside bool) (string, error) {
 	full := p
 	if !filepath.IsAbs(p) {
 		full = filepath.Join(root, p)
 	}
 	full = filepath.Clean(full)
-	rel, err := filepath.Rel(root, full)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		if !allowOutside {
-			return "", fmt.Errorf("source %q is outside the catalog root %s (allow it explicitly if intended)", p, root)
-		}
+	if allowOutside {
+		return full, nil
+	}
+	outside := func(root, full string) bool {
+		rel, err := filepath.Rel(root, full)
+		return err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel)
+	}
+	if outside(root, full) {
+		return "", fmt.Errorf("source %q is outside the catalog root %s (allow it explicitly if intended)", p, root)
+	}
+	// Symbolic links: compare the real locations. A file that does not exist
+	// is left to the reader, which names it.
+	realRoot, err1 := filepath.EvalSymlinks(root)
+	realFull, err2 := filepath.EvalSymlinks(full)
+	if err1 == nil && err2 == nil && outside(realRoot, realFull) {
+		return "", fmt.Errorf("source %q is a symbolic link to %s, outside the catalog root %s (allow it explicitly if intended)", p, realFull, root)
 	}
 	return full, nil
 }
@@ -174,12 +188,18 @@ func (s *Store) ImportCatalog(ctx context.Context, catalogPath string, opts Cata
 		}
 	}
 
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("import catalog: %w", err)
+	// Resolve every source first (paths and calendars), then stage.
+	type source struct {
+		full string
+		src  CatalogSource
 	}
-	defer conn.Close()
-	var syms []*symbolData
+	type plan struct {
+		cs      CatalogSymbol
+		cal     data.Calendar
+		sources []source
+	}
+	var plans []plan
+	var paths []string
 	for _, cs := range cat.Symbols {
 		if len(want) > 0 && !want[cs.Symbol] {
 			continue
@@ -188,34 +208,54 @@ func (s *Store) ImportCatalog(ctx context.Context, catalogPath string, opts Cata
 		if err != nil {
 			return nil, fmt.Errorf("catalog %s: symbol %s: %w", catalogPath, cs.Symbol, err)
 		}
-		rep := &ImportReport{Symbol: cs.Symbol, Calendar: cal.Name()}
-		sd := &symbolData{symbol: cs.Symbol, cal: cal, report: rep, replace: opts.Replace}
-		var files []*fileData
-		for i, src := range cs.Sources {
+		pl := plan{cs: cs, cal: cal}
+		for _, src := range cs.Sources {
 			full, err := resolveSource(root, src.Path, opts.AllowOutside)
 			if err != nil {
 				return nil, fmt.Errorf("catalog %s: symbol %s: %w", catalogPath, cs.Symbol, err)
 			}
-			fd, err := readFile(ctx, conn, full, src.Format, src.mapping(), i)
-			if err != nil {
-				return nil, fmt.Errorf("catalog symbol %s: %w", cs.Symbol, err)
-			}
-			fd.source = filepath.ToSlash(filepath.Clean(src.Path))
-			files = append(files, fd)
-			sd.sources = append(sd.sources, fd.source)
+			pl.sources = append(pl.sources, source{full, src})
+			paths = append(paths, full)
 		}
-		sd.rows = spliceAfter(files, rep)
-		if err := finishSymbol(sd, files, opts.Strict); err != nil {
-			return nil, fmt.Errorf("catalog symbol %s: %w", cs.Symbol, err)
-		}
-		syms = append(syms, sd)
+		plans = append(plans, pl)
 	}
-	if err := s.write(ctx, conn, syms); err != nil {
+
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("import catalog: %w", err)
+	}
+	defer conn.Close()
+	im, err := s.newImporter(ctx, conn, inputSize(paths))
+	if err != nil {
 		return nil, err
 	}
-	out := make([]ImportReport, len(syms))
-	for i, sd := range syms {
-		out[i] = *sd.report
+	defer im.close()
+	im.splice = true
+	for _, pl := range plans {
+		im.symbol(pl.cs.Symbol, pl.cal, opts.Replace)
+		var cutoff *int64
+		for _, src := range pl.sources {
+			f, err := im.readCSV(ctx, src.full, src.src.Format, src.src.mapping(), symbolSpec{fixed: pl.cs.Symbol}, false)
+			if err != nil {
+				return nil, fmt.Errorf("catalog symbol %s: %w", pl.cs.Symbol, err)
+			}
+			f.source = filepath.ToSlash(filepath.Clean(src.src.Path))
+			// Splicing: a later source gives only the bars after the last
+			// date of the sources before it.
+			if cutoff != nil {
+				c := *cutoff
+				f.cutoff = &c
+			}
+			for _, st := range f.stats {
+				if cutoff == nil || st.last > *cutoff {
+					last := st.last
+					cutoff = &last
+				}
+			}
+		}
 	}
-	return out, nil
+	if err := im.run(ctx, opts.Strict); err != nil {
+		return nil, err
+	}
+	return im.reports(), nil
 }

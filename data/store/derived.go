@@ -72,15 +72,15 @@ func (s *Store) StoreDerived(ctx context.Context, ser *data.Series, opts Derived
 	if !strings.HasPrefix(label, "derived:") {
 		return nil, fmt.Errorf("store derived series %s: source %q must start with \"derived:\"", ser.Symbol, label)
 	}
-	rows := make([]row, n)
+	rows := make([]memBar, n)
 	bad := problems{path: label + " " + ser.Symbol, what: "bad bars"}
 	for i := 0; i < n; i++ {
 		b := ser.BarAt(i)
 		if i > 0 && b.Date <= ser.Date[i-1] {
 			return nil, fmt.Errorf("store derived series %s: bar %d (%s) is not after %s", ser.Symbol, i, b.Date, ser.Date[i-1])
 		}
-		r := row{date: b.Date, open: b.Open, high: b.High, low: b.Low, close: b.Close, volume: b.Volume,
-			line: i + 1, openTime: ser.OpenTime[i], closeTime: ser.CloseTime[i]}
+		r := memBar{date: b.Date, open: b.Open, high: b.High, low: b.Low, close: b.Close, volume: b.Volume,
+			openTime: ser.OpenTime[i], closeTime: ser.CloseTime[i]}
 		checkBar(&bad, r, i)
 		if r.closeTime <= r.openTime {
 			bad.add(0, "bar %d (%s): close time %d is not after open time %d", i+1, b.Date, r.closeTime, r.openTime)
@@ -91,11 +91,25 @@ func (s *Store) StoreDerived(ctx context.Context, ser *data.Series, opts Derived
 		return nil, err
 	}
 	rep := &DerivedReport{Symbol: ser.Symbol, Calendar: ser.Calendar.Name(), Bars: n, First: ser.Date[0], Last: ser.Date[n-1]}
-	irep := &ImportReport{Symbol: ser.Symbol, Calendar: ser.Calendar.Name()}
-	sd := &symbolData{symbol: ser.Symbol, cal: ser.Calendar, rows: rows, sources: []string{label}, report: irep,
-		replace: true, synth: opts.Synthetic}
-	sd.after = func(ctx context.Context, conn *sql.Conn) error {
-		res, err := conn.ExecContext(ctx, `DELETE FROM bars WHERE symbol = ? AND date NOT IN (SELECT date FROM riskon_stage WHERE symbol = ?)`, ser.Symbol, ser.Symbol)
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store derived series %s: %w", ser.Symbol, err)
+	}
+	defer conn.Close()
+	im, err := s.newImporter(ctx, conn, 0)
+	if err != nil {
+		return nil, fmt.Errorf("store derived series %s: %w", ser.Symbol, err)
+	}
+	defer im.close()
+	sd := im.symbol(ser.Symbol, ser.Calendar, true)
+	sd.synth = opts.Synthetic
+	irep := sd.report
+	if _, err := im.addBars(ctx, ser.Symbol, label, false, rows, ""); err != nil {
+		return nil, err
+	}
+	sd.after = func(ctx context.Context, conn *sql.Conn, im *importer) error {
+		res, err := conn.ExecContext(ctx, `DELETE FROM main.bars WHERE symbol = $sym AND date NOT IN (SELECT date FROM `+im.t("newbars")+` WHERE symbol = $sym)`,
+			sql.Named("sym", ser.Symbol))
 		if err != nil {
 			return fmt.Errorf("store derived series %s: delete stale bars: %w", ser.Symbol, err)
 		}
@@ -103,24 +117,19 @@ func (s *Store) StoreDerived(ctx context.Context, ser *data.Series, opts Derived
 		rep.Deleted = int(k)
 		changed := irep.Inserted+irep.Updated+rep.Deleted > 0
 		if rep.Deleted > 0 {
-			// writeSymbol refreshed the symbols row before the delete (or
-			// skipped it when nothing else changed): refresh it again.
-			if _, err := conn.ExecContext(ctx, `INSERT OR REPLACE INTO symbols
+			// write refreshed the symbols row before the delete (or skipped
+			// it when nothing else changed): refresh it again.
+			if _, err := conn.ExecContext(ctx, `INSERT OR REPLACE INTO main.symbols
 				(symbol, calendar, source, first_date, last_date, bars, first_ts, last_ts, synthetic, updated_at)
-				SELECT ?, ?, coalesce(string_agg(DISTINCT source, '; ' ORDER BY source), ''), min(date), max(date), count(*),
-					min(open_time), max(close_time), ?, now()
-				FROM bars WHERE symbol = ?`, ser.Symbol, ser.Calendar.Name(), opts.Synthetic, ser.Symbol); err != nil {
+				SELECT $sym, $cal, coalesce(string_agg(DISTINCT source, '; ' ORDER BY source), ''), min(date), max(date), count(*),
+					min(open_time), max(close_time), $synth, now()
+				FROM main.bars WHERE symbol = $sym`, sql.Named("sym", ser.Symbol), sql.Named("cal", ser.Calendar.Name()), sql.Named("synth", opts.Synthetic)); err != nil {
 				return fmt.Errorf("store derived series %s: update symbols: %w", ser.Symbol, err)
 			}
 		}
 		return rememberOrigin(ctx, conn, o, changed)
 	}
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("store derived series %s: %w", ser.Symbol, err)
-	}
-	defer conn.Close()
-	if err := s.write(ctx, conn, []*symbolData{sd}); err != nil {
+	if err := im.run(ctx, false); err != nil {
 		return nil, err
 	}
 	rep.Inserted, rep.Updated, rep.Unchanged = irep.Inserted, irep.Updated, irep.Unchanged

@@ -3,26 +3,30 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"math"
+	"os"
 	"path/filepath"
-	"regexp"
+	"sort"
 	"strings"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/data/format"
 )
 
-// ImportOptions configure Import.
+// ImportOptions configure Import and ImportAll.
 type ImportOptions struct {
-	// Symbol to store the bars under (required).
+	// Symbol to store the bars under. Empty (ImportAll only): the files are
+	// long (one row per symbol and date) and every symbol in them is
+	// imported; see SymbolColumn.
 	Symbol string
-	// Calendar of the symbol: "nyse", "24x7" (the default) or
-	// "ZONE HH:MM-HH:MM".
+	// SymbolColumn names the symbol column of long files (a header name or a
+	// 1-based number). Empty with no Symbol: a column named symbol or ticker.
+	SymbolColumn string
+	// Calendar of the symbols: "nyse", "24x7" (the default) or
+	// "ZONE HH:MM-HH:MM". One calendar for every symbol of the import.
 	Calendar string
 	// Format is a format name (see format.Names) or "auto" (the default).
 	Format string
@@ -47,7 +51,8 @@ type Warning struct {
 	First string // the first example, with file and line
 }
 
-// FileReport describes one file of an import.
+// FileReport describes one file of an import (for a long file, the rows of
+// one symbol in it).
 type FileReport struct {
 	Path    string
 	Format  string
@@ -86,30 +91,63 @@ func (r *ImportReport) WarningCount(kind string) int {
 	return n
 }
 
-var reSymbol = regexp.MustCompile(`^[A-Za-z0-9^][A-Za-z0-9._^=/:-]{0,39}$`)
+// MaxSymbolBytes is the longest symbol name, in bytes of UTF-8.
+const MaxSymbolBytes = 65536
 
-// CheckSymbol reports whether s is a usable symbol name: 1-40 letters,
-// digits or . _ ^ = / : -, starting with a letter, digit or ^.
+// CheckSymbol reports whether s is a usable symbol name: 1 to MaxSymbolBytes
+// bytes of valid UTF-8, every character printable (letters, marks, digits,
+// punctuation, symbols or spaces: quotes, semicolons and any script are
+// fine), no control or format characters, and no leading or trailing space.
+// Names are always passed to SQL as parameters. Commas are allowed here;
+// commands that take comma-separated lists of symbols cannot name them there.
 func CheckSymbol(s string) error {
-	if !reSymbol.MatchString(s) {
-		return fmt.Errorf("symbol %q: want 1-40 letters, digits or . _ ^ = / : - (no spaces or commas)", s)
+	switch {
+	case s == "":
+		return errors.New("symbol \"\": empty; want 1 to 65536 bytes of printable characters")
+	case len(s) > MaxSymbolBytes:
+		return fmt.Errorf("symbol %s: %d bytes, longer than the %d allowed", quoteSymbol(s), len(s), MaxSymbolBytes)
+	case !utf8.ValidString(s):
+		return fmt.Errorf("symbol %s: not valid UTF-8", quoteSymbol(s))
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		return fmt.Errorf("symbol %s: leading or trailing space; remove it", quoteSymbol(s))
+	}
+	for i, r := range s {
+		if !unicode.IsGraphic(r) {
+			return fmt.Errorf("symbol %s: character %U at byte %d is a control or format character; want printable characters", quoteSymbol(s), r, i)
+		}
 	}
 	return nil
 }
 
-// symbolData is one symbol ready to be written.
+// quoteSymbol quotes a symbol for messages, clipping very long names.
+func quoteSymbol(s string) string {
+	if len(s) <= 64 {
+		return fmt.Sprintf("%q", s)
+	}
+	cut := 60
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q... (%d bytes)", s[:cut], len(s))
+}
+
+// symbolData is one symbol of an import: what to do and what happened.
 type symbolData struct {
 	symbol   string
 	cal      data.Calendar
-	rows     []row
-	sources  []string // per file index
 	report   *ImportReport
 	replace  bool
 	synth    bool
 	fullCopy bool // replace the symbol entirely (InsertSeries)
-	// after, if set, runs inside the write transaction after the symbol's
+	// after, if set, runs inside the write transaction after every symbol's
 	// bars are written (remembering sources, removing stale derived bars).
-	after func(ctx context.Context, conn *sql.Conn) error
+	after func(ctx context.Context, conn *sql.Conn, im *importer) error
+	// counts from the comparison with stored bars
+	rows, conflicts, same int64
+	storedCal             sql.NullString
 }
 
 // Import reads the files, merges them into one series for opts.Symbol,
@@ -123,46 +161,130 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions) 
 	if err := s.writable("import"); err != nil {
 		return nil, err
 	}
-	if len(paths) == 0 {
-		return nil, errors.New("import: no files given")
-	}
 	if err := CheckSymbol(opts.Symbol); err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
+	reps, err := s.ImportAll(ctx, paths, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &reps[0], nil
+}
+
+// ImportAll is Import, and with opts.Symbol empty imports long files: every
+// symbol of their symbol column (opts.SymbolColumn, or a column named symbol
+// or ticker), each validated as a series of its own, all with opts.Calendar,
+// in one transaction. Reports are in symbol order.
+func (s *Store) ImportAll(ctx context.Context, paths []string, opts ImportOptions) ([]ImportReport, error) {
+	if err := s.writable("import"); err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, errors.New("import: no files given")
+	}
+	spec := symbolSpec{fixed: opts.Symbol}
+	switch {
+	case opts.Symbol != "" && opts.SymbolColumn != "":
+		return nil, errors.New("import: give either a symbol (--symbol) or a symbol column (--symbol-column), not both")
+	case opts.Symbol != "":
+		if err := CheckSymbol(opts.Symbol); err != nil {
+			return nil, fmt.Errorf("import: %w", err)
+		}
+	case opts.SymbolColumn != "":
+		spec.column = opts.SymbolColumn
+	default:
+		spec.auto = true
+	}
+	label := opts.Symbol
+	if label == "" {
+		label = "long files"
+	}
 	cal, err := parseCalendar(opts.Calendar)
 	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", opts.Symbol, err)
+		return nil, fmt.Errorf("import %s: %w", label, err)
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
 	defer conn.Close()
-	rep := &ImportReport{Symbol: opts.Symbol, Calendar: cal.Name()}
-	sd := &symbolData{symbol: opts.Symbol, cal: cal, report: rep, replace: opts.Replace}
-	var files []*fileData
-	for i, p := range paths {
-		fd, err := readFile(ctx, conn, p, opts.Format, opts.Mapping, i)
+	im, err := s.newImporter(ctx, conn, inputSize(paths))
+	if err != nil {
+		return nil, err
+	}
+	defer im.close()
+	im.union = true
+	for _, p := range paths {
+		f, err := im.readCSV(ctx, p, opts.Format, opts.Mapping, spec, false)
 		if err != nil {
 			return nil, err
 		}
-		fd.source = opts.Source
-		if fd.source == "" {
-			fd.source = filepath.ToSlash(filepath.Clean(p))
+		f.source = opts.Source
+		if f.source == "" {
+			f.source = filepath.ToSlash(filepath.Clean(p))
 		}
-		files = append(files, fd)
 	}
-	sd.rows = mergeUnion(files, rep)
-	for _, f := range files {
-		sd.sources = append(sd.sources, f.source)
+	// Symbols in name order; every file's rows of a symbol form its report.
+	var names []string
+	seen := map[string]bool{}
+	for _, f := range im.files {
+		for _, st := range f.stats {
+			if !seen[st.symbol] {
+				seen[st.symbol] = true
+				names = append(names, st.symbol)
+			}
+		}
 	}
-	if err := finishSymbol(sd, files, opts.Strict); err != nil {
+	if len(names) > maxSymbols {
+		return nil, fmt.Errorf("import: %d symbols, more than the %d one import takes; split the files", len(names), maxSymbols)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		im.symbol(n, cal, opts.Replace)
+	}
+	if err := im.run(ctx, opts.Strict); err != nil {
 		return nil, err
 	}
-	if err := s.write(ctx, conn, []*symbolData{sd}); err != nil {
-		return nil, err
+	return im.reports(), nil
+}
+
+// inputSize sums the sizes of the files (missing files count 0; reading them
+// reports the error).
+func inputSize(paths []string) int64 {
+	var n int64
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil {
+			n += st.Size()
+		}
 	}
-	return rep, nil
+	return n
+}
+
+func (im *importer) reports() []ImportReport {
+	out := make([]ImportReport, len(im.syms))
+	for i, sd := range im.syms {
+		out[i] = *sd.report
+	}
+	return out
+}
+
+// run stages the metadata, merges, computes warnings (refusing them with
+// strict) and writes.
+func (im *importer) run(ctx context.Context, strict bool) error {
+	if err := im.writeMeta(ctx); err != nil {
+		return err
+	}
+	if err := im.buildStage(ctx); err != nil {
+		return err
+	}
+	im.stageSorted = len(im.files) == 1 && im.files[0].sortedBySymbolDay()
+	if err := im.fileReports(ctx); err != nil {
+		return err
+	}
+	if err := im.warnings(ctx, strict); err != nil {
+		return err
+	}
+	return im.write(ctx)
 }
 
 func parseCalendar(name string) (data.Calendar, error) {
@@ -176,182 +298,287 @@ func parseCalendar(name string) (data.Calendar, error) {
 	return cal, nil
 }
 
-func fileReport(f *fileData) FileReport {
-	fr := FileReport{Path: f.path, Format: f.layout.Format, Layout: f.layout.Describe(), Rows: len(f.rows),
-		Order: f.sorted, LagDays: f.layout.LagDays, Notes: append([]string(nil), f.layout.Notes...)}
-	if len(f.rows) > 0 {
-		fr.First, fr.Last = f.rows[0].date, f.rows[len(f.rows)-1].date
+// fileReports fills each symbol's file reports, with the rows each file
+// contributes after merging or splicing.
+func (im *importer) fileReports(ctx context.Context) error {
+	used := map[[2]string]int{}
+	if len(im.files) > 1 {
+		rs, err := im.conn.QueryContext(ctx, `SELECT symbol, file, count(*) FROM `+im.t("stage")+` GROUP BY symbol, file`)
+		if err != nil {
+			return fmt.Errorf("import: count used rows: %w", err)
+		}
+		for rs.Next() {
+			var sym string
+			var file, n int
+			if err := rs.Scan(&sym, &file, &n); err != nil {
+				rs.Close()
+				return fmt.Errorf("import: count used rows: %w", err)
+			}
+			used[[2]string{sym, fmt.Sprint(file)}] = n
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return fmt.Errorf("import: count used rows: %w", err)
+		}
 	}
-	return fr
-}
-
-// mergeUnion merges files by date; the first file wins on overlaps.
-func mergeUnion(files []*fileData, rep *ImportReport) []row {
-	have := map[data.Date]int{}
-	var out []row
-	overlap := warn{kind: "overlap"}
-	for fi, f := range files {
-		fr := fileReport(f)
-		for _, r := range f.rows {
-			if j, ok := have[r.date]; ok {
-				if fi > 0 && out[j].close != r.close {
-					overlap.add(fmt.Sprintf("%s line %d: %s close %g, but %s (first file, kept) has %g",
-						f.path, r.line, r.date, r.close, files[out[j].file].path, out[j].close))
-				}
+	for _, f := range im.files {
+		for _, st := range f.stats {
+			sd := im.bySym[st.symbol]
+			if sd == nil {
 				continue
 			}
-			have[r.date] = len(out)
-			out = append(out, r)
-			fr.Used++
-		}
-		rep.Files = append(rep.Files, fr)
-	}
-	sortRows(out)
-	if overlap.count > 0 {
-		rep.Warnings = append(rep.Warnings, overlap.warning())
-	}
-	return out
-}
-
-// spliceAfter splices files in priority order: a later file contributes only
-// the dates after the last date of the files before it.
-func spliceAfter(files []*fileData, rep *ImportReport) []row {
-	var out []row
-	for _, f := range files {
-		fr := fileReport(f)
-		last := data.Date(math.MinInt32)
-		if len(out) > 0 {
-			last = out[len(out)-1].date
-		}
-		for _, r := range f.rows {
-			if r.date > last {
-				out = append(out, r)
-				fr.Used++
+			fr := FileReport{Path: f.path, Format: f.layout.Format, Layout: f.layout.Describe(), Rows: int(st.n),
+				First: data.Date(st.first), Last: data.Date(st.last), Order: f.order(st), LagDays: f.layout.LagDays,
+				Notes: append([]string(nil), f.layout.Notes...), Used: int(st.n)}
+			if len(im.files) > 1 {
+				fr.Used = used[[2]string{st.symbol, fmt.Sprint(f.id)}]
 			}
+			if f.mem {
+				fr.Layout = "bars held in memory"
+			}
+			sd.report.Files = append(sd.report.Files, fr)
 		}
-		rep.Files = append(rep.Files, fr)
 	}
-	return out
+	return nil
 }
 
 // ohlcTolerance is the relative slack of the OHLC consistency checks.
 const ohlcTolerance = 1e-9
 
-type warn struct {
-	kind  string
-	count int
-	first string
+// jumpLimit is the day-over-day close change counted as a jump.
+const jumpLimit = 0.5
+
+// example is the first row of a warning kind, as SQL returns it (a struct).
+type example struct {
+	day, pday, grid, kgrid         int64
+	open, high, low, close, pclose float64
 }
 
-func (w *warn) add(example string) {
-	if w.count == 0 {
-		w.first = example
-	}
-	w.count++
-}
-
-func (w *warn) warning() Warning { return Warning{Kind: w.kind, Count: w.count, First: w.first} }
-
-// finishSymbol computes the warnings of a merged series and fills the
-// report; with strict, warnings are an error.
-func finishSymbol(sd *symbolData, files []*fileData, strict bool) error {
-	rep := sd.report
-	rows := sd.rows
-	rep.Rows = len(rows)
-	if len(rows) > 0 {
-		rep.First, rep.Last = rows[0].date, rows[len(rows)-1].date
-	}
-	where := func(r row) string {
-		return fmt.Sprintf("%s line %d", files[r.file].path, r.line)
-	}
-	ohlc, flat, gap, jump := warn{kind: "ohlc"}, warn{kind: "flat"}, warn{kind: "gap"}, warn{kind: "jump"}
-	maxGap := data.Date(sd.cal.MaxGapDays())
-	for i, r := range rows {
-		single := files[r.file].layout.SinglePrice
-		if !single {
-			// A relative tolerance absorbs float rounding of adjusted prices
-			// (yfinance writes high 58.806499481201165 for close 58.80649948120117).
-			tol := ohlcTolerance * r.high
-			switch {
-			case r.high < r.low-tol:
-				ohlc.add(fmt.Sprintf("%s: %s high %g < low %g", where(r), r.date, r.high, r.low))
-			case r.open < r.low-tol || r.open > r.high+tol || r.close < r.low-tol || r.close > r.high+tol:
-				ohlc.add(fmt.Sprintf("%s: %s open %g / close %g outside [low %g, high %g]", where(r), r.date, r.open, r.close, r.low, r.high))
-			}
-			if r.open == r.high && r.high == r.low && r.low == r.close {
-				flat.add(fmt.Sprintf("%s: %s open = high = low = close = %g", where(r), r.date, r.close))
-			}
+func exampleOf(v any) example {
+	m, _ := v.(map[string]any)
+	num := func(k string) float64 {
+		switch x := m[k].(type) {
+		case float64:
+			return x
+		case int64:
+			return float64(x)
+		case int32:
+			return float64(x)
 		}
-		if i == 0 {
+		return 0
+	}
+	in := func(k string) int64 {
+		switch x := m[k].(type) {
+		case int64:
+			return x
+		case int32:
+			return int64(x)
+		case float64:
+			return int64(x)
+		}
+		return 0
+	}
+	return example{day: in("day"), pday: in("pday"), grid: in("grid"), kgrid: in("kgrid"),
+		open: num("open"), high: num("high"), low: num("low"), close: num("close"), pclose: num("pclose")}
+}
+
+type warnAgg struct {
+	kind  string
+	count int64
+	ex    example
+}
+
+// warnings computes, per symbol and in SQL, the merged series' row count and
+// range, and its warnings (counts and the first example of each kind); with
+// strict, any warning refuses the import.
+func (im *importer) warnings(ctx context.Context, strict bool) error {
+	tol := sql.Named("tol", ohlcTolerance)
+	q := `SELECT symbol, count(*), min(day), max(day),
+		count(*) FILTER (WHERE w_ohlc), arg_min(ex, day) FILTER (WHERE w_ohlc),
+		count(*) FILTER (WHERE w_flat), arg_min(ex, day) FILTER (WHERE w_flat),
+		count(*) FILTER (WHERE w_gap), arg_min(ex, day) FILTER (WHERE w_gap),
+		count(*) FILTER (WHERE w_jump), arg_min(ex, day) FILTER (WHERE w_jump)
+	FROM (SELECT symbol, day,
+			NOT single AND (high < low - $tol * high OR open < low - $tol * high OR open > high + $tol * high
+				OR close < low - $tol * high OR close > high + $tol * high) AS w_ohlc,
+			NOT single AND open = high AND high = low AND low = close AS w_flat,
+			coalesce(day - pday > maxgap, false) AS w_gap,
+			coalesce(abs(close / pclose - 1) > $jump, false) AS w_jump,
+			struct_pack(day := day, pday := pday, grid := grid, file := file, open := open, high := high, low := low,
+				close := close, pclose := pclose) AS ex
+		FROM (SELECT s.symbol, s.day, s.grid, s.file, s.open, s.high, s.low, s.close, f.single, c.maxgap,
+				lag(s.day) OVER w AS pday, lag(s.close) OVER w AS pclose
+			FROM ` + im.t("stage") + ` s JOIN ` + im.t("files") + ` f ON f.file = s.file
+			JOIN ` + im.t("syms") + ` y ON y.symbol = s.symbol JOIN ` + im.t("cals") + ` c ON c.calendar = y.calendar
+			WINDOW w AS (PARTITION BY s.symbol ORDER BY s.day)))
+	GROUP BY symbol`
+	rs, err := im.conn.QueryContext(ctx, q, tol, sql.Named("jump", jumpLimit))
+	if err != nil {
+		return fmt.Errorf("import: compute warnings: %w", err)
+	}
+	found := map[string][]warnAgg{}
+	for rs.Next() {
+		var sym string
+		var n, first, last int64
+		var c [4]int64
+		var e [4]any
+		if err := rs.Scan(&sym, &n, &first, &last, &c[0], &e[0], &c[1], &e[1], &c[2], &e[2], &c[3], &e[3]); err != nil {
+			rs.Close()
+			return fmt.Errorf("import: compute warnings: %w", err)
+		}
+		sd := im.bySym[sym]
+		if sd == nil {
 			continue
 		}
-		p := rows[i-1]
-		if d := r.date - p.date; d > maxGap {
-			gap.add(fmt.Sprintf("%s: %d days from %s to %s (calendar %s allows %d)", where(r), d, p.date, r.date, sd.cal.Name(), maxGap))
-		}
-		if ch := r.close/p.close - 1; math.Abs(ch) > 0.5 {
-			jump.add(fmt.Sprintf("%s: close %g on %s after %g on %s (%+.0f%%)", where(r), r.close, r.date, p.close, p.date, 100*ch))
-		}
-	}
-	for _, w := range []warn{ohlc, flat, gap, jump} {
-		if w.count > 0 {
-			rep.Warnings = append(rep.Warnings, w.warning())
-		}
-	}
-	if strict && len(rep.Warnings) > 0 {
-		e := &ValidationError{Path: strings.Join(sd.sources, ", "), What: "warnings refused by --strict"}
-		for _, w := range rep.Warnings {
-			e.Total += w.Count
-			e.Problems = append(e.Problems, Problem{Msg: fmt.Sprintf("%s: %d, first: %s", w.Kind, w.Count, w.First)})
-		}
-		if len(files) == 1 {
-			e.Path = files[0].path
-		}
-		e.Hint = "import without --strict to accept them as warnings"
-		return e
-	}
-	return nil
-}
-
-const stageDDL = `CREATE OR REPLACE TEMP TABLE riskon_stage (
-	symbol VARCHAR, date DATE, open_time BIGINT, close_time BIGINT,
-	open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, source VARCHAR)`
-
-// write stages every symbol's bars in a temporary table, then in one
-// transaction compares them with the stored bars and inserts, updates or
-// refuses. On any error the transaction is rolled back.
-func (s *Store) write(ctx context.Context, conn *sql.Conn, syms []*symbolData) (err error) {
-	if _, err := conn.ExecContext(ctx, stageDDL); err != nil {
-		return fmt.Errorf("import: stage bars: %w", err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS riskon_stage`)
-	err = conn.Raw(func(dc any) error {
-		dconn, ok := dc.(driver.Conn)
-		if !ok {
-			return errors.New("unexpected driver connection")
-		}
-		app, err := duckdb.NewAppender(dconn, "temp", "main", "riskon_stage")
-		if err != nil {
-			return err
-		}
-		for _, sd := range syms {
-			for _, r := range sd.rows {
-				o, c := sd.cal.Session(r.date)
-				if r.openTime != 0 || r.closeTime != 0 {
-					o, c = r.openTime, r.closeTime
-				}
-				if err := app.AppendRow(sd.symbol, r.date.Time(), o, c, r.open, r.high, r.low, r.close, r.volume, sd.sources[r.file]); err != nil {
-					app.Close()
-					return err
-				}
+		sd.rows = n
+		sd.report.Rows, sd.report.First, sd.report.Last = int(n), data.Date(first), data.Date(last)
+		for k, kind := range []string{"ohlc", "flat", "gap", "jump"} {
+			if c[k] > 0 {
+				found[sym] = append(found[sym], warnAgg{kind: kind, count: c[k], ex: exampleOf(e[k])})
 			}
 		}
-		return app.Close()
-	})
-	if err != nil {
-		return fmt.Errorf("import: stage bars: %w", err)
 	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("import: compute warnings: %w", err)
+	}
+	overlaps, err := im.overlaps(ctx)
+	if err != nil {
+		return err
+	}
+	// Resolve the lines of every example at once (one scan per file).
+	var grids []int64
+	for _, list := range found {
+		for _, w := range list {
+			grids = append(grids, w.ex.grid)
+		}
+	}
+	for _, w := range overlaps {
+		grids = append(grids, w.ex.grid)
+	}
+	loc := im.locate(grids)
+	for _, sd := range im.syms {
+		if w, ok := overlaps[sd.symbol]; ok {
+			e := w.ex
+			kept := im.fileOf(e.kgrid)
+			sd.report.Warnings = append(sd.report.Warnings, Warning{Kind: "overlap", Count: int(w.count),
+				First: fmt.Sprintf("%s: %s close %g, but %s (first file, kept) has %g", loc.where(e.grid), data.Date(e.day), e.close, kept.path, e.pclose)})
+		}
+		for _, w := range found[sd.symbol] {
+			sd.report.Warnings = append(sd.report.Warnings, Warning{Kind: w.kind, Count: int(w.count), First: im.describe(w, sd, loc)})
+		}
+	}
+	if !strict {
+		return nil
+	}
+	nsyms := 0
+	var firstBad *symbolData
+	for _, sd := range im.syms {
+		if len(sd.report.Warnings) > 0 {
+			nsyms++
+			if firstBad == nil {
+				firstBad = sd
+			}
+		}
+	}
+	if firstBad == nil {
+		return nil
+	}
+	rep := firstBad.report
+	e := &ValidationError{What: "warnings refused by --strict", Hint: "import without --strict to accept them as warnings"}
+	var paths []string
+	for _, fr := range rep.Files {
+		paths = append(paths, fr.Path)
+	}
+	e.Path = strings.Join(paths, ", ")
+	if im.long() {
+		e.Path += " (symbol " + symbolName(firstBad.symbol) + ")"
+		if nsyms > 1 {
+			e.Hint = fmt.Sprintf("%d symbols have warnings; import without --strict to accept them as warnings", nsyms)
+		}
+	}
+	for _, w := range rep.Warnings {
+		e.Total += w.Count
+		e.Problems = append(e.Problems, Problem{Msg: fmt.Sprintf("%s: %d, first: %s", w.Kind, w.Count, w.First)})
+	}
+	if len(rep.Files) == 1 && im.files[0].mem {
+		e.Path = im.files[0].path
+	}
+	if im.splice {
+		return fmt.Errorf("catalog symbol %s: %w", firstBad.symbol, e)
+	}
+	return e
+}
 
+// long reports whether the import reads symbols from a column.
+func (im *importer) long() bool {
+	for _, f := range im.files {
+		if f.symCol >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (im *importer) describe(w warnAgg, sd *symbolData, loc *locator) string {
+	e := w.ex
+	where := loc.where(e.grid)
+	d := data.Date(e.day)
+	switch w.kind {
+	case "ohlc":
+		tol := ohlcTolerance * e.high
+		if e.high < e.low-tol {
+			return fmt.Sprintf("%s: %s high %g < low %g", where, d, e.high, e.low)
+		}
+		return fmt.Sprintf("%s: %s open %g / close %g outside [low %g, high %g]", where, d, e.open, e.close, e.low, e.high)
+	case "flat":
+		return fmt.Sprintf("%s: %s open = high = low = close = %g", where, d, e.close)
+	case "gap":
+		return fmt.Sprintf("%s: %d days from %s to %s (calendar %s allows %d)", where, e.day-e.pday, data.Date(e.pday), d, sd.cal.Name(), sd.cal.MaxGapDays())
+	case "jump":
+		return fmt.Sprintf("%s: close %g on %s after %g on %s (%+.0f%%)", where, e.close, d, e.pclose, data.Date(e.pday), 100*(e.close/e.pclose-1))
+	}
+	return where
+}
+
+// overlaps counts, per symbol of a multi-file merge, the dates of later files
+// that an earlier file has with another close (the earlier file wins), with
+// the first example in file then date order.
+func (im *importer) overlaps(ctx context.Context) (map[string]warnAgg, error) {
+	out := map[string]warnAgg{}
+	if !im.union || len(im.files) < 2 {
+		return out, nil
+	}
+	rs, err := im.conn.QueryContext(ctx, `SELECT r.symbol, count(*),
+			arg_min(struct_pack(day := r.day, grid := r.rowid, close := r.close, pclose := k.close, kgrid := k.grid), CAST(r.file AS BIGINT) * 1000000 + (r.day + 100000))
+		FROM `+im.t("rows")+` r JOIN `+im.t("stage")+` k ON k.symbol = r.symbol AND k.day = r.day
+		WHERE r.file > k.file AND r.close <> k.close GROUP BY r.symbol`)
+	if err != nil {
+		return nil, fmt.Errorf("import: compare overlapping files: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var sym string
+		var n int64
+		var ex any
+		if err := rs.Scan(&sym, &n, &ex); err != nil {
+			return nil, fmt.Errorf("import: compare overlapping files: %w", err)
+		}
+		out[sym] = warnAgg{kind: "overlap", count: n, ex: exampleOf(ex)}
+	}
+	return out, rs.Err()
+}
+
+// differs compares a staged bar n with a stored bar b.
+const differs = `(b.open <> n.open OR b.high <> n.high OR b.low <> n.low OR b.close <> n.close
+	OR b.volume <> n.volume OR b.open_time <> n.open_time OR b.close_time <> n.close_time)`
+
+// write compares the staged bars of every symbol with the stored ones and,
+// in one transaction, refuses conflicts (unless replace), updates, inserts
+// with INSERT INTO bars SELECT and refreshes the symbols rows. On any error
+// the transaction is rolled back and the database is as it was.
+func (im *importer) write(ctx context.Context) (err error) {
+	conn := im.conn
 	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
 		return fmt.Errorf("import: begin: %w", err)
 	}
@@ -363,12 +590,162 @@ func (s *Store) write(ctx context.Context, conn *sql.Conn, syms []*symbolData) (
 			}
 		}
 	}()
-	for _, sd := range syms {
-		if err := s.writeSymbol(ctx, conn, sd); err != nil {
-			return err
+	syms, bars, symbols := im.t("syms"), `main.bars`, `main.symbols`
+	// Stored calendars.
+	rs, err := conn.QueryContext(ctx, `SELECT y.symbol, s.calendar FROM `+syms+` y LEFT JOIN `+symbols+` s ON s.symbol = y.symbol`)
+	if err != nil {
+		return fmt.Errorf("import: read stored symbols: %w", err)
+	}
+	for rs.Next() {
+		var sym string
+		var cal sql.NullString
+		if err := rs.Scan(&sym, &cal); err != nil {
+			rs.Close()
+			return fmt.Errorf("import: read stored symbols: %w", err)
 		}
+		if sd := im.bySym[sym]; sd != nil {
+			sd.storedCal = cal
+		}
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("import: read stored symbols: %w", err)
+	}
+	wipe := 0
+	for _, sd := range im.syms {
+		if sd.storedCal.Valid && sd.storedCal.String != sd.cal.Name() && !sd.replace && !sd.fullCopy {
+			var paths []string
+			for _, fr := range sd.report.Files {
+				paths = append(paths, fr.Path)
+			}
+			return fmt.Errorf("import %s: %s: the symbol is stored with calendar %s, not %s; pass --replace to re-import it with the new calendar (its stored bars are deleted first)",
+				strings.Join(paths, ", "), symbolName(sd.symbol), sd.storedCal.String, sd.cal.Name())
+		}
+		if sd.fullCopy || (sd.storedCal.Valid && sd.storedCal.String != sd.cal.Name()) {
+			wipe++
+		}
+	}
+	if wipe > 0 {
+		if _, err := conn.ExecContext(ctx, `DELETE FROM `+bars+` WHERE symbol IN (SELECT y.symbol FROM `+syms+` y JOIN `+symbols+` s ON s.symbol = y.symbol
+				WHERE y.wipe OR s.calendar <> y.calendar)`); err != nil {
+			return fmt.Errorf("import: delete old bars: %w", err)
+		}
+	}
+
+	// Compare with the stored bars, per symbol.
+	rs, err = conn.QueryContext(ctx, `SELECT symbol, count(*) FILTER (WHERE d), count(*) FILTER (WHERE NOT d),
+			min(day) FILTER (WHERE d), arg_min(bclose, day) FILTER (WHERE d), arg_min(close, day) FILTER (WHERE d), arg_min(source, day) FILTER (WHERE d)
+		FROM (SELECT n.symbol, n.day, n.close, n.source, b.close AS bclose, `+differs+` AS d
+			FROM `+im.t("newbars")+` n JOIN `+bars+` b ON b.symbol = n.symbol AND b.date = n.date)
+		GROUP BY symbol ORDER BY symbol`)
+	if err != nil {
+		return fmt.Errorf("import: compare with stored bars: %w", err)
+	}
+	type conflict struct {
+		sd          *symbolData
+		day         int64
+		stored, new float64
+		source      string
+	}
+	var conflicts []conflict
+	matched := false
+	for rs.Next() {
+		var sym string
+		var nconf, nsame int64
+		var day sql.NullInt64
+		var stored, nw sql.NullFloat64
+		var source sql.NullString
+		if err := rs.Scan(&sym, &nconf, &nsame, &day, &stored, &nw, &source); err != nil {
+			rs.Close()
+			return fmt.Errorf("import: compare with stored bars: %w", err)
+		}
+		sd := im.bySym[sym]
+		if sd == nil {
+			continue
+		}
+		sd.conflicts, sd.same = nconf, nsame
+		matched = matched || nconf+nsame > 0
+		if nconf > 0 && !sd.replace {
+			conflicts = append(conflicts, conflict{sd, day.Int64, stored.Float64, nw.Float64, source.String})
+		}
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("import: compare with stored bars: %w", err)
+	}
+	if len(conflicts) > 0 {
+		c := conflicts[0]
+		what := "dates are"
+		if c.sd.conflicts == 1 {
+			what = "date is"
+		}
+		more := ""
+		if len(conflicts) > 1 {
+			more = fmt.Sprintf(" (and %d more symbols)", len(conflicts)-1)
+		}
+		return fmt.Errorf("import %s: %s: %d %s already stored with different values, first %s (stored close %g, new close %g)%s; pass --replace to overwrite them",
+			c.source, symbolName(c.sd.symbol), c.sd.conflicts, what, data.Date(c.day), c.stored, c.new, more)
+	}
+	updates := false
+	for _, sd := range im.syms {
+		sd.report.Unchanged = int(sd.same)
+		sd.report.Updated = int(sd.conflicts)
+		sd.report.Inserted = int(sd.rows - sd.same - sd.conflicts)
+		updates = updates || sd.conflicts > 0
+	}
+	if updates {
+		if _, err := conn.ExecContext(ctx, `UPDATE `+bars+` AS b SET open = n.open, high = n.high, low = n.low, close = n.close,
+			volume = n.volume, open_time = n.open_time, close_time = n.close_time, source = n.source
+			FROM `+im.t("newbars")+` n WHERE b.symbol = n.symbol AND b.date = n.date AND `+differs); err != nil {
+			return fmt.Errorf("import: replace bars: %w", err)
+		}
+	}
+	insert := `INSERT INTO ` + bars + ` (symbol, date, open_time, close_time, open, high, low, close, volume, source)
+		SELECT n.symbol, n.date, n.open_time, n.close_time, n.open, n.high, n.low, n.close, n.volume, n.source
+		FROM ` + im.t("newbars") + ` n`
+	if matched {
+		insert += ` WHERE NOT EXISTS (SELECT 1 FROM ` + bars + ` b WHERE b.symbol = n.symbol AND b.date = n.date)`
+	}
+	if !im.stageSorted {
+		insert += ` ORDER BY n.symbol, n.date`
+	}
+	inserted := 0
+	for _, sd := range im.syms {
+		inserted += sd.report.Inserted
+	}
+	if inserted > 0 {
+		if _, err := conn.ExecContext(ctx, insert); err != nil {
+			return fmt.Errorf("import: insert bars: %w", err)
+		}
+	}
+	var changed []string
+	for _, sd := range im.syms {
+		if sd.report.Inserted > 0 || sd.report.Updated > 0 || !sd.storedCal.Valid || sd.fullCopy || sd.storedCal.String != sd.cal.Name() {
+			changed = append(changed, sd.symbol)
+		}
+	}
+	if len(changed) > 0 {
+		// Per symbol and source first, then per symbol: cheaper than
+		// string_agg(DISTINCT ...) over every bar.
+		if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE riskon_changed AS SELECT unnest($changed::VARCHAR[]) AS symbol`,
+			sql.Named("changed", changed)); err != nil {
+			return fmt.Errorf("import: update symbols: %w", err)
+		}
+		if _, err := conn.ExecContext(ctx, `INSERT OR REPLACE INTO `+symbols+`
+			(symbol, calendar, source, first_date, last_date, bars, first_ts, last_ts, synthetic, updated_at)
+			SELECT a.symbol, y.calendar, a.src, a.first, a.last, a.n, a.o, a.c, y.synth, now()
+			FROM (SELECT symbol, string_agg(source, '; ' ORDER BY source) AS src, min(first) AS first, max(last) AS last,
+					CAST(sum(n) AS BIGINT) AS n, min(o) AS o, max(c) AS c
+				FROM (SELECT symbol, source, min(date) AS first, max(date) AS last, count(*) AS n, min(open_time) AS o, max(close_time) AS c
+					FROM `+bars+` WHERE symbol IN (SELECT symbol FROM temp.riskon_changed) GROUP BY symbol, source)
+				GROUP BY symbol) a
+			JOIN `+syms+` y ON y.symbol = a.symbol`); err != nil {
+			return fmt.Errorf("import: update symbols: %w", err)
+		}
+	}
+	for _, sd := range im.syms {
 		if sd.after != nil {
-			if err := sd.after(ctx, conn); err != nil {
+			if err := sd.after(ctx, conn, im); err != nil {
 				return err
 			}
 		}
@@ -380,79 +757,11 @@ func (s *Store) write(ctx context.Context, conn *sql.Conn, syms []*symbolData) (
 	return nil
 }
 
-const differs = `(b.open <> s.open OR b.high <> s.high OR b.low <> s.low OR b.close <> s.close
-	OR b.volume <> s.volume OR b.open_time <> s.open_time OR b.close_time <> s.close_time)`
-
-func (s *Store) writeSymbol(ctx context.Context, conn *sql.Conn, sd *symbolData) error {
-	rep := sd.report
-	var storedCal sql.NullString
-	err := conn.QueryRowContext(ctx, `SELECT calendar FROM symbols WHERE symbol = ?`, sd.symbol).Scan(&storedCal)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("import %s: %w", sd.symbol, err)
+// symbolName is a symbol as messages show it: as is when short and plain,
+// quoted otherwise.
+func symbolName(s string) string {
+	if len(s) <= 64 && !strings.ContainsAny(s, " \"'`;,") {
+		return s
 	}
-	if sd.fullCopy || (storedCal.Valid && storedCal.String != sd.cal.Name()) {
-		if storedCal.Valid && !sd.replace && !sd.fullCopy {
-			return fmt.Errorf("import %s: the symbol is stored with calendar %s, not %s; pass --replace to re-import it with the new calendar (its stored bars are deleted first)",
-				sd.symbol, storedCal.String, sd.cal.Name())
-		}
-		if _, err := conn.ExecContext(ctx, `DELETE FROM bars WHERE symbol = ?`, sd.symbol); err != nil {
-			return fmt.Errorf("import %s: delete old bars: %w", sd.symbol, err)
-		}
-	}
-
-	var nConflict int
-	var firstDate sql.NullString
-	var storedClose, newClose sql.NullFloat64
-	var newSource sql.NullString
-	err = conn.QueryRowContext(ctx, `SELECT count(*) OVER (), strftime(s.date, '%Y-%m-%d'), b.close, s.close, s.source
-		FROM riskon_stage s JOIN bars b ON b.symbol = s.symbol AND b.date = s.date
-		WHERE s.symbol = ? AND `+differs+` ORDER BY s.date LIMIT 1`, sd.symbol).Scan(&nConflict, &firstDate, &storedClose, &newClose, &newSource)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("import %s: compare with stored bars: %w", sd.symbol, err)
-	}
-	if nConflict > 0 && !sd.replace {
-		what := "dates are"
-		if nConflict == 1 {
-			what = "date is"
-		}
-		return fmt.Errorf("import %s: %s: %d %s already stored with different values, first %s (stored close %g, new close %g); pass --replace to overwrite them",
-			newSource.String, sd.symbol, nConflict, what, firstDate.String, storedClose.Float64, newClose.Float64)
-	}
-	err = conn.QueryRowContext(ctx, `SELECT count(*) FROM riskon_stage s JOIN bars b ON b.symbol = s.symbol AND b.date = s.date
-		WHERE s.symbol = ? AND NOT `+differs, sd.symbol).Scan(&rep.Unchanged)
-	if err != nil {
-		return fmt.Errorf("import %s: compare with stored bars: %w", sd.symbol, err)
-	}
-	if nConflict > 0 {
-		res, err := conn.ExecContext(ctx, `UPDATE bars AS b SET open = s.open, high = s.high, low = s.low, close = s.close,
-			volume = s.volume, open_time = s.open_time, close_time = s.close_time, source = s.source
-			FROM riskon_stage s WHERE b.symbol = s.symbol AND b.date = s.date AND s.symbol = ? AND `+differs, sd.symbol)
-		if err != nil {
-			return fmt.Errorf("import %s: replace bars: %w", sd.symbol, err)
-		}
-		n, _ := res.RowsAffected()
-		rep.Updated = int(n)
-	}
-	res, err := conn.ExecContext(ctx, `INSERT INTO bars (symbol, date, open_time, close_time, open, high, low, close, volume, source)
-		SELECT s.symbol, s.date, s.open_time, s.close_time, s.open, s.high, s.low, s.close, s.volume, s.source
-		FROM riskon_stage s WHERE s.symbol = ?
-		AND NOT EXISTS (SELECT 1 FROM bars b WHERE b.symbol = s.symbol AND b.date = s.date)
-		ORDER BY s.date`, sd.symbol)
-	if err != nil {
-		return fmt.Errorf("import %s: insert bars: %w", sd.symbol, err)
-	}
-	n, _ := res.RowsAffected()
-	rep.Inserted = int(n)
-	if rep.Inserted == 0 && rep.Updated == 0 && storedCal.Valid && !sd.fullCopy {
-		return nil // nothing changed: leave the symbols row alone too
-	}
-	_, err = conn.ExecContext(ctx, `INSERT OR REPLACE INTO symbols
-		(symbol, calendar, source, first_date, last_date, bars, first_ts, last_ts, synthetic, updated_at)
-		SELECT ?, ?, coalesce(string_agg(DISTINCT source, '; ' ORDER BY source), ''), min(date), max(date), count(*),
-			min(open_time), max(close_time), ?, now()
-		FROM bars WHERE symbol = ?`, sd.symbol, sd.cal.Name(), sd.synth, sd.symbol)
-	if err != nil {
-		return fmt.Errorf("import %s: update symbols: %w", sd.symbol, err)
-	}
-	return nil
+	return quoteSymbol(s)
 }

@@ -174,11 +174,14 @@ func (s *Store) InsertSeries(ctx context.Context, ser *data.Series, source strin
 	if strings.TrimSpace(source) == "" {
 		return fmt.Errorf("insert series %s: empty source label", ser.Symbol)
 	}
-	rows := make([]row, n)
+	bars := make([]memBar, n)
 	for i := 0; i < n; i++ {
 		b := ser.BarAt(i)
 		if i > 0 && b.Date <= ser.Date[i-1] {
 			return fmt.Errorf("insert series %s: bar %d (%s) is not after %s", ser.Symbol, i, b.Date, ser.Date[i-1])
+		}
+		if b.Date < minDate || b.Date >= maxDate {
+			return fmt.Errorf("insert series %s: bar %d: date %s is outside 1800-2199", ser.Symbol, i, b.Date)
 		}
 		for _, v := range []float64{b.Open, b.High, b.Low, b.Close} {
 			if !(v > 0) || math.IsInf(v, 0) {
@@ -188,15 +191,23 @@ func (s *Store) InsertSeries(ctx context.Context, ser *data.Series, source strin
 		if !(b.Volume >= 0) || math.IsInf(b.Volume, 0) {
 			return fmt.Errorf("insert series %s: bar %s has a negative or non-finite volume", ser.Symbol, b.Date)
 		}
-		rows[i] = row{date: b.Date, open: b.Open, high: b.High, low: b.Low, close: b.Close, volume: b.Volume}
+		bars[i] = memBar{date: b.Date, open: b.Open, high: b.High, low: b.Low, close: b.Close, volume: b.Volume}
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("insert series %s: %w", ser.Symbol, err)
 	}
 	defer conn.Close()
-	sd := &symbolData{symbol: ser.Symbol, cal: ser.Calendar, rows: rows, sources: []string{source},
-		report: &ImportReport{Symbol: ser.Symbol}, replace: true, fullCopy: true,
-		synth: strings.HasPrefix(strings.ToLower(source), "synthetic")}
-	return s.write(ctx, conn, []*symbolData{sd})
+	im, err := s.newImporter(ctx, conn, 0)
+	if err != nil {
+		return fmt.Errorf("insert series %s: %w", ser.Symbol, err)
+	}
+	defer im.close()
+	sd := im.symbol(ser.Symbol, ser.Calendar, true)
+	sd.fullCopy = true
+	sd.synth = strings.HasPrefix(strings.ToLower(source), "synthetic")
+	if _, err := im.addBars(ctx, ser.Symbol, source, false, bars, ""); err != nil {
+		return err
+	}
+	return im.run(ctx, false)
 }

@@ -1,7 +1,7 @@
 package store
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -9,9 +9,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"sort"
-	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/data/format"
@@ -19,6 +18,17 @@ import (
 
 // maxShown is how many offending lines an error message lists.
 const maxShown = 5
+
+// headLimit bounds what format detection reads of a file (the header and a
+// few rows): a file with no line breaks is not read into memory whole.
+const headLimit = 4 << 20
+
+// maxColumns bounds the columns of a file (DuckDB's reader gets one named
+// column each).
+const maxColumns = 10000
+
+// rejectsLimit bounds the malformed rows DuckDB's reader records per file.
+const rejectsLimit = 1000
 
 // Problem is one offending line of a file.
 type Problem struct {
@@ -43,6 +53,7 @@ func (e *ValidationError) Error() string {
 		what = strings.Replace(what, "rows", "row", 1)
 		what = strings.Replace(what, "dates", "date", 1)
 		what = strings.Replace(what, "warnings", "warning", 1)
+		what = strings.Replace(what, "symbols", "symbol", 1)
 	}
 	if e.Total == 1 && len(e.Problems) == 1 {
 		// One problem: one line.
@@ -79,6 +90,7 @@ type problems struct {
 	path, what string
 	list       []Problem
 	total      int
+	hint       string
 }
 
 func (p *problems) add(line int, format string, args ...any) {
@@ -92,45 +104,44 @@ func (p *problems) err() error {
 	if p.total == 0 {
 		return nil
 	}
-	return &ValidationError{Path: p.path, What: p.what, Problems: p.list, Total: p.total}
+	return &ValidationError{Path: p.path, What: p.what, Problems: p.list, Total: p.total, Hint: p.hint}
 }
 
-// row is one parsed bar with where it came from.
-type row struct {
-	date                           data.Date
-	open, high, low, close, volume float64
-	file                           int // index into the import's files
-	line                           int
-	// openTime and closeTime override the calendar's session span when
-	// either is non-zero (derived weekly and monthly bars span many sessions).
-	openTime, closeTime int64
+var fieldNames = [5]string{"open", "high", "low", "close", "volume"}
+
+// Dates outside this range are taken as a wrong time unit or a typo.
+var (
+	minDate = data.DateOf(1800, 1, 1)
+	maxDate = data.DateOf(2200, 1, 1)
+)
+
+// symbolSpec says where a file's symbol comes from: a fixed name, a column
+// (by name or number), or auto (a symbol or ticker column).
+type symbolSpec struct {
+	fixed  string
+	column string
+	auto   bool
 }
 
-// fileData is one file read and checked row by row.
-type fileData struct {
-	path   string
-	source string
-	layout format.Layout
-	rows   []row // ascending by date
-	sorted string
-}
-
-// readFile reads one CSV with DuckDB's CSV reader into a temporary table on
-// conn, converts the layout's columns with SQL, and checks each row.
-func readFile(ctx context.Context, conn *sql.Conn, path, fmtName string, m format.Mapping, fileIdx int) (*fileData, error) {
-	return readFileDups(ctx, conn, path, fmtName, m, fileIdx, false)
-}
-
-// readFileDups is readFile; with keepDups, duplicate dates are kept (in file
-// order) instead of refusing the file, for quality checks of raw files.
-func readFileDups(ctx context.Context, conn *sql.Conn, path, fmtName string, m format.Mapping, fileIdx int, keepDups bool) (*fileData, error) {
-	f, err := os.Open(path)
+// readCSV reads one CSV file into the staging table rows with DuckDB's CSV
+// reader and checks it in SQL: malformed rows, bad values, symbols and (unless
+// keepDups) duplicate dates refuse it with the first offending lines.
+func (im *importer) readCSV(ctx context.Context, path, fmtName string, m format.Mapping, spec symbolSpec, keepDups bool) (*srcFile, error) {
+	// DuckDB's reader needs UTF-8, and with some column selections it fails
+	// with an internal error (that invalidates the whole database) on
+	// invalid bytes: check in Go first, streaming, and name the line.
+	if line, col, err := checkUTF8(path); err != nil {
+		return nil, fmt.Errorf("import %s: %w", path, err)
+	} else if line > 0 {
+		return nil, fmt.Errorf("import %s: line %d: byte %d is not valid UTF-8; save the file as UTF-8", path, line, col)
+	}
+	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", path, err)
 	}
-	head, err := format.ReadHead(f, 8)
+	head, err := format.ReadHead(io.LimitReader(fh, headLimit), 8)
+	fh.Close()
 	if err != nil {
-		f.Close()
 		if errors.Is(err, format.ErrEmpty) {
 			return nil, fmt.Errorf("import %s: the file is empty (no header, no rows)", path)
 		}
@@ -138,125 +149,169 @@ func readFileDups(ctx context.Context, conn *sql.Conn, path, fmtName string, m f
 	}
 	layout, err := format.Resolve(fmtName, m, head.Header, head.Sample)
 	if err != nil {
-		f.Close()
 		return nil, fmt.Errorf("import %s: %w", path, err)
 	}
 	layout.Delimiter = head.Delimiter
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("import %s: %w", path, err)
+	if layout.NumColumns > maxColumns {
+		return nil, fmt.Errorf("import %s: the header has %d columns, more than the %d riskon reads; is the delimiter right? (pass --format or the column flags)", path, layout.NumColumns, maxColumns)
 	}
-	lines, err := recordLines(f, layout.SkipLines)
-	f.Close()
+	f, err := im.addFile(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", path, err)
-	}
-
-	// DuckDB reads every column as text; nothing is sniffed, so the layout
-	// found above is the one used.
-	cols := make([]string, layout.NumColumns)
-	for i := range cols {
-		cols[i] = fmt.Sprintf("'c%d': 'VARCHAR'", i)
-	}
-	q := `CREATE OR REPLACE TEMP TABLE riskon_raw AS SELECT * FROM read_csv(?, auto_detect = false, header = false,
-		skip = ` + fmt.Sprint(layout.SkipLines) + `, delim = ?, quote = '"', escape = '"',
-		columns = {` + strings.Join(cols, ", ") + `},
-		store_rejects = true, rejects_table = 'riskon_rejects', rejects_scan = 'riskon_reject_scans')`
-	dropRejects := func() {
-		conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS riskon_rejects`)
-		conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS riskon_reject_scans`)
-	}
-	dropRejects()
-	defer dropRejects()
-	if _, err := conn.ExecContext(ctx, q, path, string(layout.Delim())); err != nil {
-		return nil, fmt.Errorf("import %s: DuckDB's CSV reader refused the file: %s", path, firstLine(err))
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS riskon_raw`)
-	if err := rejects(ctx, conn, path, layout); err != nil {
 		return nil, err
 	}
-
-	var n int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM riskon_raw`).Scan(&n); err != nil {
-		return nil, fmt.Errorf("import %s: %w", path, err)
+	f.layout, f.skip = layout, layout.SkipLines
+	switch {
+	case spec.column != "":
+		if f.symCol, err = layout.ColumnIndex("--symbol-column", spec.column); err != nil {
+			return nil, fmt.Errorf("import %s: %w", path, err)
+		}
+	case spec.auto:
+		if f.symCol = layout.SymbolColumn(); f.symCol < 0 {
+			return nil, fmt.Errorf("import %s: no symbol given and the file has no symbol or ticker column (header %q); pass --symbol SYM, or --symbol-column NAME for a file with one row per symbol and date",
+				path, strings.Join(head.Header, string(layout.Delim())))
+		}
 	}
-	if n == 0 {
+	if f.symCol >= 0 {
+		for _, c := range []int{layout.Date, layout.Open, layout.High, layout.Low, layout.Close, layout.Volume} {
+			if c == f.symCol {
+				return nil, fmt.Errorf("import %s: the symbol column %s is also read as a date or price column; name another with --symbol-column", path, layout.ColumnName(f.symCol))
+			}
+		}
+	}
+
+	rejects := fmt.Sprintf("riskon_rejects_%d", f.id)
+	scans := fmt.Sprintf("riskon_reject_scans_%d", f.id)
+	drop := func() {
+		im.conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.`+rejects)
+		im.conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.`+scans)
+	}
+	drop()
+	defer drop()
+	args := []any{sql.Named("file", f.id), sql.Named("path", path), sql.Named("delim", string(layout.Delim())),
+		sql.Named("skip", layout.SkipLines)}
+	if f.symCol < 0 {
+		args = append(args, sql.Named("sym", spec.fixed))
+	}
+	res, err := im.conn.ExecContext(ctx, convertSQL(im.t("rows"), layout, f.symCol, rejects, scans), args...)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: DuckDB's CSV reader refused the file: %s", path, firstLine(err))
+	}
+	if err := rejected(ctx, im.conn, path, layout, rejects); err != nil {
+		return nil, err
+	}
+	f.n, _ = res.RowsAffected()
+	if f.n == 0 {
 		return nil, fmt.Errorf("import %s: no data rows (the file has only its header %q)", path, strings.Join(head.Header, string(layout.Delim())))
 	}
-	if len(lines) != n {
-		lines = nil // quoted line breaks: report row numbers instead of lines
+	if err := im.badRows(ctx, f); err != nil {
+		return nil, err
 	}
-	lineOf := func(i int) int {
-		if lines == nil {
-			return 0
+	if f.symCol >= 0 {
+		if err := im.checkSymbols(ctx, f); err != nil {
+			return nil, err
 		}
-		return lines[i]
 	}
-
-	fd := &fileData{path: path, layout: layout}
-	raws, err := convert(ctx, conn, layout, n)
-	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS riskon_conv`)
-	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", path, err)
-	}
-	bad := problems{path: path, what: "bad rows"}
-	fd.rows = make([]row, len(raws))
-	for i := range raws {
-		r := &raws[i]
-		r.line = lineOf(i)
-		r.file = fileIdx
-		checkRow(&bad, r, layout, lines == nil, i)
-		fd.rows[i] = r.row
-	}
-	if err := bad.err(); err != nil {
+	if err := im.fileStats(ctx, f); err != nil {
 		return nil, err
 	}
 	if !keepDups {
-		if err := duplicates(ctx, conn, path, lineOf); err != nil {
+		if err := im.duplicates(ctx, f); err != nil {
 			return nil, err
 		}
 	}
-	fd.sorted = sortRows(fd.rows)
-	return fd, nil
+	return f, nil
 }
 
-// recordLines returns the 1-based line number of every data record: lines
-// after the skipped header lines that are not blank (DuckDB skips blank
-// lines too).
-func recordLines(r io.Reader, skip int) ([]int, error) {
-	var out []int
-	br := bufio.NewReaderSize(r, 1<<16)
-	line := 0
-	for {
-		s, err := br.ReadString('\n')
-		if len(s) > 0 {
-			line++
-			if line > skip && strings.TrimRight(s, "\r\n") != "" {
-				out = append(out, line)
-			}
-		}
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
+// convertSQL reads the file with DuckDB's CSV reader (every column as text,
+// nothing sniffed: the detected layout decides) and converts the layout's
+// columns with SQL casts into the staging table: the date to days since
+// 1970-01-01 (NULL when unparseable), prices and volume to DOUBLE (NULL when
+// not numbers; a missing volume is 0). Rows keep their file order, so a
+// file's rowids are its record indexes.
+func convertSQL(table string, l format.Layout, symCol int, rejects, scans string) string {
+	cols := make([]string, l.NumColumns)
+	for i := range cols {
+		cols[i] = fmt.Sprintf("'c%d': 'VARCHAR'", i)
 	}
+	c := func(i int) string {
+		if i < 0 {
+			return "NULL::VARCHAR"
+		}
+		return fmt.Sprintf("c%d", i)
+	}
+	sym := "$sym"
+	if symCol >= 0 {
+		sym = c(symCol)
+	}
+	raw := [4]string{c(l.Open), c(l.High), c(l.Low), c(l.Close)}
+	if l.SinglePrice {
+		raw = [4]string{c(l.Close), c(l.Close), c(l.Close), c(l.Close)}
+	}
+	d := c(l.Date)
+	var day string
+	switch l.Time {
+	case format.TimeDate:
+		day = `CASE WHEN regexp_full_match(` + d + `, ' *\d{4}-\d{1,2}-\d{1,2} *') THEN date_diff('day', DATE '1970-01-01', TRY_CAST(` + d + ` AS DATE)) END`
+	case format.TimeDateTime:
+		day = `CASE WHEN regexp_full_match(` + d + `, '(?s) *\d{4}-\d{2}-\d{2}([ T].*)?') THEN date_diff('day', DATE '1970-01-01', TRY_CAST(substr(ltrim(` + d + `), 1, 10) AS DATE)) END`
+	case format.TimeCompactDate:
+		day = `date_diff('day', DATE '1970-01-01', CAST(TRY_STRPTIME(trim(` + d + `), '%Y%m%d') AS DATE))`
+	default: // unix seconds, milliseconds, microseconds
+		div := map[format.TimeKind]string{format.TimeUnixSeconds: "86400", format.TimeUnixMillis: "86400000", format.TimeUnixMicros: "86400000000"}[l.Time]
+		if div == "" {
+			div = "86400"
+		}
+		day = `CASE WHEN isfinite(TRY_CAST(` + d + ` AS DOUBLE)) THEN TRY_CAST(floor(TRY_CAST(` + d + ` AS DOUBLE) / ` + div + `) AS BIGINT) END`
+	}
+	vol := "0::DOUBLE"
+	if l.Volume >= 0 {
+		v := c(l.Volume)
+		vol = `CASE WHEN ` + v + ` IS NULL OR trim(` + v + `) = '' THEN 0::DOUBLE ELSE TRY_CAST(` + v + ` AS DOUBLE) END`
+	}
+	return `INSERT INTO ` + table + ` (file, symbol, day, open, high, low, close, volume)
+SELECT $file, ` + sym + `, ` + day + `,
+	TRY_CAST(` + raw[0] + ` AS DOUBLE), TRY_CAST(` + raw[1] + ` AS DOUBLE), TRY_CAST(` + raw[2] + ` AS DOUBLE), TRY_CAST(` + raw[3] + ` AS DOUBLE),
+	` + vol + `
+FROM read_csv($path, auto_detect = false, header = false, skip = $skip, delim = $delim, quote = '"', escape = '"',
+	columns = {` + strings.Join(cols, ", ") + `},
+	store_rejects = true, rejects_table = '` + rejects + `', rejects_scan = '` + scans + `',
+	rejects_limit = ` + fmt.Sprint(rejectsLimit) + `)`
 }
 
-// rejects turns the rows DuckDB's reader refused (wrong number of fields,
-// broken quoting) into one error with their line numbers.
-func rejects(ctx context.Context, conn *sql.Conn, path string, l format.Layout) error {
-	rs, err := conn.QueryContext(ctx, `SELECT line, error_type, csv_line FROM riskon_rejects ORDER BY line`)
+// problemsSQL counts the problems of a staged row exactly as checkRow lists
+// them: an unusable date, each missing, non-numeric, non-finite or
+// non-positive price, a bad volume, a missing symbol (long files).
+func problemsSQL(l format.Layout, long bool) string {
+	bad := func(v string) string {
+		return `(CASE WHEN ` + v + ` IS NULL OR NOT isfinite(` + v + `) OR ` + v + ` <= 0 THEN 1 ELSE 0 END)`
+	}
+	q := `(CASE WHEN day IS NULL OR day < $mind OR day >= $maxd THEN 1 ELSE 0 END)`
+	if l.SinglePrice {
+		q += " + " + bad("close")
+	} else {
+		q += " + " + bad("open") + " + " + bad("high") + " + " + bad("low") + " + " + bad("close")
+	}
+	q += ` + (CASE WHEN volume IS NULL OR NOT isfinite(volume) OR volume < 0 THEN 1 ELSE 0 END)`
+	if long {
+		q += ` + (CASE WHEN symbol IS NULL OR symbol = '' THEN 1 ELSE 0 END)`
+	}
+	return "(" + q + ")"
+}
+
+// rejected turns the rows DuckDB's reader refused (wrong number of fields,
+// broken quoting, invalid UTF-8) into one error with their line numbers.
+func rejected(ctx context.Context, conn *sql.Conn, path string, l format.Layout, table string) error {
+	rs, err := conn.QueryContext(ctx, `SELECT line, error_type, csv_line, count(*) OVER () FROM temp.`+table+` ORDER BY line LIMIT `+fmt.Sprint(maxShown))
 	if err != nil {
 		return fmt.Errorf("import %s: read rejected rows: %w", path, err)
 	}
 	defer rs.Close()
 	p := problems{path: path, what: "malformed rows"}
+	total := 0
 	for rs.Next() {
 		var line sql.NullInt64
 		var typ, csvLine sql.NullString
-		if err := rs.Scan(&line, &typ, &csvLine); err != nil {
+		if err := rs.Scan(&line, &typ, &csvLine, &total); err != nil {
 			return fmt.Errorf("import %s: %w", path, err)
 		}
 		switch typ.String {
@@ -270,6 +325,10 @@ func rejects(ctx context.Context, conn *sql.Conn, path string, l format.Layout) 
 	if err := rs.Err(); err != nil {
 		return fmt.Errorf("import %s: %w", path, err)
 	}
+	p.total = total
+	if total >= rejectsLimit {
+		p.hint = fmt.Sprintf("DuckDB's reader stopped counting at %d; fix the file's delimiter or quoting (or pass --format)", rejectsLimit)
+	}
 	return p.err()
 }
 
@@ -281,146 +340,174 @@ func firstLine(err error) string {
 
 func clip(s string) string {
 	if len(s) > 80 {
-		return s[:77] + "..."
+		cut := 77
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		return s[:cut] + "..."
 	}
 	return s
 }
 
-// convert selects the layout's columns with SQL casts: the date becomes days
-// since 1970-01-01, prices DOUBLE. Raw text is kept for error messages.
-func convert(ctx context.Context, conn *sql.Conn, l format.Layout, n int) ([]rawRow, error) {
+// badRows refuses the file if any row has problems: the count comes from SQL
+// over the converted columns; the messages from the first few rows only,
+// whose raw text is read again from the file.
+func (im *importer) badRows(ctx context.Context, f *srcFile) error {
+	long := f.symCol >= 0
+	probs := problemsSQL(f.layout, long)
+	bounds := []any{sql.Named("file", f.id), sql.Named("mind", int64(minDate)), sql.Named("maxd", int64(maxDate))}
+	var total int64
+	if err := im.conn.QueryRowContext(ctx, `SELECT coalesce(sum(`+probs+`), 0) FROM `+im.t("rows")+` WHERE file = $file`,
+		bounds...).Scan(&total); err != nil {
+		return fmt.Errorf("import %s: check rows: %w", f.path, err)
+	}
+	if total == 0 {
+		return nil
+	}
+	rs, err := im.conn.QueryContext(ctx, `SELECT rowid, symbol, day, open, high, low, close, volume
+		FROM `+im.t("rows")+` WHERE file = $file AND `+probs+` > 0 ORDER BY rowid LIMIT `+fmt.Sprint(maxShown), bounds...)
+	if err != nil {
+		return fmt.Errorf("import %s: check rows: %w", f.path, err)
+	}
+	var bad []badRow
+	for rs.Next() {
+		var r badRow
+		if err := rs.Scan(&r.rid, &r.sym, &r.day, &r.val[0], &r.val[1], &r.val[2], &r.val[3], &r.val[4]); err != nil {
+			rs.Close()
+			return fmt.Errorf("import %s: check rows: %w", f.path, err)
+		}
+		r.rid -= f.offset
+		bad = append(bad, r)
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("import %s: check rows: %w", f.path, err)
+	}
+	if err := im.rawText(ctx, f, bad); err != nil {
+		return err
+	}
+	rids := make([]int64, len(bad))
+	for i, r := range bad {
+		rids[i] = r.rid
+	}
+	lines, ok := im.lines(f, rids)
+	p := problems{path: f.path, what: "bad rows"}
+	for _, r := range bad {
+		line, where := 0, fmt.Sprintf("data row %d: ", r.rid+1)
+		if ok {
+			line, where = lines[r.rid], ""
+		}
+		if long && r.sym.Valid && r.sym.String != "" {
+			where += "symbol " + symbolName(r.sym.String) + ": "
+		}
+		checkRow(&p, r, f.layout, long, line, where)
+	}
+	p.total = int(total)
+	return p.err()
+}
+
+// rawText reads the raw fields of the given records (by record index) again
+// with DuckDB's CSV reader, for error messages.
+func (im *importer) rawText(ctx context.Context, f *srcFile, bad []badRow) error {
+	l := f.layout
+	cols := make([]string, l.NumColumns)
+	for i := range cols {
+		cols[i] = fmt.Sprintf("'c%d': 'VARCHAR'", i)
+	}
 	c := func(i int) string {
 		if i < 0 {
-			return "NULL"
+			return "NULL::VARCHAR"
 		}
 		return fmt.Sprintf("c%d", i)
 	}
-	num := func(i int) string {
-		if i < 0 {
-			return "NULL::DOUBLE"
-		}
-		return fmt.Sprintf("TRY_CAST(trim(c%d) AS DOUBLE)", i)
+	rids := make([]int64, len(bad))
+	for i, r := range bad {
+		rids[i] = r.rid
 	}
-	d := fmt.Sprintf("trim(c%d)", l.Date)
-	var day string
-	switch l.Time {
-	case format.TimeDate:
-		day = `CASE WHEN regexp_full_match(` + d + `, '\d{4}-\d{1,2}-\d{1,2}') THEN TRY_CAST(` + d + ` AS DATE) END`
-	case format.TimeDateTime:
-		day = `CASE WHEN regexp_full_match(` + d + `, '\d{4}-\d{2}-\d{2}([ T].*)?') THEN TRY_CAST(substr(` + d + `, 1, 10) AS DATE) END`
-	case format.TimeCompactDate:
-		day = `CAST(TRY_STRPTIME(` + d + `, '%Y%m%d') AS DATE)`
-	case format.TimeUnixSeconds, format.TimeUnixMillis, format.TimeUnixMicros:
-		div := map[format.TimeKind]string{format.TimeUnixSeconds: "86400", format.TimeUnixMillis: "86400000", format.TimeUnixMicros: "86400000000"}[l.Time]
-		day = `DATE '1970-01-01' + CAST(floor(TRY_CAST(` + d + ` AS DOUBLE) / ` + div + `) AS INTEGER)`
-	default:
-		return nil, fmt.Errorf("layout %s: unsupported time kind %s", l.Format, l.Time)
-	}
-	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE riskon_conv AS
-		SELECT rowid AS rid, %s AS raw_date, date_diff('day', DATE '1970-01-01', %s) AS day,
-		%s, %s, %s, %s, %s, %s, %s, %s, %s, %s
-		FROM riskon_raw`,
-		c(l.Date), day,
-		c(l.Open), num(l.Open), c(l.High), num(l.High), c(l.Low), num(l.Low), c(l.Close), num(l.Close), c(l.Volume), num(l.Volume))
-	if _, err := conn.ExecContext(ctx, q); err != nil {
-		return nil, fmt.Errorf("convert columns: %w", err)
-	}
-	q = `SELECT * EXCLUDE (rid) FROM riskon_conv ORDER BY rid`
-	rs, err := conn.QueryContext(ctx, q)
+	rs, err := im.conn.QueryContext(ctx, `SELECT rid, d, o, h, l, c, v FROM (
+		SELECT row_number() OVER () - 1 AS rid, `+c(l.Date)+` AS d, `+c(l.Open)+` AS o, `+c(l.High)+` AS h, `+c(l.Low)+` AS l,
+			`+c(l.Close)+` AS c, `+c(l.Volume)+` AS v
+		FROM read_csv($path, auto_detect = false, header = false, skip = $skip, delim = $delim, quote = '"', escape = '"',
+			columns = {`+strings.Join(cols, ", ")+`}))
+		WHERE rid IN (SELECT unnest($rids::BIGINT[]))`,
+		sql.Named("path", f.path), sql.Named("skip", l.SkipLines), sql.Named("delim", string(l.Delim())), sql.Named("rids", rids))
 	if err != nil {
-		return nil, fmt.Errorf("convert columns: %w", err)
+		return fmt.Errorf("import %s: read bad rows: %s", f.path, firstLine(err))
 	}
 	defer rs.Close()
-	out := make([]rawRow, 0, n)
-	for rs.Next() {
-		var r rawRow
-		if err := rs.Scan(&r.rawDate, &r.day, &r.raw[0], &r.val[0], &r.raw[1], &r.val[1], &r.raw[2], &r.val[2], &r.raw[3], &r.val[3], &r.raw[4], &r.val[4]); err != nil {
-			return nil, fmt.Errorf("convert columns: %w", err)
-		}
-		out = append(out, r)
+	byRid := map[int64]int{}
+	for i, r := range bad {
+		byRid[r.rid] = i
 	}
-	return out, rs.Err()
+	for rs.Next() {
+		var rid int64
+		var d sql.NullString
+		var raw [5]sql.NullString
+		if err := rs.Scan(&rid, &d, &raw[0], &raw[1], &raw[2], &raw[3], &raw[4]); err != nil {
+			return fmt.Errorf("import %s: read bad rows: %w", f.path, err)
+		}
+		if i, ok := byRid[rid]; ok {
+			bad[i].rawDate, bad[i].raw = d, raw
+		}
+	}
+	return rs.Err()
 }
 
-// rawRow is a converted row before checks.
-type rawRow struct {
+// badRow is a staged row with problems, with its raw text.
+type badRow struct {
+	rid     int64
+	sym     sql.NullString
 	rawDate sql.NullString
 	day     sql.NullInt64
 	raw     [5]sql.NullString  // open, high, low, close, volume as text
 	val     [5]sql.NullFloat64 // the same as numbers
-	row
 }
 
-var fieldNames = [5]string{"open", "high", "low", "close", "volume"}
+// blank reports whether a raw field counts as missing: NULL, or only spaces
+// (as SQL's trim sees it).
+func blank(s sql.NullString) bool { return !s.Valid || strings.Trim(s.String, " ") == "" }
 
-// Dates outside this range are taken as a wrong time unit or a typo.
-var (
-	minDate = data.DateOf(1800, 1, 1)
-	maxDate = data.DateOf(2200, 1, 1)
-)
-
-func checkRow(p *problems, r *rawRow, l format.Layout, rowNumbers bool, i int) {
-	line := r.line
-	where := ""
-	if rowNumbers {
-		where = fmt.Sprintf("data row %d: ", i+1)
+// checkRow lists the problems of one row; their number must agree with
+// problemsSQL.
+func checkRow(p *problems, r badRow, l format.Layout, long bool, line int, where string) {
+	if long && (!r.sym.Valid || r.sym.String == "") {
+		p.add(line, "%smissing symbol", where)
 	}
-	ok := true
 	switch {
-	case !r.rawDate.Valid || strings.TrimSpace(r.rawDate.String) == "":
+	case !r.day.Valid && blank(r.rawDate):
 		p.add(line, "%smissing date", where)
-		ok = false
 	case !r.day.Valid:
 		p.add(line, "%sunparseable date %q (want %s)", where, r.rawDate.String, kindHelp(l.Time))
-		ok = false
-	default:
-		r.date = data.Date(r.day.Int64)
-		if r.date < minDate || r.date >= maxDate {
-			p.add(line, "%sdate %q is %s, outside 1800-2199 (wrong time unit? see --time)", where, r.rawDate.String, r.date)
-			ok = false
+	case r.day.Int64 < int64(minDate) || r.day.Int64 >= int64(maxDate):
+		shown := fmt.Sprintf("day %d", r.day.Int64)
+		if r.day.Int64 > math.MinInt32 && r.day.Int64 < math.MaxInt32 {
+			shown = data.Date(r.day.Int64).String()
 		}
-	}
-	if l.SinglePrice {
-		r.raw[0], r.raw[1], r.raw[2] = r.raw[3], r.raw[3], r.raw[3]
-		r.val[0], r.val[1], r.val[2] = r.val[3], r.val[3], r.val[3]
+		p.add(line, "%sdate %q is %s, outside 1800-2199 (wrong time unit? see --time)", where, r.rawDate.String, shown)
 	}
 	for k := 0; k < 5; k++ {
 		name := fieldNames[k]
-		if l.SinglePrice && k == 3 {
-			name = "price"
-		}
 		if l.SinglePrice && k < 3 {
 			continue
 		}
+		if l.SinglePrice && k == 3 {
+			name = "price"
+		}
 		raw, v := r.raw[k], r.val[k]
-		if k == 4 {
-			if l.Volume < 0 || !raw.Valid || strings.TrimSpace(raw.String) == "" {
-				r.val[4] = sql.NullFloat64{Valid: true}
-				continue
-			}
+		if k == 4 && v.Valid && v.Float64 == 0 && blank(raw) {
+			continue // a missing volume is 0
 		}
 		switch {
-		case !raw.Valid || strings.TrimSpace(raw.String) == "":
+		case !v.Valid && blank(raw):
 			p.add(line, "%smissing %s", where, name)
-			ok = false
 		case !v.Valid:
 			p.add(line, "%s%s %q is not a number", where, name, raw.String)
-			ok = false
 		case math.IsNaN(v.Float64) || math.IsInf(v.Float64, 0):
 			p.add(line, "%s%s %q is not a finite number", where, name, raw.String)
-			ok = false
 		case k == 4 && v.Float64 < 0:
 			p.add(line, "%snegative volume %s", where, raw.String)
-			ok = false
 		case k < 4 && v.Float64 <= 0:
 			p.add(line, "%snon-positive %s %s", where, name, raw.String)
-			ok = false
-		}
-	}
-	if ok {
-		r.open, r.high, r.low, r.close, r.volume = r.val[0].Float64, r.val[1].Float64, r.val[2].Float64, r.val[3].Float64, r.val[4].Float64
-		if l.SinglePrice {
-			r.open, r.high, r.low = r.close, r.close, r.close
 		}
 	}
 }
@@ -443,69 +530,272 @@ func kindHelp(k format.TimeKind) string {
 	return k.String()
 }
 
-// duplicates finds dates that occur more than once in the file, in SQL on
-// the converted table.
-func duplicates(ctx context.Context, conn *sql.Conn, path string, lineOf func(int) int) error {
-	rs, err := conn.QueryContext(ctx, `SELECT day, string_agg(CAST(rid AS VARCHAR), ',' ORDER BY rid)
-		FROM riskon_conv WHERE day IS NOT NULL GROUP BY day HAVING count(*) > 1 ORDER BY min(rid)`)
+// checkSymbols checks every distinct symbol of a long file with CheckSymbol
+// (in Go, so the rule is exactly the one of --symbol) and bounds their number.
+func (im *importer) checkSymbols(ctx context.Context, f *srcFile) error {
+	rs, err := im.conn.QueryContext(ctx, `SELECT symbol, min(rowid) FROM `+im.t("rows")+` WHERE file = $file GROUP BY symbol ORDER BY min(rowid)`,
+		sql.Named("file", f.id))
 	if err != nil {
-		return fmt.Errorf("import %s: find duplicate dates: %w", path, err)
+		return fmt.Errorf("import %s: check symbols: %w", f.path, err)
 	}
 	defer rs.Close()
-	p := problems{path: path, what: "duplicate dates"}
+	type badSym struct {
+		rid int64
+		err error
+	}
+	var bad []badSym
+	nbad, n := 0, 0
 	for rs.Next() {
-		var day int64
-		var list string
-		if err := rs.Scan(&day, &list); err != nil {
-			return fmt.Errorf("import %s: find duplicate dates: %w", path, err)
+		var sym string
+		var rid int64
+		if err := rs.Scan(&sym, &rid); err != nil {
+			return fmt.Errorf("import %s: check symbols: %w", f.path, err)
 		}
-		var ids []int
-		for _, f := range strings.Split(list, ",") {
-			id, err := strconv.Atoi(f)
-			if err != nil {
-				return fmt.Errorf("import %s: find duplicate dates: %w", path, err)
-			}
-			ids = append(ids, id)
-		}
-		where := make([]string, 0, len(ids))
-		for _, id := range ids[1:] {
-			if l := lineOf(int(id)); l > 0 {
-				where = append(where, fmt.Sprint(l))
-			} else {
-				where = append(where, fmt.Sprintf("data row %d", id+1))
+		n++
+		if err := CheckSymbol(sym); err != nil {
+			nbad++
+			if len(bad) < maxShown {
+				bad = append(bad, badSym{rid - f.offset, err})
 			}
 		}
-		first := lineOf(int(ids[0]))
-		p.add(first, "date %s appears again on line %s", data.Date(day), strings.Join(where, ", "))
 	}
 	if err := rs.Err(); err != nil {
-		return fmt.Errorf("import %s: %w", path, err)
+		return fmt.Errorf("import %s: check symbols: %w", f.path, err)
 	}
+	if nbad > 0 {
+		rids := make([]int64, len(bad))
+		for i, b := range bad {
+			rids[i] = b.rid
+		}
+		lines, ok := im.lines(f, rids)
+		p := problems{path: f.path, what: "bad symbols", hint: "fix the symbol column (" + f.layout.ColumnName(f.symCol) + ") or name another with --symbol-column"}
+		for _, b := range bad {
+			if ok {
+				p.add(lines[b.rid], "%v", b.err)
+			} else {
+				p.add(0, "data row %d: %v", b.rid+1, b.err)
+			}
+		}
+		p.total = nbad
+		return p.err()
+	}
+	if n > maxSymbols {
+		return fmt.Errorf("import %s: %d symbols in one file, more than the %d one import takes; split the file", f.path, n, maxSymbols)
+	}
+	return nil
+}
+
+// duplicates refuses a file with dates that occur more than once for a
+// symbol, naming the first few with all their lines.
+func (im *importer) duplicates(ctx context.Context, f *srcFile) error {
+	var total int64
+	for _, st := range f.stats {
+		total += st.dups
+	}
+	if total == 0 {
+		return nil
+	}
+	rows := im.t("rows")
+	var ndays int
+	type dupDay struct {
+		sym  string
+		day  int64
+		rids []int64
+	}
+	var days []dupDay
+	rs, err := im.conn.QueryContext(ctx, `WITH d AS (SELECT symbol, day, min(rowid) AS first FROM `+rows+` WHERE file = $file
+			GROUP BY symbol, day HAVING count(*) > 1)
+		SELECT symbol, day, count(*) OVER () FROM d ORDER BY first LIMIT `+fmt.Sprint(maxShown), sql.Named("file", f.id))
+	if err != nil {
+		return fmt.Errorf("import %s: find duplicate dates: %w", f.path, err)
+	}
+	for rs.Next() {
+		var d dupDay
+		if err := rs.Scan(&d.sym, &d.day, &ndays); err != nil {
+			rs.Close()
+			return fmt.Errorf("import %s: find duplicate dates: %w", f.path, err)
+		}
+		days = append(days, d)
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("import %s: find duplicate dates: %w", f.path, err)
+	}
+	const maxListed = 10
+	var all []int64
+	for i := range days {
+		rs, err := im.conn.QueryContext(ctx, `SELECT rowid FROM `+rows+` WHERE file = $file AND symbol = $sym AND day = $day ORDER BY rowid LIMIT `+fmt.Sprint(maxListed+1),
+			sql.Named("file", f.id), sql.Named("sym", days[i].sym), sql.Named("day", days[i].day))
+		if err != nil {
+			return fmt.Errorf("import %s: find duplicate dates: %w", f.path, err)
+		}
+		for rs.Next() {
+			var rid int64
+			if err := rs.Scan(&rid); err != nil {
+				rs.Close()
+				return fmt.Errorf("import %s: find duplicate dates: %w", f.path, err)
+			}
+			days[i].rids = append(days[i].rids, rid-f.offset)
+		}
+		rs.Close()
+		all = append(all, days[i].rids...)
+	}
+	lines, ok := im.lines(f, all)
+	name := func(rid int64) string {
+		if ok {
+			return fmt.Sprint(lines[rid])
+		}
+		return fmt.Sprintf("data row %d", rid+1)
+	}
+	p := problems{path: f.path, what: "duplicate dates"}
+	for _, d := range days {
+		if len(d.rids) < 2 {
+			continue
+		}
+		var where []string
+		for _, r := range d.rids[1:min(len(d.rids), maxListed)] {
+			where = append(where, name(r))
+		}
+		more := ""
+		if len(d.rids) > maxListed {
+			more = " and more"
+		}
+		sym := ""
+		if f.symCol >= 0 {
+			sym = fmt.Sprintf(" (symbol %s)", symbolName(d.sym))
+		}
+		first := 0
+		if ok {
+			first = lines[d.rids[0]]
+		}
+		p.add(first, "date %s appears again on line %s%s%s", data.Date(d.day), strings.Join(where, ", "), more, sym)
+	}
+	p.total = ndays
 	return p.err()
 }
 
-// sortRows sorts rows by date and says how the file was ordered:
-// "" ascending, "descending" or "unsorted".
-func sortRows(rows []row) string {
-	asc, desc := true, true
-	for i := 1; i < len(rows); i++ {
-		if rows[i].date < rows[i-1].date {
-			asc = false
+// scanLines returns the 1-based file line of each wanted data record (rids:
+// 0-based, sorted ascending) and the number of records: lines after the
+// first skip lines that are not blank (DuckDB's reader skips blank lines
+// too). It streams the file; memory does not grow with its size.
+func scanLines(path string, skip int, rids []int64) (map[int64]int, int64, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer fh.Close()
+	out := make(map[int64]int, len(rids))
+	buf := make([]byte, 1<<16)
+	line := 1        // the line being read
+	content := false // the current line has a byte other than \r
+	var rec int64    // records seen
+	next := 0        // index into rids
+	endLine := func() {
+		if line > skip && content {
+			if next < len(rids) && rids[next] == rec {
+				out[rec] = line
+				next++
+				for next < len(rids) && rids[next] == rids[next-1] {
+					next++
+				}
+			}
+			rec++
 		}
-		if rows[i].date > rows[i-1].date {
-			desc = false
+		line++
+		content = false
+	}
+	for {
+		n, err := fh.Read(buf)
+		b := buf[:n]
+		for len(b) > 0 {
+			i := bytes.IndexByte(b, '\n')
+			seg := b
+			if i >= 0 {
+				seg = b[:i]
+			}
+			if !content {
+				for _, c := range seg {
+					if c != '\r' {
+						content = true
+						break
+					}
+				}
+			}
+			if i < 0 {
+				break
+			}
+			endLine()
+			b = b[i+1:]
+		}
+		if err == io.EOF {
+			if content {
+				endLine()
+			}
+			return out, rec, nil
+		}
+		if err != nil {
+			return nil, 0, err
 		}
 	}
-	switch {
-	case asc:
-		return ""
-	case desc:
-		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-			rows[i], rows[j] = rows[j], rows[i]
+}
+
+// checkUTF8 streams the file and returns the line and 1-based byte within it
+// of the first byte that is not valid UTF-8 (0, 0 if the file is valid).
+func checkUTF8(path string) (line, col int, err error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer fh.Close()
+	const size = 1 << 16
+	buf := make([]byte, size+utf8.UTFMax)
+	carry := 0 // bytes of an incomplete rune kept at the front of buf
+	lines := 1
+	lineStart := 0 // bytes since the start of the current line, before chunk
+	for {
+		n, rerr := io.ReadFull(fh, buf[carry:carry+size])
+		eof := rerr == io.EOF || rerr == io.ErrUnexpectedEOF
+		if rerr != nil && !eof {
+			return 0, 0, rerr
 		}
-		return "descending"
-	default:
-		sort.SliceStable(rows, func(i, j int) bool { return rows[i].date < rows[j].date })
-		return "unsorted"
+		chunk := buf[:carry+n]
+		cut := len(chunk)
+		if !eof {
+			// Keep a rune cut by the chunk's end for the next chunk.
+			for i := len(chunk) - 1; i >= 0 && i >= len(chunk)-utf8.UTFMax; i-- {
+				if utf8.RuneStart(chunk[i]) {
+					if !utf8.FullRune(chunk[i:]) {
+						cut = i
+					}
+					break
+				}
+			}
+		}
+		body := chunk[:cut]
+		if !utf8.Valid(body) {
+			for i := 0; i < len(body); {
+				r, w := utf8.DecodeRune(body[i:])
+				if r == utf8.RuneError && w <= 1 {
+					nl := bytes.LastIndexByte(body[:i], '\n')
+					lines += bytes.Count(body[:i], []byte{'\n'})
+					c := i - nl
+					if nl < 0 {
+						c = lineStart + i + 1
+					}
+					return lines, c, nil
+				}
+				i += w
+			}
+		}
+		lines += bytes.Count(body, []byte{'\n'})
+		if nl := bytes.LastIndexByte(body, '\n'); nl >= 0 {
+			lineStart = len(body) - nl - 1
+		} else {
+			lineStart += len(body)
+		}
+		if eof {
+			return 0, 0, nil
+		}
+		carry = copy(buf, chunk[cut:])
 	}
 }

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/riskon/riskon/data"
-	"github.com/riskon/riskon/data/format"
 )
 
 // Origin kinds stored in the sources table.
@@ -188,17 +188,16 @@ func (s *Store) ImportBars(ctx context.Context, symbol string, bars []data.Bar, 
 	if len(bars) == 0 {
 		return nil, fmt.Errorf("import bars %s from %s: no bars", symbol, label)
 	}
-	rows := make([]row, len(bars))
+	rows := make([]memBar, len(bars))
 	for i, b := range bars {
-		rows[i] = row{date: b.Date, open: b.Open, high: b.High, low: b.Low, close: b.Close, volume: b.Volume}
+		rows[i] = memBar{date: b.Date, open: b.Open, high: b.High, low: b.Low, close: b.Close, volume: b.Volume}
 		if opts.SinglePrice {
 			rows[i].open, rows[i].high, rows[i].low = b.Close, b.Close, b.Close
 		}
 	}
-	order := sortRows(rows)
+	order := sortBars(rows)
 	bad := problems{path: label, what: "bad bars"}
 	for i := range rows {
-		rows[i].line = i + 1
 		checkBar(&bad, rows[i], i)
 	}
 	if err := bad.err(); err != nil {
@@ -214,33 +213,60 @@ func (s *Store) ImportBars(ctx context.Context, symbol string, bars []data.Bar, 
 		return nil, err
 	}
 
-	rep := &ImportReport{Symbol: symbol, Calendar: cal.Name()}
-	fd := &fileData{path: label, source: label, layout: format.Layout{Format: "bars", SinglePrice: opts.SinglePrice}, rows: rows, sorted: order}
-	fr := fileReport(fd)
-	fr.Used, fr.Layout = len(rows), "bars held in memory"
-	rep.Files = append(rep.Files, fr)
-	sd := &symbolData{symbol: symbol, cal: cal, rows: rows, sources: []string{label}, report: rep, replace: opts.Replace}
-	if err := finishSymbol(sd, []*fileData{fd}, opts.Strict); err != nil {
-		return nil, err
-	}
-	if origin != nil {
-		sd.after = func(ctx context.Context, conn *sql.Conn) error {
-			return rememberOrigin(ctx, conn, *origin, rep.Inserted+rep.Updated > 0)
-		}
-	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("import bars %s: %w", symbol, err)
 	}
 	defer conn.Close()
-	if err := s.write(ctx, conn, []*symbolData{sd}); err != nil {
+	im, err := s.newImporter(ctx, conn, 0)
+	if err != nil {
+		return nil, fmt.Errorf("import bars %s: %w", symbol, err)
+	}
+	defer im.close()
+	sd := im.symbol(symbol, cal, opts.Replace)
+	if _, err := im.addBars(ctx, symbol, label, opts.SinglePrice, rows, order); err != nil {
+		return nil, err
+	}
+	rep := sd.report
+	if origin != nil {
+		sd.after = func(ctx context.Context, conn *sql.Conn, _ *importer) error {
+			return rememberOrigin(ctx, conn, *origin, rep.Inserted+rep.Updated > 0)
+		}
+	}
+	if err := im.run(ctx, opts.Strict); err != nil {
 		return nil, err
 	}
 	return rep, nil
 }
 
+// sortBars sorts bars by date and says how they were ordered: "" ascending,
+// "descending" or "unsorted".
+func sortBars(rows []memBar) string {
+	asc, desc := true, true
+	for i := 1; i < len(rows); i++ {
+		if rows[i].date < rows[i-1].date {
+			asc = false
+		}
+		if rows[i].date > rows[i-1].date {
+			desc = false
+		}
+	}
+	switch {
+	case asc:
+		return ""
+	case desc:
+		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+			rows[i], rows[j] = rows[j], rows[i]
+		}
+		return "descending"
+	default:
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].date < rows[j].date })
+		return "unsorted"
+	}
+}
+
 // checkBar applies the row checks of a file import to one in-memory bar.
-func checkBar(p *problems, r row, i int) {
+func checkBar(p *problems, r memBar, i int) {
 	where := fmt.Sprintf("bar %d (%s): ", i+1, r.date)
 	if r.date < minDate || r.date >= maxDate {
 		p.add(0, "bar %d: date %s is outside 1800-2199", i+1, r.date)

@@ -26,7 +26,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
@@ -34,19 +37,72 @@ import (
 // Component is this package's name in schema_migrations.
 const Component = "bars"
 
+// DefaultMemoryLimit is DuckDB's memory_limit when Options.MemoryLimit is
+// empty: large imports spill to the temporary directory instead of growing.
+const DefaultMemoryLimit = "512MB"
+
 // Options configure Open.
 type Options struct {
 	// ReadOnly opens the file with access_mode=read_only: several readers may
 	// share it, and nothing (not even the schema) is written.
 	ReadOnly bool
+	// Wait is how long Open retries while another process holds the file
+	// (0: fail at once with ErrLocked).
+	Wait time.Duration
+	// MemoryLimit is DuckDB's memory_limit ("512MB", "2GB"); empty means
+	// DefaultMemoryLimit.
+	MemoryLimit string
+	// TempDir is where DuckDB spills when it reaches MemoryLimit and where
+	// imports stage large files. Empty: DuckDB's default beside the
+	// database (FILE.tmp) for spilling, and the database's directory for
+	// staging; os.TempDir() for in-memory databases.
+	TempDir string
 }
+
+// ErrLocked is the error (test with errors.Is) of opening a database file
+// another process holds. The error itself is a *LockError naming the file
+// and the holder's PID.
+var ErrLocked = errors.New("database is locked by another process")
+
+// LockError says which process holds a database file and how long Open
+// waited for it.
+type LockError struct {
+	Path   string
+	PID    int           // 0 if DuckDB did not name the holder
+	Waited time.Duration // 0 if Open did not wait
+	Err    error         // DuckDB's error
+}
+
+func (e *LockError) Error() string {
+	holder := "another process"
+	if e.PID > 0 {
+		holder = fmt.Sprintf("another process (PID %d)", e.PID)
+	}
+	if e.Waited > 0 {
+		return fmt.Sprintf("database %s is locked: %s holds it, probably another riskon command; waited %s for it to finish; wait longer (--wait DURATION) or use another --db",
+			e.Path, holder, e.Waited.Round(time.Millisecond))
+	}
+	return fmt.Sprintf("database %s is locked: %s holds it, probably another riskon command; wait for it to finish (--wait DURATION) or use another --db", e.Path, holder)
+}
+
+// Is makes errors.Is(err, ErrLocked) true.
+func (e *LockError) Is(target error) bool { return target == ErrLocked }
+
+// Unwrap returns DuckDB's error.
+func (e *LockError) Unwrap() error { return e.Err }
 
 // Store is an open riskon database.
 type Store struct {
 	db       *sql.DB
 	path     string
 	readOnly bool
-	schema   bool // the bars tables exist
+	schema   bool   // the bars tables exist
+	tempDir  string // staging directory for imports ("" = beside the database)
+	ownTemp  string // a directory Open created for DuckDB to spill into (removed by Close)
+	// stageFileMin is the input size from which an import stages its rows
+	// in a temporary database file instead of memory.
+	stageFileMin int64
+	stageSeq     atomic.Int64
 }
 
 // migrations are the schema versions of component "bars", in order.
@@ -99,6 +155,9 @@ var rePID = regexp.MustCompile(`\(PID (\d+)\)`)
 // Open opens (creating if needed, unless read-only) the DuckDB file at path
 // and brings the bars schema up to date. Extensions are never installed or
 // loaded automatically, so nothing touches the network.
+//
+// If another process holds the file, Open fails with a *LockError (errors.Is
+// ErrLocked) naming it, after retrying for opts.Wait.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
@@ -108,9 +167,39 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open database %s read-only: %w", path, err)
 		}
 	}
+	start := time.Now()
+	delay := 20 * time.Millisecond
+	for {
+		s, err := openOnce(ctx, path, opts)
+		var le *LockError
+		if err == nil || !errors.As(err, &le) || opts.Wait <= 0 {
+			return s, err
+		}
+		left := opts.Wait - time.Since(start)
+		if left <= 0 {
+			le.Waited = time.Since(start)
+			return nil, le
+		}
+		t := time.NewTimer(min(delay, left))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			le.Waited = time.Since(start)
+			return nil, fmt.Errorf("%w (%v)", le, ctx.Err())
+		case <-t.C:
+		}
+		delay = min(2*delay, 500*time.Millisecond)
+	}
+}
+
+func openOnce(ctx context.Context, path string, opts Options) (*Store, error) {
 	q := url.Values{}
 	q.Set("autoinstall_known_extensions", "false")
 	q.Set("autoload_known_extensions", "false")
+	q.Set("memory_limit", memoryLimit(opts))
+	if opts.TempDir != "" {
+		q.Set("temp_directory", opts.TempDir)
+	}
 	if opts.ReadOnly {
 		q.Set("access_mode", "read_only")
 	}
@@ -118,7 +207,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	s := &Store{db: sql.OpenDB(conn), path: path, readOnly: opts.ReadOnly}
+	s := &Store{db: sql.OpenDB(conn), path: path, readOnly: opts.ReadOnly, tempDir: opts.TempDir, stageFileMin: defaultStageFileMin}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()
 		return nil, openError(path, err)
@@ -130,15 +219,22 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// openError turns DuckDB's lock conflict into one clear sentence.
+func memoryLimit(opts Options) string {
+	if strings.TrimSpace(opts.MemoryLimit) == "" {
+		return DefaultMemoryLimit
+	}
+	return strings.TrimSpace(opts.MemoryLimit)
+}
+
+// openError turns DuckDB's lock conflict into a *LockError.
 func openError(path string, err error) error {
 	msg := err.Error()
 	if strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock") {
-		holder := "another process"
+		le := &LockError{Path: path, Err: err}
 		if m := rePID.FindStringSubmatch(msg); m != nil {
-			holder = "another process (PID " + m[1] + ")"
+			le.PID, _ = strconv.Atoi(m[1])
 		}
-		return fmt.Errorf("database %s is locked: %s holds it, probably another riskon command; wait for it to finish or use another --db", path, holder)
+		return le
 	}
 	return fmt.Errorf("open database %s: %w", path, err)
 }
@@ -214,7 +310,11 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	if err := s.db.Close(); err != nil {
+	err := s.db.Close()
+	if s.ownTemp != "" {
+		os.RemoveAll(s.ownTemp)
+	}
+	if err != nil {
 		return fmt.Errorf("close database %s: %w", s.path, err)
 	}
 	return nil

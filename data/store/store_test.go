@@ -455,8 +455,12 @@ func TestBadInputs(t *testing.T) {
 			[]string{"unknown calendar", "lse"}},
 		{"calendar change", "calchange.csv", hdr + "2021-01-04,12,13,11,12.5,100\n", ImportOptions{Symbol: "GOOD", Calendar: "nyse"},
 			[]string{"GOOD", "stored with calendar 24x7, not nyse", "--replace"}},
-		{"bad symbol", "sym.csv", hdr + "2021-02-01,1,2,0.5,1.5,10\n", ImportOptions{Symbol: "A B"},
-			[]string{`symbol "A B"`}},
+		// Spaces inside a name are fine (see TestHostileSymbols); around it
+		// they are refused, as are control characters.
+		{"bad symbol", "sym.csv", hdr + "2021-02-01,1,2,0.5,1.5,10\n", ImportOptions{Symbol: " A"},
+			[]string{`symbol " A"`, "leading or trailing space"}},
+		{"control character in symbol", "sym2.csv", hdr + "2021-02-01,1,2,0.5,1.5,10\n", ImportOptions{Symbol: "A\tB"},
+			[]string{`symbol "A\tB"`, "control or format character"}},
 	}
 	before := hashDB(t, s)
 	for _, tc := range cases {
@@ -705,14 +709,15 @@ func TestLockedDatabase(t *testing.T) {
 	t.Log(msg)
 }
 
-// TestHoldLockHelper is the second process of TestLockedDatabase: it opens
-// the database for writing and holds it until its stdin closes.
+// TestHoldLockHelper is the second process of TestLockedDatabase and the
+// lock tests: it opens the database (for writing, or read-only with
+// RISKON_TEST_HOLD_RO=1) and holds it until its stdin closes.
 func TestHoldLockHelper(t *testing.T) {
 	path := os.Getenv("RISKON_TEST_HOLD_DB")
 	if path == "" {
 		t.Skip("only run as TestLockedDatabase's helper process")
 	}
-	s, err := Open(context.Background(), path, Options{})
+	s, err := Open(context.Background(), path, Options{ReadOnly: os.Getenv("RISKON_TEST_HOLD_RO") == "1"})
 	if err != nil {
 		t.Fatal(err)
 	}
