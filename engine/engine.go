@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 
 	"github.com/riskon/riskon/data"
 )
@@ -112,6 +111,9 @@ type Plan struct {
 	sym  []int32
 	idx  []int32
 	time []int64
+	// seen[k*len(DS.Series)+s] is the number of bars of symbol s replayed
+	// before event k: what a jump to k sets the history views to.
+	seen []int32
 }
 
 // NewPlan computes the replay order of ds.
@@ -120,7 +122,8 @@ func NewPlan(ds *data.Dataset) *Plan {
 	for _, s := range ds.Series {
 		n += s.Len()
 	}
-	p := &Plan{DS: ds, sym: make([]int32, 0, n), idx: make([]int32, 0, n), time: make([]int64, 0, n)}
+	p := &Plan{DS: ds, sym: make([]int32, 0, n), idx: make([]int32, 0, n), time: make([]int64, 0, n),
+		seen: make([]int32, 0, n*len(ds.Series))}
 	// k-way merge: series are individually sorted by close time.
 	pos := make([]int, len(ds.Series))
 	for {
@@ -137,6 +140,9 @@ func NewPlan(ds *data.Dataset) *Plan {
 		}
 		if best < 0 {
 			break
+		}
+		for _, c := range pos {
+			p.seen = append(p.seen, int32(c))
 		}
 		p.sym = append(p.sym, int32(best))
 		p.idx = append(p.idx, int32(pos[best]))
@@ -587,19 +593,12 @@ func resizeInts(b []int, n int) []int {
 }
 
 // jump moves the history views to event k without replaying the events in
-// between (the book is flat and nothing is pending): for each symbol, the
-// bars before event k are those closing before its time, plus the bar closing
-// at the same instant when the symbol sorts first.
+// between (the book is flat and nothing is pending): each symbol's count of
+// bars replayed before k comes from the plan.
 func (c *Ctx) jump(k int) {
-	t, sk := c.plan.time[k], int(c.plan.sym[k])
-	for s, ser := range c.plan.DS.Series {
-		ct := ser.CloseTime
-		lo := c.seen[s] // jumps only go forward
-		i := lo + sort.Search(len(ct)-lo, func(i int) bool { return ct[lo+i] >= t })
-		if i < len(ct) && ct[i] == t && s < sk {
-			i++
-		}
-		c.seen[s] = i
+	ns := len(c.seen)
+	for s, n := range c.plan.seen[k*ns : (k+1)*ns] {
+		c.seen[s] = int(n)
 	}
 }
 
