@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/riskon/riskon/strategy"
 	"github.com/riskon/riskon/strategy/config"
 	"github.com/riskon/riskon/strategy/study"
+	"github.com/riskon/riskon/strategy/sweep"
 )
 
 // reportCmd is `riskon report RUN [RUN...] [--out FILE.html]`.
@@ -429,20 +431,126 @@ type sweepQuery struct {
 	X, Y, Metric string
 }
 
-// sweepPage returns the report data of the stored sweep id.
-//
-// Sweeps are not stored yet (results/store/sweep.go and strategy/sweep are
-// in progress): until they are, every id is errNoSweep. Wire it to the sweep
-// store: trials -> html.SweepPage (Sharpes, DSRThreshold, DSR, PBO, Top) and
-// the grid -> html.SweepPage.Heatmap (chart.HeatmapData over q.X, q.Y and
-// q.Metric).
+// sweepPage returns the report data of the stored sweep id (or id prefix):
+// the sweep-level statistics (DSR, PBO) recomputed from the stored trials,
+// the distribution of the trials' Sharpe ratios with the Sharpe ratio the
+// best of them would reach by luck, a heatmap of q.Metric over q.X and q.Y
+// (default: the first two swept keys and the sweep's rank_by metric; trials
+// sharing a cell are averaged), and the top trials.
 func (a *app) sweepPage(ctx context.Context, st *store.Store, id string, q sweepQuery) (*html.SweepPage, error) {
-	_ = st
-	_ = q
-	if err := ctx.Err(); err != nil {
+	sw, err := runstore.NewSweeps(ctx, st.DB())
+	if err != nil {
 		return nil, err
 	}
-	return nil, fmt.Errorf("sweep %q: %w", id, errNoSweep)
+	full, err := sw.Resolve(ctx, id)
+	if errors.Is(err, runstore.ErrNotFound) {
+		return nil, fmt.Errorf("sweep %q: %w", id, errNoSweep)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rec, err := sw.Get(ctx, full)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.sweepStats(ctx, sw, rec, 10, runtime.NumCPU())
+	if err != nil {
+		return nil, err
+	}
+	metric := q.Metric
+	if metric == "" {
+		metric = rec.RankBy
+	}
+	var sharpes []float64
+	type cell struct {
+		sum float64
+		n   int
+	}
+	cells := map[[2]string]*cell{}
+	var xs, ys []string
+	seenX, seenY := map[string]bool{}, map[string]bool{}
+	xKey, yKey := q.X, q.Y
+	err = sw.Trials(ctx, full, func(row *runstore.TrialRow) error {
+		if row.Metrics.Sharpe.Valid() {
+			sharpes = append(sharpes, float64(row.Metrics.Sharpe))
+		}
+		var p sweep.Params
+		if err := json.Unmarshal(row.Params, &p); err != nil {
+			return fmt.Errorf("sweep %s trial %d params: %w", full, row.Index, err)
+		}
+		if xKey == "" && len(p) > 0 {
+			xKey = p[0].Key
+		}
+		if yKey == "" && len(p) > 1 {
+			yKey = p[1].Key
+		}
+		xv, okx := p.Get(xKey)
+		yv, oky := p.Get(yKey)
+		v, okv := metricByName(row.Metrics, metric)
+		if !okx || !oky || !okv {
+			return nil
+		}
+		x, y := sweep.FormatValue(xv), sweep.FormatValue(yv)
+		if !seenX[x] {
+			seenX[x] = true
+			xs = append(xs, x)
+		}
+		if !seenY[y] {
+			seenY[y] = true
+			ys = append(ys, y)
+		}
+		c := cells[[2]string{x, y}]
+		if c == nil {
+			c = &cell{}
+			cells[[2]string{x, y}] = c
+		}
+		c.sum += v
+		c.n++
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	page := &html.SweepPage{ID: rec.SweepID, Name: rec.Name, Synthetic: rec.Synthetic, Version: rec.Version,
+		CreatedAt: rec.CreatedAt.UTC().Format(time.RFC3339), ConfigHash: rec.BaseHash, DataFingerprint: rec.DataFingerprint,
+		Config: rec.Spec, Trials: res.Trials, RankBy: rec.RankBy, Sharpes: sharpes, SharpeUnit: "annualised",
+		DSRThreshold: res.DSRDetail.ExpectedMaxSharpe, DSR: res.DSR, PBO: res.PBO, Notes: res.Warnings}
+	if len(xs) > 0 && len(ys) > 0 {
+		hm := &chart.HeatmapData{XName: xKey, YName: yKey, XLabels: xs, YLabels: ys, Metric: metric, Z: make([][]float64, len(ys))}
+		for yi, y := range ys {
+			hm.Z[yi] = make([]float64, len(xs))
+			for xi, x := range xs {
+				hm.Z[yi][xi] = math.NaN()
+				if c := cells[[2]string{x, y}]; c != nil {
+					hm.Z[yi][xi] = c.sum / float64(c.n)
+				}
+			}
+		}
+		page.Heatmap = hm
+	}
+	for _, t := range res.Top {
+		ht := html.Trial{Metrics: t.Metrics, Evidence: results.NewEvidence(t.Evidence.Signals, t.Evidence.Trades, t.Evidence.Episodes)}
+		for _, kv := range t.Params {
+			ht.Params = append(ht.Params, html.Param{Key: kv.Key, Value: sweep.FormatValue(kv.Value)})
+		}
+		page.Top = append(page.Top, ht)
+	}
+	return page, nil
+}
+
+// metricByName reads a metric by its JSON name; false when it is undefined
+// or unknown.
+func metricByName(m results.Metrics, name string) (float64, bool) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return 0, false
+	}
+	var all map[string]any
+	if err := json.Unmarshal(b, &all); err != nil {
+		return 0, false
+	}
+	v, ok := all[name].(float64)
+	return v, ok
 }
 
 // parseRFC3339 reads a report time as unix seconds.

@@ -408,6 +408,25 @@ func TestSweepCLI(t *testing.T) {
 		}
 		sameRows(t, "merged shards", storedTrials(t, merged, m.SweepID), refRows)
 
+		// The sweep report of the merged sweep: statistics as merged, a
+		// 10 x 5 heatmap over the grid, one Sharpe per trial.
+		page := filepath.Join(tmp, "sweep.html")
+		if _, _, err := execCmd(t, merged, func(a *app) *cobra.Command { return a.reportCmd() }, m.SweepID[:12], "--out", page); err != nil {
+			t.Fatalf("report of the sweep: %v", err)
+		}
+		body, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"Heatmap of two parameters", "trigger.lookback", "trade.hold_days", "Distribution of the trial Sharpe ratios", "Top trials"} {
+			if !strings.Contains(string(body), want) {
+				t.Errorf("sweep report lacks %q", want)
+			}
+		}
+		if cells := strings.Count(string(body), `class="cell"`); cells != 50 {
+			t.Errorf("heatmap has %d cells, want 50 (10 lookbacks x 5 holds)", cells)
+		}
+
 		// Shard 2 lost: merge says so and fails.
 		gone, _ := filepath.Glob(filepath.Join(parts, "*.part-2-of-4.*"))
 		for _, f := range gone {
