@@ -102,34 +102,68 @@ func New(ctx context.Context, db *sql.DB) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("run store: nil database")
 	}
-	version, err := currentVersion(ctx, db)
+	empty, err := openComponent(ctx, db, "run store", component, schemaVersion, func(v int) []string { return migrations[v] })
 	if err != nil {
-		return nil, fmt.Errorf("run store: read schema version: %w", err)
+		return nil, err
+	}
+	return &Store{db: db, empty: empty}, nil
+}
+
+// openComponent brings one component's tables (runs, sweeps) to version
+// latest, recording each step in schema_migrations. A read-only database
+// still at version 0 opens empty (no tables, nothing stored); one that needs
+// migrating, or that is newer than this riskon, is an error naming what.
+func openComponent(ctx context.Context, db *sql.DB, what, component string, latest int, steps func(version int) []string) (empty bool, err error) {
+	version, err := componentVersion(ctx, db, component)
+	if err != nil {
+		return false, fmt.Errorf("%s: read schema version: %w", what, err)
 	}
 	switch {
-	case version == schemaVersion:
-		return &Store{db: db}, nil
-	case version > schemaVersion:
-		return nil, fmt.Errorf("run store: the database has runs schema version %d, newer than this riskon understands (%d); upgrade riskon", version, schemaVersion)
+	case version == latest:
+		return false, nil
+	case version > latest:
+		return false, fmt.Errorf("%s: the database has %s schema version %d, newer than this riskon understands (%d); upgrade riskon", what, component, version, latest)
 	}
 	var readOnly bool
 	if err := db.QueryRowContext(ctx,
 		`SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&readOnly); err != nil {
-		return nil, fmt.Errorf("run store: check read-only: %w", err)
+		return false, fmt.Errorf("%s: check read-only: %w", what, err)
 	}
 	if readOnly {
 		if version == 0 {
-			return &Store{db: db, empty: true}, nil
+			return true, nil
 		}
-		return nil, fmt.Errorf("run store: the database has runs schema version %d and needs migrating to %d; open it once read-write", version, schemaVersion)
+		return false, fmt.Errorf("%s: the database has %s schema version %d and needs migrating to %d; open it once read-write", what, component, version, latest)
 	}
-	if err := migrate(ctx, db, version); err != nil {
-		return nil, fmt.Errorf("run store: migrate: %w", err)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("%s: migrate: %w", what, err)
 	}
-	return &Store{db: db}, nil
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx,
+		`CREATE TABLE IF NOT EXISTS schema_migrations (component VARCHAR, version INTEGER)`); err != nil {
+		return false, fmt.Errorf("%s: create schema_migrations: %w", what, err)
+	}
+	for v := version + 1; v <= latest; v++ {
+		for _, stmt := range steps(v) {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return false, fmt.Errorf("%s: migrate to version %d: %w", what, v, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO schema_migrations (component, version) VALUES ($1, $2)`, component, v); err != nil {
+			return false, fmt.Errorf("%s: record version %d: %w", what, v, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("%s: migrate: %w", what, err)
+	}
+	return false, nil
 }
 
-func currentVersion(ctx context.Context, db *sql.DB) (int, error) {
+// componentVersion reads the newest recorded version of component (0 when
+// schema_migrations does not exist yet).
+func componentVersion(ctx context.Context, db *sql.DB, component string) (int, error) {
 	var n int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
 		WHERE table_name = 'schema_migrations' AND database_name = current_database() AND schema_name = current_schema()`).Scan(&n); err != nil {
@@ -139,37 +173,8 @@ func currentVersion(ctx context.Context, db *sql.DB) (int, error) {
 		return 0, nil
 	}
 	var v int
-	err := db.QueryRowContext(ctx,
-		`SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = $1`, component).Scan(&v)
+	err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = $1`, component).Scan(&v)
 	return v, err
-}
-
-func migrate(ctx context.Context, db *sql.DB, from int) (err error) {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
-	if _, err := tx.ExecContext(ctx,
-		`CREATE TABLE IF NOT EXISTS schema_migrations (component VARCHAR, version INTEGER)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	for v := from + 1; v <= schemaVersion; v++ {
-		for _, stmt := range migrations[v] {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("version %d: %w", v, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO schema_migrations (component, version) VALUES ($1, $2)`, component, v); err != nil {
-			return fmt.Errorf("record version %d: %w", v, err)
-		}
-	}
-	return tx.Commit()
 }
 
 // NewRunID returns an id like 20261121-193000-ab12cd: the UTC time to the

@@ -143,64 +143,11 @@ func NewSweeps(ctx context.Context, db *sql.DB) (*Sweeps, error) {
 	if db == nil {
 		return nil, errors.New("sweep store: nil database")
 	}
-	version, err := componentVersion(ctx, db, sweepsComponent)
+	empty, err := openComponent(ctx, db, "sweep store", sweepsComponent, len(sweepsMigrations)-1, func(v int) []string { return sweepsMigrations[v] })
 	if err != nil {
-		return nil, fmt.Errorf("sweep store: read schema version: %w", err)
+		return nil, err
 	}
-	latest := len(sweepsMigrations) - 1
-	switch {
-	case version == latest:
-		return &Sweeps{db: db}, nil
-	case version > latest:
-		return nil, fmt.Errorf("sweep store: the database has sweeps schema version %d, newer than this riskon understands (%d); upgrade riskon", version, latest)
-	}
-	var readOnly bool
-	if err := db.QueryRowContext(ctx,
-		`SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&readOnly); err != nil {
-		return nil, fmt.Errorf("sweep store: check read-only: %w", err)
-	}
-	if readOnly {
-		if version == 0 {
-			return &Sweeps{db: db, empty: true}, nil
-		}
-		return nil, fmt.Errorf("sweep store: the database has sweeps schema version %d and needs migrating to %d; open it once read-write", version, latest)
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("sweep store: migrate: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (component VARCHAR, version INTEGER)`); err != nil {
-		return nil, fmt.Errorf("sweep store: create schema_migrations: %w", err)
-	}
-	for v := version + 1; v <= latest; v++ {
-		for _, stmt := range sweepsMigrations[v] {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return nil, fmt.Errorf("sweep store: migrate to version %d: %w", v, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (component, version) VALUES ($1, $2)`, sweepsComponent, v); err != nil {
-			return nil, fmt.Errorf("sweep store: record version %d: %w", v, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("sweep store: migrate: %w", err)
-	}
-	return &Sweeps{db: db}, nil
-}
-
-func componentVersion(ctx context.Context, db *sql.DB, component string) (int, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
-		WHERE table_name = 'schema_migrations' AND database_name = current_database() AND schema_name = current_schema()`).Scan(&n); err != nil {
-		return 0, err
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	var v int
-	err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = $1`, component).Scan(&v)
-	return v, err
+	return &Sweeps{db: db, empty: empty}, nil
 }
 
 // SweepRecord is one row of sweeps: what a sweep is, independent of its
