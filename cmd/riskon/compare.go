@@ -97,19 +97,12 @@ for them).`,
 }
 
 func (a *app) compare(ctx context.Context, ids []string) (*comparison, error) {
-	st, err := a.openStore(ctx, true)
+	st, err := a.openResults(ctx, true)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	rs, err := runstore.New(ctx, st.DB())
-	if err != nil {
-		return nil, err
-	}
-	sw, err := runstore.NewSweeps(ctx, st.DB())
-	if err != nil {
-		return nil, err
-	}
+	rs, sw := st.runs, st.sweeps
 	c := &comparison{}
 	for _, id := range ids {
 		var it *compareItem

@@ -53,19 +53,12 @@ name and renamed, so a file is complete or absent.`,
 }
 
 func (a *app) export(ctx context.Context, id, format, dir string) ([]string, error) {
-	st, err := a.openStore(ctx, true)
+	st, err := a.openResults(ctx, true)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	rs, err := runstore.New(ctx, st.DB())
-	if err != nil {
-		return nil, err
-	}
-	sw, err := runstore.NewSweeps(ctx, st.DB())
-	if err != nil {
-		return nil, err
-	}
+	rs, sw := st.runs, st.sweeps
 	runID, runErr := rs.Resolve(ctx, id)
 	sweepID, sweepErr := sw.Resolve(ctx, id)
 	switch {

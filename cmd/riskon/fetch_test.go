@@ -33,15 +33,8 @@ import (
 // at db, as the lead's wiring will.
 func fxExec(t *testing.T, db string, mk func(*app) *cobra.Command, args ...string) (string, error) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	a := newApp(&out, &errb)
-	a.dbFlag = db
-	c := mk(a)
-	c.SetArgs(args)
-	c.SetOut(&out)
-	c.SetErr(&errb)
-	err := c.ExecuteContext(context.Background())
-	return out.String() + errb.String(), err
+	o, e, err := execCmd(t, db, mk, args...)
+	return o + e, err
 }
 
 // fxHash checkpoints the database and hashes its file.

@@ -12,7 +12,6 @@ import (
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/results/chart"
 	"github.com/riskon/riskon/results/html"
-	runstore "github.com/riskon/riskon/results/store"
 )
 
 // plotKinds are the charts `riskon plot` draws, with what each needs.
@@ -74,22 +73,19 @@ The charts are the ones of 'riskon report', in the same style.`,
 				return fmt.Errorf("--dpi %d: want 1 to 1200 (0 = default)", dpi)
 			}
 			opt := chart.Options{Title: title, Width: vg.Length(width), Height: vg.Length(height), DPI: dpi}
-			st, err := a.openStore(ctx, true)
+			st, err := a.openResults(ctx, true)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			rs, err := runstore.New(ctx, st.DB())
-			if err != nil {
-				return err
-			}
+			rs := st.runs
 			var c *chart.Chart
 			switch {
 			case kind == html.Heatmap || kind == html.Sharpes:
 				if len(args) != 1 {
 					return fmt.Errorf("--kind %s draws one sweep, got %d ids", kind, len(args))
 				}
-				sw, err := a.sweepPage(ctx, st, args[0], q)
+				sw, err := a.sweepPage(ctx, st.sweeps, args[0], q)
 				if errors.Is(err, errNoSweep) {
 					return fmt.Errorf("--kind %s needs a sweep: %w (sweeps are listed by 'riskon sweep')", kind, err)
 				}
@@ -120,7 +116,7 @@ The charts are the ones of 'riskon report', in the same style.`,
 					return fmt.Errorf("plot %s of %d runs: %w", kind, len(reps), err)
 				}
 			default:
-				page, err := a.runPage(ctx, st, rs, args[0], nil)
+				page, err := a.runPage(ctx, st.Store, rs, args[0], nil)
 				if err != nil {
 					return err
 				}

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/riskon/riskon/results"
-	runstore "github.com/riskon/riskon/results/store"
 	"github.com/riskon/riskon/strategy"
 	"github.com/riskon/riskon/strategy/backtest"
 	"github.com/riskon/riskon/strategy/config"
@@ -39,15 +38,12 @@ result differs.`,
 
 // replay re-runs a stored run and returns a one-line confirmation.
 func (a *app) replay(ctx context.Context, id string) (string, error) {
-	st, err := a.openStore(ctx, true)
+	st, err := a.openResults(ctx, true)
 	if err != nil {
 		return "", err
 	}
 	defer st.Close()
-	rs, err := runstore.New(ctx, st.DB())
-	if err != nil {
-		return "", err
-	}
+	rs := st.runs
 	stored, err := rs.Get(ctx, id)
 	if err != nil {
 		return "", err

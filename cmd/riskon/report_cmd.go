@@ -59,15 +59,12 @@ still gets a report, with a note where a chart is missing.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, err := a.openStore(ctx, true)
+			st, err := a.openResults(ctx, true)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			rs, err := runstore.New(ctx, st.DB())
-			if err != nil {
-				return err
-			}
+			rs := st.runs
 			var (
 				render func(io.Writer) error
 				name   string
@@ -76,14 +73,14 @@ still gets a report, with a note where a chart is missing.`,
 				id, err := rs.Resolve(ctx, args[0])
 				switch {
 				case err == nil:
-					page, err := a.runPage(ctx, st, rs, id, nil)
+					page, err := a.runPage(ctx, st.Store, rs, id, nil)
 					if err != nil {
 						return err
 					}
 					render = func(w io.Writer) error { return html.WriteRun(w, page) }
 					name = "report-" + id + ".html"
 				case errors.Is(err, runstore.ErrNotFound):
-					sw, serr := a.sweepPage(ctx, st, args[0], sweepQuery{})
+					sw, serr := a.sweepPage(ctx, st.sweeps, args[0], sweepQuery{})
 					if serr != nil {
 						if errors.Is(serr, errNoSweep) {
 							return err // the run lookup's message says what to do
@@ -155,16 +152,12 @@ func (a *app) writeRunReport(ctx context.Context, runID string, path string) err
 // prices are never stored, passes its data set so that its report has every
 // chart. ds is used only if it is the data the run used (same fingerprint).
 func (a *app) writeRunReportWith(ctx context.Context, runID string, path string, ds *data.Dataset) error {
-	st, err := a.openStore(ctx, true)
+	st, err := a.openResults(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	rs, err := runstore.New(ctx, st.DB())
-	if err != nil {
-		return err
-	}
-	page, err := a.runPage(ctx, st, rs, runID, ds)
+	page, err := a.runPage(ctx, st.Store, st.runs, runID, ds)
 	if err != nil {
 		return err
 	}
@@ -437,11 +430,7 @@ type sweepQuery struct {
 // best of them would reach by luck, a heatmap of q.Metric over q.X and q.Y
 // (default: the first two swept keys and the sweep's rank_by metric; trials
 // sharing a cell are averaged), and the top trials.
-func (a *app) sweepPage(ctx context.Context, st *store.Store, id string, q sweepQuery) (*html.SweepPage, error) {
-	sw, err := runstore.NewSweeps(ctx, st.DB())
-	if err != nil {
-		return nil, err
-	}
+func (a *app) sweepPage(ctx context.Context, sw *runstore.Sweeps, id string, q sweepQuery) (*html.SweepPage, error) {
 	full, err := sw.Resolve(ctx, id)
 	if errors.Is(err, runstore.ErrNotFound) {
 		return nil, fmt.Errorf("sweep %q: %w", id, errNoSweep)

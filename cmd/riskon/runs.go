@@ -20,16 +20,12 @@ import (
 
 // withRunStore opens the database, hands its run store to f and closes it.
 func (a *app) withRunStore(ctx context.Context, readOnly bool, f func(*runstore.Store) error) error {
-	st, err := a.openStore(ctx, readOnly)
+	st, err := a.openResults(ctx, readOnly)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	rs, err := runstore.New(ctx, st.DB())
-	if err != nil {
-		return err
-	}
-	return f(rs)
+	return f(st.runs)
 }
 
 // runsCmd is `riskon runs`: the stored runs, newest first.

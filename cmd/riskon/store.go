@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/riskon/riskon/data/store"
+	runstore "github.com/riskon/riskon/results/store"
 )
 
 // openStore opens the database at dbPath, read-only for commands that only
@@ -37,3 +38,30 @@ func (a *app) openStoreWith(ctx context.Context, opts store.Options) (*store.Sto
 // readerWait is how long read-only commands wait, without --wait, for a
 // database another process writes.
 const readerWait = 15 * time.Second
+
+// resultStores is an open database with its run and sweep stores.
+type resultStores struct {
+	*store.Store
+	runs   *runstore.Store
+	sweeps *runstore.Sweeps
+}
+
+// openResults opens the database (read-only for commands that only read)
+// with its run and sweep stores; Close closes the database.
+func (a *app) openResults(ctx context.Context, readOnly bool) (*resultStores, error) {
+	st, err := a.openStore(ctx, readOnly)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := runstore.New(ctx, st.DB())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	sw, err := runstore.NewSweeps(ctx, st.DB())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &resultStores{Store: st, runs: rs, sweeps: sw}, nil
+}

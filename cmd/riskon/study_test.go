@@ -21,16 +21,8 @@ import (
 // and returns its stdout.
 func studyExec(t *testing.T, db string, mk func(*app) *cobra.Command, args ...string) (string, error) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	a := newApp(&out, &errb)
-	a.dbFlag = db
-	c := mk(a)
-	c.SetArgs(args)
-	c.SetOut(&out)
-	c.SetErr(&errb)
-	c.SilenceUsage, c.SilenceErrors = true, true
-	err := c.ExecuteContext(context.Background())
-	return out.String(), err
+	o, _, err := execCmd(t, db, mk, args...)
+	return o, err
 }
 
 // studySynthDB writes the whole seeded synthetic data set (RUT, BTC, ETH and

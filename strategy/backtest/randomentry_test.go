@@ -2,18 +2,14 @@ package backtest
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/data/datatest"
 	"github.com/riskon/riskon/engine"
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/results/stats"
@@ -71,59 +67,16 @@ func dataset(t testing.TB, series ...*data.Series) *data.Dataset {
 	return ds
 }
 
-// realRaw is ../shared/data/raw relative to this package.
-var realRaw = filepath.Join("..", "..", "..", "shared", "data", "raw")
-
 // loadReal reads the real Russell 2000 (Yahoo) and BTC daily files with
 // encoding/csv (no database), skipping the test clearly when ../shared is
 // absent. The data is read in place, never copied.
 func loadReal(tb testing.TB) *data.Dataset {
 	tb.Helper()
-	rutPath := filepath.Join(realRaw, "alitalbi_storage_data_fy", "^RUT.csv")
-	btcPath := filepath.Join(realRaw, "mathaszip_BTCprice", "BTCUSD_1d_candles_full.csv")
-	for _, p := range []string{rutPath, btcPath} {
-		if _, err := os.Stat(p); err != nil {
-			tb.Skipf("real data not found (../shared/data/raw beside the checkout): %v", err)
-		}
-	}
-	// ^RUT: Date,Close,High,Low,Open,Volume
-	rut := readCSV(tb, rutPath, "RUT", data.NYSE(), func(r []string) (string, [4]string) {
-		return r[0], [4]string{r[4], r[2], r[3], r[1]}
-	})
-	// mathaszip: timestamp,open,close,volume,unix_timestamp,high,low
-	btc := readCSV(tb, btcPath, "BTC", data.Crypto24x7(), func(r []string) (string, [4]string) {
-		return r[0][:10], [4]string{r[1], r[5], r[6], r[2]}
-	})
-	return dataset(tb, rut, btc)
-}
-
-func readCSV(tb testing.TB, path, sym string, cal data.Calendar, pick func([]string) (string, [4]string)) *data.Series {
-	tb.Helper()
-	f, err := os.Open(path)
+	ds, err := datatest.RealRUTBTC()
 	if err != nil {
-		tb.Fatal(err)
+		tb.Skipf("%v", err)
 	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		tb.Fatalf("%s: %v", path, err)
-	}
-	s := &data.Series{Symbol: sym, Calendar: cal}
-	for i, r := range rows[1:] {
-		ds, v := pick(r)
-		day, err := time.Parse("2006-01-02", ds)
-		if err != nil {
-			tb.Fatalf("%s line %d: %v", path, i+2, err)
-		}
-		var x [4]float64
-		for k := range v {
-			if x[k], err = strconv.ParseFloat(v[k], 64); err != nil {
-				tb.Fatalf("%s line %d: %v", path, i+2, err)
-			}
-		}
-		s.Append(data.Bar{Date: data.DateFromTime(day), Open: x[0], High: x[1], Low: x[2], Close: x[3], Volume: 1})
-	}
-	return s
+	return ds
 }
 
 // window returns an engine result holding only the window of opts on ds.
@@ -332,8 +285,7 @@ func replayCases(t *testing.T) []replayCase {
 // the engine's exactly, and the returns agree to rounding.
 func TestRandomTradesMatchEngine(t *testing.T) {
 	cases := replayCases(t)
-	if _, err := os.Stat(realRaw); err == nil {
-		real := loadReal(t)
+	if real, err := datatest.RealRUTBTC(); err == nil {
 		cases = append(cases, replayCase{"real RUT/BTC, hold 60 + stop 20%", real, "RUT", RandomEntrySpec{Targets: []string{"BTC"},
 			Weights: []float64{1}, HoldDays: 60, TrailingStop: 0.2, CommissionBps: 10, SlippageBps: 10}, 9})
 	} else {
