@@ -92,6 +92,9 @@ type RandomEntryTest struct {
 	EntryRate float64
 	// Means and Totals are the K random strategies' statistics.
 	Means, Totals []float64
+	// OpenAtEnd is the number of the strategy's trades still open at the
+	// end of the window (marked at the last close).
+	OpenAtEnd int
 	// Note says why the p-values are NaN (no trades, too few eligible dates,
 	// non-overlapping entries that cannot be placed); empty otherwise.
 	Note string
@@ -137,8 +140,16 @@ type RandomEntryTest struct {
 //     without exit costs, as the engine does.
 //
 // Eligible dates are the dates of the first target's bars in the window at
-// which every target has a bar and, with a holding period, the scheduled
-// close fits before the window's end. A random strategy makes m entries (m =
+// which every target has a bar, up to the last one: the end of the data
+// treats the strategy and the random strategies alike. A random entry whose
+// holding period runs past the window's end is still open there and is
+// marked at the last close, exactly as the engine marks the strategy's own
+// open trade; under the null (signals at random dates) the strategy's entry
+// set is then one more draw from the law of the random ones, whatever the
+// drift (TestRandomEntryNullUniform, "open final trade"). Excluding the
+// last H days, as riskon did before, compared a cut trade on the strategy's
+// side with full holds on the random side and biased p upwards in a rising
+// market (downwards in a falling one). A random strategy makes m entries (m =
 // the entries of the strategy under test, one per signal acted on) whose
 // holding windows (entry bar to exit bar, over all targets) do not overlap,
 // as the strategy under test never holds two positions at once. The sets of
@@ -167,6 +178,11 @@ func RandomEntry(ds *data.Dataset, res *engine.Result, spec RandomEntrySpec, opt
 		ObservedMean: math.NaN(), ObservedTotal: math.NaN()}
 	groups := m.observed(res.Trades)
 	out.Entries = len(groups)
+	for _, tr := range res.Trades {
+		if tr.ExitReason == engine.ExitOpen {
+			out.OpenAtEnd++
+		}
+	}
 	if len(groups) == 0 {
 		out.Note = "no trades"
 		return out, nil
@@ -329,9 +345,6 @@ func (m *randomModel) slot(g int) (reSlot, bool) {
 		tg := &m.tg[t]
 		k := tg.s.IndexOnOrAfter(d)
 		if k > tg.last || tg.s.OpenTime[k] < m.ws {
-			return sl, false
-		}
-		if m.spec.HoldDays > 0 && m.holdBar(t, k) < 0 {
 			return sl, false
 		}
 		sl.entry[t] = k

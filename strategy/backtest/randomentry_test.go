@@ -241,15 +241,24 @@ func TestRandomTradeByHand(t *testing.T) {
 	if timerFirst(4, reTrade{exitBar: 4, reason: engine.ExitTrailingStop}, engine.NextClose) {
 		t.Error("next_close: a stop on the timer's bar should come first")
 	}
-	// Eligible dates with a 3-day hold: every bar whose hold closes by the
-	// last bar (day 11): bars 0..7 (bar 7 is day 9, +3 = day 12: none) → 0..6.
+	// Eligible dates with a 3-day hold: every bar of the window, 0..9. The
+	// holds from bars 0..6 close by the last bar (day 11); from bar 7 (day
+	// 9, +3 = day 12) on they are still open at the end, marked at the last
+	// close 65 without exit costs, as the engine marks the strategy's own
+	// open trade: bar 7 enters at 60, so 65/60 - 1.
 	m, _ = newRandomModel(ds, res, RandomEntrySpec{Targets: []string{"X"}, Weights: []float64{1}, HoldDays: 3})
 	var grid []int
 	for _, sl := range m.slots {
 		grid = append(grid, sl.grid)
 	}
-	if !slices.Equal(grid, []int{0, 1, 2, 3, 4, 5, 6}) {
-		t.Errorf("eligible bars %v, want 0..6", grid)
+	if !slices.Equal(grid, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}) {
+		t.Errorf("eligible bars %v, want 0..9", grid)
+	}
+	if tr := m.slots[6].rule[0]; tr.reason != engine.ExitHold || tr.exitBar != 7 {
+		t.Errorf("bar 6: %+v, want a hold to bar 7", tr)
+	}
+	if tr := m.slots[7].rule[0]; tr.reason != engine.ExitOpen || tr.exitBar != 9 || math.Abs(tr.ret-(65.0/60-1)) > 1e-15 {
+		t.Errorf("bar 7: %+v, want open at the end, return %v", tr, 65.0/60-1)
 	}
 }
 
@@ -393,11 +402,12 @@ func (m *randomModel) newDrawerForTest(t *testing.T) *drawer {
 
 func TestRandomEntryUniformOverConfigurations(t *testing.T) {
 	// Nine bars, hold 1 day (entry at the open of bar g, exit at the close
-	// of g+1), so the eligible bars are 0..7 and a later entry must start at
-	// g+2 or after. Two entries: the sets {a, b} with b ≥ a + 2 from 0..7
-	// number C(8,2) - 7 adjacent pairs = 28 - 7 = 21; each must be drawn
-	// with probability 1/21. 42,000 strategies: 2,000 expected per set,
-	// sd sqrt(42000 (1/21)(20/21)) = 43.6; accept 5 sd.
+	// of g+1). Every bar is eligible: an entry at bar 8 is still open at the
+	// end, marked at the last close, as the strategy's own would be. A later
+	// entry must start at g+2 or after. Two entries: the sets {a, b} with
+	// b ≥ a + 2 from 0..8 number C(9,2) - 8 adjacent pairs = 36 - 8 = 28;
+	// each must be drawn with probability 1/28. 42,000 strategies: 1,500
+	// expected per set, sd sqrt(42000 (1/28)(27/28)) = 38.0; accept 5 sd.
 	rows := make([][5]float64, 9)
 	for i := range rows {
 		rows[i] = [5]float64{float64(i), 100, 101, 99, 100}
@@ -409,8 +419,8 @@ func TestRandomEntryUniformOverConfigurations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.slots) != 8 {
-		t.Fatalf("%d eligible bars, want 8", len(m.slots))
+	if len(m.slots) != 9 {
+		t.Fatalf("%d eligible bars, want 9", len(m.slots))
 	}
 	d, note := m.newDrawer([]int{-1, -1}, 0)
 	if d == nil {
@@ -427,16 +437,16 @@ func TestRandomEntryUniformOverConfigurations(t *testing.T) {
 		}
 		counts[[2]int{a, b}]++
 	}
-	if len(counts) != 21 {
-		t.Errorf("%d distinct entry sets, want 21", len(counts))
+	if len(counts) != 28 {
+		t.Errorf("%d distinct entry sets, want 28", len(counts))
 	}
 	for k, c := range counts {
-		if math.Abs(float64(c)-2000) > 5*43.6 {
-			t.Errorf("entry set %v drawn %d times, want 2000 ± 218", k, c)
+		if math.Abs(float64(c)-1500) > 5*38.0 {
+			t.Errorf("entry set %v drawn %d times, want 1500 ± 190", k, c)
 		}
 	}
-	// Three entries need 0, 2, 4 at least: C(6,3) = 20 sets with gaps ≥ 2
-	// among 8 bars (choose 3 of 8-2 = 6 after removing the forced gaps).
+	// Three entries with gaps ≥ 2 among 9 bars: C(7,3) = 35 sets (choose 3
+	// of 9-2 = 7 after removing the forced gaps).
 	d, _ = m.newDrawer([]int{-1, -1, -1}, 0)
 	seen := map[[3]int]bool{}
 	for range 20000 {
@@ -447,13 +457,25 @@ func TestRandomEntryUniformOverConfigurations(t *testing.T) {
 		}
 		seen[k] = true
 	}
-	if len(seen) != 20 {
-		t.Errorf("%d distinct 3-entry sets, want 20", len(seen))
+	if len(seen) != 35 {
+		t.Errorf("%d distinct 3-entry sets, want 35", len(seen))
 	}
-	// Five entries cannot fit in eight bars with a 2-bar window each... they
-	// need bars 0,2,4,6,8 but 8 is not eligible: no configuration.
-	if d, note := m.newDrawer([]int{-1, -1, -1, -1, -1}, 0); d != nil || note == "" {
-		t.Error("five entries should not fit")
+	// Five entries fit one way only, bars 0, 2, 4, 6, 8 (the last one open
+	// at the end); six do not fit.
+	d, _ = m.newDrawer([]int{-1, -1, -1, -1, -1}, 0)
+	if d == nil {
+		t.Fatal("five entries should fit at 0, 2, 4, 6, 8")
+	}
+	d.draw(rng)
+	var five []int
+	for _, p := range d.picked {
+		five = append(five, m.slots[p].grid)
+	}
+	if !slices.Equal(five, []int{0, 2, 4, 6, 8}) {
+		t.Errorf("five entries at %v, want [0 2 4 6 8]", five)
+	}
+	if d, note := m.newDrawer([]int{-1, -1, -1, -1, -1, -1}, 0); d != nil || note == "" {
+		t.Error("six entries should not fit")
 	}
 }
 
@@ -623,15 +645,22 @@ func TestRandomEntryObservedMatchesMetrics(t *testing.T) {
 // nullRun backtests nullSignals on a fresh random walk and returns its
 // random-entry test (K random strategies), or nil when it made no trade.
 func nullRun(t *testing.T, seed uint64, spec RandomEntrySpec, engineComm float64, k int) *RandomEntryTest {
+	return nullRunDrift(t, seed, spec, engineComm, k, 0, false)
+}
+
+// nullRunDrift is nullRun on a walk drifting by drift a day; with openEnd the
+// signals run to the last bar, so the final trade is often still open at the
+// end of the data (cut short of its holding period).
+func nullRunDrift(t *testing.T, seed uint64, spec RandomEntrySpec, engineComm float64, k int, drift float64, openEnd bool) *RandomEntryTest {
 	const n = 500
-	s := walkSeries(t, "X", seed, n, func(int) float64 { return 0 })
+	s := walkSeries(t, "X", seed, n, func(int) float64 { return drift })
 	ds := dataset(t, s)
 	rng := stats.NewRand(seed ^ 0xabc)
 	ns := &nullSignals{sym: "X", sig: make([]bool, n), fail: make([]bool, n), allocation: spec.Weights[0],
 		ex: engine.Exits{HoldDays: spec.HoldDays, TrailingStop: spec.TrailingStop}}
 	for i := range ns.sig {
 		// the entry fills at bar i+1; its hold must close by the last bar
-		ns.sig[i] = rng.Float64() < 0.04 && i+1+spec.HoldDays <= n-1
+		ns.sig[i] = rng.Float64() < 0.04 && (openEnd || i+1+spec.HoldDays <= n-1)
 		ns.fail[i] = spec.FailedBreakout && rng.Float64() < 0.08
 	}
 	opts := engine.Options{Capital: 1000, CommissionBps: engineComm, SlippageBps: spec.SlippageBps, Fill: spec.Fill, Trigger: "X", Targets: []string{"X"}}
@@ -694,6 +723,40 @@ func TestRandomEntryNullUniform(t *testing.T) {
 				t.Errorf("p-values not uniform under the null: KS p %.3g (mean), %.3g (total)", p1, p2)
 			}
 		})
+	}
+	// A trade still open at the end of the data, in a market drifting up or
+	// down: the strategy's last trade is cut short of its holding period and
+	// marked at the last close, and so is a random strategy's when it enters
+	// that late (signals run to the last bar; long holds make the cut trade
+	// common and large).
+	for _, drift := range []float64{0.004, -0.004} {
+		for _, hold := range []int{30, 60} {
+			t.Run(fmt.Sprintf("open final trade, drift %+g/day, hold %d", drift, hold), func(t *testing.T) {
+				spec := with(func(s *RandomEntrySpec) { s.HoldDays = hold })
+				var pm, pt []float64
+				open := 0
+				for seed := uint64(1); len(pm) < reps; seed++ {
+					re := nullRunDrift(t, seed, spec, spec.CommissionBps, k, drift, true)
+					if re == nil {
+						continue
+					}
+					pm = append(pm, re.P)
+					pt = append(pt, re.TotalP)
+					if re.OpenAtEnd > 0 {
+						open++
+					}
+				}
+				_, p1 := stats.KSUniform(pm)
+				_, p2 := stats.KSUniform(pt)
+				t.Logf("%d of %d runs end with an open trade; mean p %.3f; KS p-value: mean trade return %.3g, total return %.3g", open, reps, stats.Mean(pm), p1, p2)
+				if open < reps/4 {
+					t.Fatalf("only %d of %d runs end with an open trade: the case is not exercised", open, reps)
+				}
+				if p1 < 0.001 || p2 < 0.001 {
+					t.Errorf("p-values not uniform under the null with an open final trade: KS p %.3g (mean), %.3g (total)", p1, p2)
+				}
+			})
+		}
 	}
 	t.Run("mutant: random side without costs", func(t *testing.T) {
 		spec := with(func(s *RandomEntrySpec) { s.HoldDays = 10; s.CommissionBps = 0 })
@@ -818,9 +881,10 @@ func TestRandomEntryNotes(t *testing.T) {
 	if err != nil || re.Note != "no trades" || !math.IsNaN(re.P) || !math.IsNaN(re.TotalP) || re.K != 10 {
 		t.Errorf("no trades: %+v, %v", re, err)
 	}
-	// Six entries of 11-bar windows cannot fit in 60 bars whose last 10
-	// cannot start a hold: 6 × 11 = 66 > 60.
-	for i := range 6 {
+	// Seven entries cannot fit in 60 bars: the first six need full 11-bar
+	// windows (hold 10 from the entry bar) and the last one a bar, 6 × 11 +
+	// 1 = 67 > 60 (six fit: 5 × 11 + 1 = 56, the last one open at the end).
+	for i := range 7 {
 		res.Trades = append(res.Trades, engine.Trade{Symbol: "X", Signal: i, EntryTime: s.OpenTime[i*9], Return: 0.01})
 	}
 	re, err = RandomEntry(ds, res, spec, RandomEntryOptions{K: 10})
@@ -937,5 +1001,38 @@ func TestPValue(t *testing.T) {
 	}
 	if got := pValue([]float64{0.1, math.NaN()}, 0.5); got != 2.0/3 {
 		t.Errorf("a NaN random statistic should count against the strategy: p = %v", got)
+	}
+}
+
+// TestRandomEntryRealFlagship: the flagship config (configs/r2k_breakout_btc.yaml)
+// on the real RUT and BTC files. Its last one-year hold is still open at the
+// end of the data; the random strategies may now enter on every date of the
+// window, their late entries cut at the end like the strategy's own. The
+// p-values are logged for the evidence document (skipped without ../shared).
+func TestRandomEntryRealFlagship(t *testing.T) {
+	ds := loadReal(t)
+	cfg, err := config.Load("../../configs/r2k_breakout_btc.yaml", config.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	strat, opts, err := strategy.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := engine.Run(context.Background(), engine.NewPlan(ds), strat, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := RandomEntrySpecOf(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re, err := RandomEntry(ds, res, spec, RandomEntryOptions{K: DefaultRandomEntries, Seed: stats.DeriveSeed(cfg.Seed, results.StreamRandomEntry)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d entries, %d open at the end, %d eligible dates: p %.4f (mean trade return), %.4f (total return)", re.Entries, re.OpenAtEnd, re.Eligible, re.P, re.TotalP)
+	if re.Note != "" || !(re.P > 0 && re.P <= 1) || !(re.TotalP > 0 && re.TotalP <= 1) {
+		t.Errorf("flagship test did not run: %+v", re)
 	}
 }
