@@ -122,6 +122,7 @@ func NewEvidence(signals, trades, episodes int) Evidence {
 		EffectiveN: NA, EffectiveNTrades: NA,
 		MeanTradeReturn: NA, MeanTradeReturnCI: [2]Value{NA, NA},
 		MedianTradeReturn: NA, MedianTradeReturnCI: [2]Value{NA, NA},
+		MeanTradeReturnCICoverage: NA, MedianTradeReturnCICoverage: NA,
 		SharpeCI: [2]Value{NA, NA}, SharpeCIBlock: NA, CILevel: NA,
 		RandomEntryP: NA, RandomEntryTotalP: NA, PSR: NA, MinTrackRecord: NA,
 	}
@@ -142,7 +143,7 @@ const DefaultResamples = 10000
 const (
 	StreamMeanCI      = 0 // cluster bootstrap of the mean trade return
 	StreamSharpeCI    = 1 // stationary bootstrap of the Sharpe ratio
-	StreamMedianCI    = 2 // cluster bootstrap of the median trade return
+	StreamMedianCI    = 2 // reserved: the median interval no longer resamples
 	StreamRandomEntry = 3 // random-entry test (run by the caller)
 )
 
@@ -172,10 +173,14 @@ type EvidenceOptions struct {
 //   - effective_n: stats.EffectiveN of the daily returns (DailyReturns),
 //     n / (1 + 2 Σ_k (1-k/n) ρ_k) with Geyer's truncation, out of days;
 //     effective_n_trades: the same of the trade returns in entry order;
-//   - mean_trade_return and median_trade_return, each with a percentile
-//     bootstrap interval that resamples whole episodes (a cluster
-//     bootstrap: overlapping trades share their fate, so they are drawn
-//     together);
+//   - mean_trade_return with a studentized (bootstrap-t) interval that
+//     resamples whole episodes (stats.ClusterMeanTCI: overlapping trades
+//     share their fate, so they are drawn together), and
+//     median_trade_return with the order-statistic interval of the median
+//     with the episodes' cluster-robust variance (stats.ClusterMedianCI);
+//     each with the coverage measured for this number of episodes
+//     (stats.MeanTCICoverage, stats.MedianCICoverage) and, below
+//     ReliableEpisodes, a note that the interval is unreliable;
 //   - sharpe_ci: stats.SharpeCI of the daily returns, stationary bootstrap
 //     with the automatic block length;
 //   - psr: stats.PSR of the daily Sharpe ratio against 0 with the sample
@@ -205,9 +210,7 @@ func Assess(r *engine.Result, opt EvidenceOptions) Evidence {
 		byEntry := make([]float64, 0, len(r.Trades))
 		sums := make([]float64, len(groups))
 		counts := make([]float64, len(groups))
-		ids := make([]float64, len(groups))
 		for g, members := range groups {
-			ids[g] = float64(g)
 			for _, i := range members {
 				rets = append(rets, r.Trades[i].Return)
 				sums[g] += r.Trades[i].Return
@@ -220,47 +223,30 @@ func Assess(r *engine.Result, opt EvidenceOptions) Evidence {
 		ev.MeanTradeReturn = Value(stats.Mean(rets))
 		ev.EffectiveNTrades = Value(stats.EffectiveN(byEntry))
 		ev.MedianTradeReturn = Value(stats.Median(rets))
-		// Cluster bootstrap: resample episode ids; the statistic is the mean
-		// (median) trade return of the trades in the drawn episodes.
-		pooled := func(drawn []float64) float64 {
-			var s, c float64
-			for _, g := range drawn {
-				s += sums[int(g)]
-				c += counts[int(g)]
-			}
-			return s / c
-		}
-		lo, hi := stats.BootstrapCI(ids, pooled, opt.Resamples, opt.Level, stats.NewRand(stats.DeriveSeed(opt.Seed, StreamMeanCI)))
+		// Studentized cluster bootstrap of the mean: resample episodes; the
+		// statistic is the mean trade return of the trades in the drawn
+		// episodes, studentized by its cluster-robust standard error.
+		lo, hi := stats.ClusterMeanTCI(sums, counts, opt.Resamples, opt.Level, stats.NewRand(stats.DeriveSeed(opt.Seed, StreamMeanCI)))
 		ev.MeanTradeReturnCI = [2]Value{Value(lo), Value(hi)}
-		// The median of the pooled trades of the drawn episodes: a weighted
-		// median over the trades sorted once (pooledMedian), O(trades) per
-		// resample instead of a sort.
-		order := make([]int, len(r.Trades))
-		for i := range order {
-			order[i] = i
-		}
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(r.Trades[a].Return, r.Trades[b].Return) })
-		xs := make([]float64, len(order))
-		grp := make([]int, len(order))
-		of := make([]int, len(r.Trades))
+		// The median: the order-statistic interval with the episodes'
+		// cluster-robust variance (no resampling).
+		grp := make([]int, 0, len(r.Trades))
 		for g, members := range groups {
-			for _, i := range members {
-				of[i] = g
+			for range members {
+				grp = append(grp, g)
 			}
 		}
-		for k, i := range order {
-			xs[k], grp[k] = r.Trades[i].Return, of[i]
-		}
-		count := make([]int, len(groups))
-		medianOf := func(drawn []float64) float64 {
-			clear(count)
-			for _, g := range drawn {
-				count[int(g)]++
-			}
-			return pooledMedian(xs, grp, count)
-		}
-		lo, hi = stats.BootstrapCI(ids, medianOf, opt.Resamples, opt.Level, stats.NewRand(stats.DeriveSeed(opt.Seed, StreamMedianCI)))
+		var l, u int
+		lo, hi, l, u = stats.ClusterMedianCI(rets, grp, len(groups), opt.Level)
 		ev.MedianTradeReturnCI = [2]Value{Value(lo), Value(hi)}
+		ev.MeanTradeReturnCICoverage, ev.MedianTradeReturnCICoverage = NA, NA
+		if len(groups) >= 2 {
+			ev.MeanTradeReturnCICoverage = Value(stats.MeanTCICoverage(len(groups), opt.Level))
+			if len(groups) == len(rets) {
+				ev.MedianTradeReturnCICoverage = Value(stats.MedianCICoverage(len(rets), l, u))
+			}
+		}
+		ev.IntervalNote = intervalNote(ev)
 	}
 
 	daily := DailyReturns(r)
@@ -296,33 +282,27 @@ func (ev *Evidence) SetRandomEntry(o RandomEntryOutcome) {
 	ev.Verdict = verdict(*ev)
 }
 
-// pooledMedian returns the median of the multiset that holds each value
-// xs[i] count[grp[i]] times, with xs sorted ascending: the mean of the
-// order statistics at 0-based positions ⌊(n-1)/2⌋ and ⌊n/2⌋, n the total
-// count, found by one pass of cumulative counts. NaN when n = 0.
-func pooledMedian(xs []float64, grp []int, count []int) float64 {
-	n := 0
-	for _, g := range grp {
-		n += count[g]
+// ReliableEpisodes is the number of episodes from which the intervals of
+// the mean and median trade return cover close to their level on skewed
+// returns (docs/EVIDENCE.md); below it IntervalNote says how far they fall
+// short.
+const ReliableEpisodes = 30
+
+// intervalNote says, below ReliableEpisodes, that the trade-return
+// intervals are unreliable and what coverage they were measured to have at
+// this number of episodes.
+func intervalNote(ev Evidence) string {
+	if ev.Episodes >= ReliableEpisodes || ev.Episodes < 1 {
+		return ""
 	}
-	if n == 0 {
-		return math.NaN()
-	}
-	lo, hi := (n-1)/2, n/2
-	cum := 0
-	var a float64
-	found := false
-	for i, x := range xs {
-		c := count[grp[i]]
-		if !found && cum+c > lo {
-			a, found = x, true
+	pct := func(v Value) string {
+		if !v.Valid() {
+			return "unknown"
 		}
-		if cum+c > hi {
-			return (a + x) / 2
-		}
-		cum += c
+		return fmt.Sprintf("%.0f%%", 100*float64(v))
 	}
-	return math.NaN()
+	return fmt.Sprintf("interval unreliable: %s (fewer than %d); a nominal %s interval of the mean covers about %s at this n on skewed returns, of the median %s",
+		plural(ev.Episodes, "episode", "episodes"), ReliableEpisodes, pct(ev.CILevel), pct(ev.MeanTradeReturnCICoverage), pct(ev.MedianTradeReturnCICoverage))
 }
 
 // entryOrder returns the trade indices sorted by entry time (stable).

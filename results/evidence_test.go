@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 
@@ -128,11 +127,16 @@ func TestAssess(t *testing.T) {
 	if !(lo > 0 && lo < 0.065 && hi > 0.065 && hi < 0.12) {
 		t.Errorf("mean CI [%v, %v]", lo, hi)
 	}
-	// Median interval: the median of 12 distinct values lies strictly
-	// between the smallest and largest, so its bootstrap interval does too.
-	mlo, mhi := ev.MedianTradeReturnCI[0], ev.MedianTradeReturnCI[1]
-	if !(mlo >= 0.01 && mlo < 0.065 && mhi > 0.065 && mhi <= 0.12) {
-		t.Errorf("median CI [%v, %v]", mlo, mhi)
+	// Median interval of 12 independent values: order statistics 3 and 10
+	// (P(Bin(12, ½) ≤ 2) = 79/4096 = 0.019 ≤ 0.025 < P(≤ 3) = 0.073), so
+	// [3%, 10%], covering 1 - 2·0.019 = 0.961 exactly.
+	if ev.MedianTradeReturnCI != [2]Value{0.03, 0.1} {
+		t.Errorf("median CI %v, want [0.03, 0.1]", ev.MedianTradeReturnCI)
+	}
+	approx(t, "median coverage", ev.MedianTradeReturnCICoverage, 1-2*79.0/4096, 1e-12)
+	// 12 episodes: below 30, the note says so with the measured coverage.
+	if !strings.HasPrefix(ev.IntervalNote, "interval unreliable: 12 episodes") || !ev.MeanTradeReturnCICoverage.Valid() || ev.MeanTradeReturnCICoverage > 0.95 {
+		t.Errorf("note %q, mean coverage %v", ev.IntervalNote, ev.MeanTradeReturnCICoverage)
 	}
 	// Same seed, same numbers; a different seed, different resamples.
 	if ev2 := Assess(r, EvidenceOptions{Seed: 9, Resamples: 1000}); ev2.MeanTradeReturnCI != ev.MeanTradeReturnCI || ev2.SharpeCI != ev.SharpeCI ||
@@ -259,51 +263,6 @@ func TestFormatP(t *testing.T) {
 	}{{0.31, "= 0.31"}, {0.049, "= 0.049"}, {0.1, "= 0.10"}, {0.0099, "= 0.010"}, {0.004, "= 0.004"}, {0.001, "= 0.001"}, {1.0 / 10001, "< 0.001"}, {NA, "n/a"}} {
 		if got := FormatP(c.p); got != c.want {
 			t.Errorf("FormatP(%v) = %q, want %q", c.p, got, c.want)
-		}
-	}
-}
-
-func TestPooledMedian(t *testing.T) {
-	// By hand: values 1, 2, 3 (episodes 0, 1, 1), counts (2, 1): the
-	// multiset {1, 1, 2, 3} has median (1+2)/2 = 1.5; counts (0, 2):
-	// {2, 2, 3, 3}, median 2.5; counts (1, 0): {1}, median 1.
-	xs, grp := []float64{1, 2, 3}, []int{0, 1, 1}
-	for _, c := range []struct {
-		count []int
-		want  float64
-	}{{[]int{2, 1}, 1.5}, {[]int{0, 2}, 2.5}, {[]int{1, 0}, 1}} {
-		if got := pooledMedian(xs, grp, c.count); got != c.want {
-			t.Errorf("counts %v: median %v, want %v", c.count, got, c.want)
-		}
-	}
-	if !math.IsNaN(pooledMedian(xs, grp, []int{0, 0})) {
-		t.Error("empty multiset: want NaN")
-	}
-	// Against the median of the explicit multiset (stats.MedianInPlace),
-	// on random data with ties.
-	rng := stats.NewRand(3)
-	for range 500 {
-		n, g := 1+rng.IntN(12), 1+rng.IntN(5)
-		xs := make([]float64, n)
-		grp := make([]int, n)
-		for i := range xs {
-			xs[i] = float64(rng.IntN(6))
-			grp[i] = rng.IntN(g)
-		}
-		slices.Sort(xs)
-		count := make([]int, g)
-		for i := range count {
-			count[i] = rng.IntN(3)
-		}
-		var multi []float64
-		for i, x := range xs {
-			for range count[grp[i]] {
-				multi = append(multi, x)
-			}
-		}
-		want := stats.Median(multi)
-		if got := pooledMedian(xs, grp, count); !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
-			t.Fatalf("xs %v grp %v count %v: %v, want %v", xs, grp, count, got, want)
 		}
 	}
 }

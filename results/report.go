@@ -95,12 +95,21 @@ type Evidence struct {
 	// EffectiveNTrades is stats.EffectiveN of the trade returns in entry
 	// order.
 	EffectiveNTrades Value `json:"effective_n_trades"`
-	// MeanTradeReturn and MedianTradeReturn are over all trades; their
-	// intervals are percentile bootstraps that resample whole episodes.
-	MeanTradeReturn     Value    `json:"mean_trade_return"`
-	MeanTradeReturnCI   [2]Value `json:"mean_trade_return_ci"`
-	MedianTradeReturn   Value    `json:"median_trade_return"`
-	MedianTradeReturnCI [2]Value `json:"median_trade_return_ci"`
+	// MeanTradeReturn and MedianTradeReturn are over all trades; the mean's
+	// interval is a studentized bootstrap that resamples whole episodes, the
+	// median's the order-statistic interval with the episodes'
+	// cluster-robust variance. Their coverage fields give the coverage of
+	// the nominal CILevel interval measured for this number of episodes (by
+	// simulation on skewed returns for the mean, exactly for the median when
+	// every episode is one trade; null otherwise); IntervalNote says when
+	// they are unreliable (fewer than ReliableEpisodes episodes).
+	MeanTradeReturn             Value    `json:"mean_trade_return"`
+	MeanTradeReturnCI           [2]Value `json:"mean_trade_return_ci"`
+	MeanTradeReturnCICoverage   Value    `json:"mean_trade_return_ci_coverage"`
+	MedianTradeReturn           Value    `json:"median_trade_return"`
+	MedianTradeReturnCI         [2]Value `json:"median_trade_return_ci"`
+	MedianTradeReturnCICoverage Value    `json:"median_trade_return_ci_coverage"`
+	IntervalNote                string   `json:"interval_note,omitempty"`
 	// SharpeCI is the stationary-bootstrap interval of the annualised Sharpe
 	// ratio of the daily returns; SharpeCIBlock the mean block length used.
 	SharpeCI      [2]Value `json:"sharpe_ci"`

@@ -85,9 +85,12 @@ func printEvidence(w io.Writer, e results.Evidence) {
 		level = fmt.Sprintf("%.0f%%", 100*float64(e.CILevel))
 	}
 	if e.MeanTradeReturn.Valid() {
-		fmt.Fprintf(w, "  mean trade return %s, %s interval [%s, %s]; median %s [%s, %s] (bootstrap over episodes)\n",
+		fmt.Fprintf(w, "  mean trade return %s, %s interval [%s, %s] (studentized bootstrap over episodes); median %s [%s, %s] (order statistics)\n",
 			pct(e.MeanTradeReturn), level, pct(e.MeanTradeReturnCI[0]), pct(e.MeanTradeReturnCI[1]),
 			pct(e.MedianTradeReturn), pct(e.MedianTradeReturnCI[0]), pct(e.MedianTradeReturnCI[1]))
+		if e.IntervalNote != "" {
+			fmt.Fprintf(w, "  %s\n", e.IntervalNote)
+		}
 	}
 	if e.SharpeCI[0].Valid() {
 		fmt.Fprintf(w, "  Sharpe %s interval [%s, %s] (stationary block bootstrap, mean block %s days, %d resamples)\n",

@@ -430,9 +430,12 @@ func evidenceCard(e results.Evidence) evidenceView {
 		}
 		return "[" + f(v[0]) + ", " + f(v[1]) + "]"
 	}
-	boot := "bootstrap over whole episodes"
+	boot := "studentized bootstrap over whole episodes"
 	if e.Resamples > 0 {
-		boot = fmt.Sprintf("%d bootstrap resamples of whole episodes", e.Resamples)
+		boot = fmt.Sprintf("studentized bootstrap, %d resamples of whole episodes", e.Resamples)
+	}
+	if e.IntervalNote != "" {
+		boot += "; " + e.IntervalNote
 	}
 	random := pValue(e.RandomEntryP)
 	if e.RandomEntryP.Valid() {
@@ -451,7 +454,7 @@ func evidenceCard(e results.Evidence) evidenceView {
 		{Name: "mean trade return", Value: pct(e.MeanTradeReturn), Class: sign(e.MeanTradeReturn)},
 		{Name: level + " interval of the mean trade return", Value: ci(e.MeanTradeReturnCI, pct) + " (" + boot + ")"},
 		{Name: "median trade return", Value: pct(e.MedianTradeReturn), Class: sign(e.MedianTradeReturn)},
-		{Name: level + " interval of the median trade return", Value: ci(e.MedianTradeReturnCI, pct)},
+		{Name: level + " interval of the median trade return", Value: ci(e.MedianTradeReturnCI, pct) + " (order statistics)"},
 		{Name: level + " interval of the Sharpe ratio", Value: ci(e.SharpeCI, num) + " (stationary block bootstrap, mean block " + num(e.SharpeCIBlock) + " days)"},
 		{Name: "random-entry p-value", Value: random},
 		{Name: "probabilistic Sharpe ratio (vs 0)", Value: num(e.PSR)},
