@@ -208,7 +208,6 @@ func MedianCICoverage(N, l, u int) float64 {
 	return p
 }
 
-
 // meanTCoverage is the coverage of the nominal 95% ClusterMeanTCI interval
 // of the mean of n independent draws (one per cluster), measured by
 // simulation: 4,000 seeded samples per n (seed 1000+n), B = 999, from a
