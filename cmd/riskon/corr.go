@@ -26,6 +26,7 @@ func (a *app) corrCmd() *cobra.Command {
 		symA   string
 		symsB  []string
 		freqNm string
+		clock  string
 		since  string
 		until  string
 		window int
@@ -41,10 +42,15 @@ cross-correlations at lags -K..K (--lags; a positive lag means --a leads)
 with the approximate 95% band ±1.96/√n, and the "normalised to 100" table of
 monthly closes (first month = 100).
 
-Series on different calendars are sampled at a common clock, never joined on
-equal timestamps. daily: each NYSE session close, with the crypto close known
-at that instant (the last crypto bar closed at or before it, i.e. the
-previous UTC day's); weekly/monthly: the last close of each ISO week or month.
+Series on different calendars are sampled at a common clock. daily, with
+--clock date (the default): each NYSE session close with the crypto bar of
+the same date, which closes at midnight UTC, 3 to 4 hours later, so both
+returns cover nearly the same hours; with --clock asof: each NYSE session
+close with the crypto close known at that instant (the last crypto bar
+closed at or before it, the previous UTC day's), which shifts the crypto
+return about 20 hours earlier and moves a same-day co-movement to lag +1.
+The clock used is printed. weekly/monthly: the last close of each ISO week
+or month (--clock does not apply).
 
 The correlation of price levels is printed beside the return correlation:
 for trending series it is spurious, and the output says so.
@@ -52,6 +58,7 @@ for trending series it is spurious, and the output says so.
 A --b item of several symbols joined by "+" (SOL+ADA+XRP) is an equal-weight
 basket of them, rebalanced daily, on the dates all of them have.`,
 		Example: `  riskon corr --a RUT --b BTC,ETH
+  riskon corr --a RUT --b BTC --clock asof
   riskon corr --a RUT --b BTC,ETH --freq monthly --since 2021-01-01
   riskon corr --a RUT --b SOL+ADA+XRP+DOGE+LINK+AVAX+DOT+LTC --freq weekly --lags 8 --output json`,
 		Args: cobra.NoArgs,
@@ -63,7 +70,14 @@ basket of them, rebalanced daily, on the dates all of them have.`,
 			if err != nil {
 				return fmt.Errorf("--freq: %w", err)
 			}
-			opts := corr.Options{Freq: freq, Window: window, Lags: lags}
+			ck, err := corr.ParseClock(clock)
+			if err != nil {
+				return fmt.Errorf("--clock: %w", err)
+			}
+			if freq != corr.Daily && cmd.Flags().Changed("clock") {
+				return fmt.Errorf("--clock %s: applies to --freq daily only (weekly and monthly samples pair period closes)", clock)
+			}
+			opts := corr.Options{Freq: freq, Window: window, Lags: lags, Clock: ck}
 			if window == 0 {
 				opts.Window = corr.DefaultWindow(freq)
 			}
@@ -146,6 +160,7 @@ basket of them, rebalanced daily, on the dates all of them have.`,
 	f.StringVar(&symA, "a", "RUT", "first series (positive lags: it leads)")
 	f.StringSliceVar(&symsB, "b", nil, "second series, comma separated; A+B+C is an equal-weight basket")
 	f.StringVar(&freqNm, "freq", "daily", "daily, weekly or monthly")
+	f.StringVar(&clock, "clock", "date", "daily pairing: date (the other series' bar of the same date) or asof (its last bar closed by then)")
 	f.StringVar(&since, "since", "", "first date (YYYY-MM-DD)")
 	f.StringVar(&until, "until", "", "last date (YYYY-MM-DD)")
 	f.IntVar(&window, "window", 0, "rolling window in samples (0: 90 daily, 52 weekly, 12 monthly)")

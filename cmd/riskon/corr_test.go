@@ -89,9 +89,19 @@ func TestCorrTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"SYNTHETIC", "RUT vs BTC", "RUT vs ETH", "log returns:", "price levels:", "spurious", "Fisher z",
-		"lead-lag", "RUT leads", "rolling 90-sample", "normalised to 100 at 2021-01", "2021-01  100  100  100", "asynchronous closes"} {
+		"lead-lag", "RUT leads", "rolling 90-sample", "normalised to 100 at 2021-01", "2021-01  100  100  100",
+		"clock: daily, same date (--clock date)", "same-date closes"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	out, err = studyExec(t, db, (*app).corrCmd, "--b", "BTC", "--since", "2021-01-01", "--clock", "asof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"clock: daily, as-of (--clock asof)", "asynchronous closes"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--clock asof: table lacks %q:\n%s", want, out)
 		}
 	}
 }
@@ -111,6 +121,8 @@ func TestCorrBadFlags(t *testing.T) {
 		{"empty basket part", []string{"--b", "BTC+"}, "empty symbol"},
 		{"no b", []string{"--a", "RUT"}, "b"},
 		{"negative lags", []string{"--b", "BTC", "--lags", "-1"}, "--lags"},
+		{"clock", []string{"--b", "BTC", "--clock", "utc"}, "--clock"},
+		{"clock with weekly", []string{"--b", "BTC", "--clock", "asof", "--freq", "weekly"}, "daily only"},
 		{"no overlap", []string{"--b", "BTC", "--since", "2030-01-01"}, "no daily return pair"},
 	}
 	for _, c := range cases {
@@ -144,6 +156,15 @@ func TestCorrRealMatchesDuckDBAsof(t *testing.T) {
 		x AS (SELECT ln(pa / lag(pa) OVER w) AS ra, ln(pb / lag(pb) OVER w) AS rb, seq - lag(seq) OVER w AS dseq FROM s WINDOW w AS (ORDER BY seq))
 		SELECT (SELECT count(*) FROM x WHERE dseq = 1), (SELECT corr(ra, rb) FROM x WHERE dseq = 1),
 			(SELECT count(*) FROM s), (SELECT corr(pa, pb) FROM s)`
+	// The same-date clock: each RUT session joined with the BTC bar of its
+	// date.
+	const sameDate = `WITH r AS (SELECT date, close, row_number() OVER (ORDER BY date) AS seq FROM bars WHERE symbol = 'RUT'),
+		b AS (SELECT date, close FROM bars WHERE symbol = 'BTC'),
+		s AS (SELECT r.date, r.seq, r.close AS pa, b.close AS pb FROM r JOIN b ON r.date = b.date
+			WHERE r.date >= CAST(? AS DATE) AND r.date <= CAST(? AS DATE)),
+		x AS (SELECT ln(pa / lag(pa) OVER w) AS ra, ln(pb / lag(pb) OVER w) AS rb, seq - lag(seq) OVER w AS dseq FROM s WINDOW w AS (ORDER BY seq))
+		SELECT (SELECT count(*) FROM x WHERE dseq = 1), (SELECT corr(ra, rb) FROM x WHERE dseq = 1),
+			(SELECT count(*) FROM s), (SELECT corr(pa, pb) FROM s)`
 	const weekly = `WITH w AS (SELECT symbol, date_trunc('week', date) AS wk, arg_max(close, date) AS c, max(date) AS last
 			FROM bars WHERE symbol IN ('RUT', 'BTC') GROUP BY symbol, wk),
 		j AS (SELECT r.wk, r.c AS pa, b.c AS pb FROM w r JOIN w b ON r.wk = b.wk AND r.symbol = 'RUT' AND b.symbol = 'BTC'
@@ -153,21 +174,27 @@ func TestCorrRealMatchesDuckDBAsof(t *testing.T) {
 		SELECT (SELECT count(*) FROM x WHERE gap = 7), (SELECT corr(ra, rb) FROM x WHERE gap = 7),
 			(SELECT count(*) FROM j), (SELECT corr(pa, pb) FROM j)`
 	cases := []struct {
-		freq, since, until, query string
+		freq, clock, since, until, query string
 	}{
-		{"daily", "2021-01-01", "2025-12-31", daily},
-		{"daily", "2011-01-01", "2025-12-31", daily},
-		{"weekly", "2021-01-01", "2025-12-28", weekly},
+		{"daily", "asof", "2021-01-01", "2025-12-31", daily},
+		{"daily", "asof", "2011-01-01", "2025-12-31", daily},
+		{"daily", "date", "2021-01-01", "2025-12-31", sameDate},
+		{"daily", "date", "2011-01-01", "2025-12-31", sameDate},
+		{"weekly", "", "2021-01-01", "2025-12-28", weekly},
 	}
+	lag0 := map[string]float64{}
 	for _, c := range cases {
-		t.Run(c.freq+"_"+c.since, func(t *testing.T) {
+		t.Run(c.freq+"_"+c.clock+"_"+c.since, func(t *testing.T) {
 			var n, ln int
 			var r, lr float64
 			if err := st.DB().QueryRow(c.query, c.since, c.until).Scan(&n, &r, &ln, &lr); err != nil {
 				t.Fatal(err)
 			}
-			out, err := studyExec(t, db, (*app).corrCmd, "--a", "RUT", "--b", "BTC", "--freq", c.freq, "--since", c.since, "--until", c.until,
-				"--lags", "1", "--output", "json")
+			args := []string{"--a", "RUT", "--b", "BTC", "--freq", c.freq, "--since", c.since, "--until", c.until, "--lags", "1", "--output", "json"}
+			if c.clock != "" {
+				args = append(args, "--clock", c.clock)
+			}
+			out, err := studyExec(t, db, (*app).corrCmd, args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,6 +209,14 @@ func TestCorrRealMatchesDuckDBAsof(t *testing.T) {
 				t.Errorf("riskon n %d r %v level n %d r %v; DuckDB n %d r %v level n %d r %v",
 					p.N, *p.Pearson, p.LevelN, *p.LevelPearson, n, r, ln, lr)
 			}
+			t.Logf("%s %s from %s: n %d, lag-0 r %.3f", c.freq, c.clock, c.since, p.N, *p.Pearson)
+			lag0[c.clock+c.since] = *p.Pearson
 		})
+	}
+	// The figure users quote: since 2021 the same-date daily correlation of
+	// RUT and BTC is clearly positive; the as-of one, which pairs each RUT
+	// close with the previous UTC day's BTC close, is near zero.
+	if d, a := lag0["date2021-01-01"], lag0["asof2021-01-01"]; !(d > 0.25 && math.Abs(a) < 0.1) {
+		t.Errorf("since 2021: same-date lag-0 r %.3f, as-of %.3f; want > 0.25 and near 0", d, a)
 	}
 }

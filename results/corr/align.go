@@ -27,6 +27,34 @@ func ParseFreq(s string) (Freq, error) {
 	return "", fmt.Errorf("frequency %q: want daily, weekly or monthly", s)
 }
 
+// Clock is how daily samples of series on different calendars are paired.
+type Clock string
+
+// Daily clocks.
+const (
+	// ClockDate pairs each session close of the weekday series with the
+	// other series' bar of the same date: for the NYSE and crypto, the
+	// crypto day that closes at midnight UTC, a few hours after the NYSE
+	// close. Both returns then cover nearly the same hours. The default.
+	ClockDate Clock = "date"
+	// ClockAsOf pairs each session close with the other series' last bar
+	// closed at or before it (for the NYSE and crypto, the previous UTC
+	// day's): no close from the future, but the crypto return lags the
+	// NYSE return by about 20 hours.
+	ClockAsOf Clock = "asof"
+)
+
+// ParseClock parses date or asof ("" is date).
+func ParseClock(s string) (Clock, error) {
+	switch Clock(s) {
+	case "", ClockDate:
+		return ClockDate, nil
+	case ClockAsOf:
+		return ClockAsOf, nil
+	}
+	return "", fmt.Errorf("clock %q: want date or asof", s)
+}
+
 // MaxStaleSeconds is how old the as-of bar of the other series may be at a
 // daily sampling instant (4 days: a long weekend plus a holiday). An older
 // bar means that series has a hole there, and the sample is skipped rather
@@ -51,6 +79,11 @@ type Aligned struct {
 	// close at the daily sampling instants (0 for the clock series and for
 	// weekly and monthly samples).
 	StaleA, StaleB float64
+	// Mode is the daily clock used (empty for weekly and monthly samples);
+	// LeadSeconds, with ClockDate, the mean time by which B's same-date
+	// close follows A's (negative: B closes first).
+	Mode        Clock
+	LeadSeconds float64
 }
 
 // Len returns the number of samples.
@@ -73,15 +106,34 @@ func (al *Aligned) Len() int { return len(al.Dates) }
 // when it is complete: the series has a bar on the period's last scheduled
 // day (the last weekday for weekday calendars), so a month in which the data
 // stop early is not compared with a full month of the other series.
+//
+// Align uses the as-of daily clock (ClockAsOf); AlignClock chooses.
 func Align(a, b *data.Series, freq Freq) (*Aligned, error) {
+	return AlignClock(a, b, freq, ClockAsOf)
+}
+
+// AlignClock is Align with the daily clock given: ClockAsOf as described
+// under Align, or ClockDate: at each session close of the weekday series
+// (dated D), the other series' bar dated D, whose close may come a few
+// hours later (the crypto day closes at midnight UTC, 3 or 4 hours after
+// the NYSE close); a session without a bar of that date in the other series
+// is skipped, and a return is taken only between consecutive sessions, so
+// Friday-to-Monday returns cover the weekend for both. The clock does not
+// matter for weekly and monthly samples.
+func AlignClock(a, b *data.Series, freq Freq, clock Clock) (*Aligned, error) {
 	if a == nil || b == nil {
 		return nil, fmt.Errorf("align: missing series")
 	}
 	if _, err := ParseFreq(string(freq)); err != nil {
 		return nil, fmt.Errorf("align %s/%s: %w", a.Symbol, b.Symbol, err)
 	}
+	if _, err := ParseClock(string(clock)); err != nil {
+		return nil, fmt.Errorf("align %s/%s: %w", a.Symbol, b.Symbol, err)
+	}
 	al := &Aligned{A: a.Symbol, B: b.Symbol, Freq: freq}
-	if freq == Daily {
+	if freq == Daily && clock == ClockDate {
+		alignSameDate(al, a, b)
+	} else if freq == Daily {
 		alignDaily(al, a, b)
 	} else {
 		alignPeriods(al, a, b, freq)
@@ -89,12 +141,64 @@ func Align(a, b *data.Series, freq Freq) (*Aligned, error) {
 	return al, nil
 }
 
-func alignDaily(al *Aligned, a, b *data.Series) {
-	clock, other, clockIsA := a, b, true
+// dailyClock returns the clock series (the one with a weekday calendar; a
+// when both or neither have one) and the other.
+func dailyClock(a, b *data.Series) (clock, other *data.Series, clockIsA bool) {
 	if !a.Calendar.Weekdays() && b.Calendar.Weekdays() {
-		clock, other, clockIsA = b, a, false
+		return b, a, false
 	}
-	al.Clock = fmt.Sprintf("daily: at each session close of %s (%s), %s's last bar closed at or before that instant (as-of)",
+	return a, b, true
+}
+
+// alignSameDate pairs each clock session with the other series' bar of the
+// same date (ClockDate).
+func alignSameDate(al *Aligned, a, b *data.Series) {
+	clock, other, clockIsA := dailyClock(a, b)
+	al.Mode = ClockDate
+	var lead float64
+	j := 0
+	for i := 0; i < clock.Len(); i++ {
+		d := clock.Date[i]
+		for j < other.Len() && other.Date[j] < d {
+			j++
+		}
+		if j >= other.Len() || other.Date[j] != d {
+			continue
+		}
+		lead += float64(other.CloseTime[j] - clock.CloseTime[i])
+		pa, pb := clock.Close[i], other.Close[j]
+		if !clockIsA {
+			pa, pb = pb, pa
+		}
+		al.Dates = append(al.Dates, d)
+		al.Seq = append(al.Seq, i)
+		al.PA = append(al.PA, pa)
+		al.PB = append(al.PB, pb)
+	}
+	var h float64 // hours by which the other series closes after the clock
+	if n := len(al.Dates); n > 0 {
+		h = lead / float64(n) / 3600
+		al.LeadSeconds = lead / float64(n)
+		if !clockIsA {
+			al.LeadSeconds = -al.LeadSeconds
+		}
+	}
+	when := "closing at the same time on average"
+	if math.Abs(h) >= 0.05 {
+		rel := "later"
+		if h < 0 {
+			rel = "earlier"
+		}
+		when = fmt.Sprintf("closing %.1f hours %s on average", math.Abs(h), rel)
+	}
+	al.Clock = fmt.Sprintf("daily, same date (--clock date): at each session close of %s (%s), %s's bar of the same date, %s",
+		clock.Symbol, calName(clock.Calendar), other.Symbol, when)
+}
+
+func alignDaily(al *Aligned, a, b *data.Series) {
+	clock, other, clockIsA := dailyClock(a, b)
+	al.Mode = ClockAsOf
+	al.Clock = fmt.Sprintf("daily, as-of (--clock asof): at each session close of %s (%s), %s's last bar closed at or before that instant",
 		clock.Symbol, calName(clock.Calendar), other.Symbol)
 	lastJ := -1
 	var age float64

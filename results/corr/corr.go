@@ -54,6 +54,8 @@ type Options struct {
 	// Level is the confidence level of the Fisher interval and the lag band
 	// (0 means 0.95).
 	Level float64
+	// Clock pairs daily samples (AlignClock); "" is ClockDate.
+	Clock Clock
 }
 
 // Pair is the analysis of one pair of series. Field names are the public
@@ -89,6 +91,11 @@ type Pair struct {
 	Normalised []NormRow `json:"normalised"`
 	CILevel    float64   `json:"ci_level"`
 	Clock      string    `json:"clock"`
+	// ClockMode is the daily clock used, "date" or "asof" (empty for weekly
+	// and monthly samples); LeadHours, with "date", the mean time in hours
+	// by which b's same-date close follows a's (negative: b closes first).
+	ClockMode string  `json:"clock_mode,omitempty"`
+	LeadHours float64 `json:"lead_hours,omitempty"`
 	// AsofAgeHours is the mean age, in hours, of the as-of close of the
 	// series that is not the clock at the daily sampling instants (0 for
 	// weekly and monthly samples).
@@ -140,7 +147,11 @@ func Analyze(a, b *data.Series, opts Options) (*Pair, error) {
 	if !(level > 0 && level < 1) {
 		return nil, fmt.Errorf("corr %s/%s: confidence level %v: want (0, 1)", a.Symbol, b.Symbol, level)
 	}
-	al, err := Align(a, b, freq)
+	clock, err := ParseClock(string(opts.Clock))
+	if err != nil {
+		return nil, fmt.Errorf("corr %s/%s: %w", a.Symbol, b.Symbol, err)
+	}
+	al, err := AlignClock(a, b, freq, clock)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +162,8 @@ func Analyze(a, b *data.Series, opts Options) (*Pair, error) {
 			a.Symbol, b.Symbol, freq, rangeText(opts), al.Len())
 	}
 	p := &Pair{A: a.Symbol, B: b.Symbol, Freq: string(freq), Since: al.Dates[0].String(), Until: al.Dates[al.Len()-1].String(),
-		N: len(r.A), CILevel: level, Clock: al.Clock, Warning: LevelWarning, Window: opts.Window}
+		N: len(r.A), CILevel: level, Clock: al.Clock, ClockMode: string(al.Mode), Warning: LevelWarning, Window: opts.Window}
+	p.LeadHours = math.Round(al.LeadSeconds/360) / 10
 	p.Pearson = results.Value(stats.Pearson(r.A, r.B))
 	lo, hi := stats.FisherCI(float64(p.Pearson), p.N, level)
 	p.PearsonCI = [2]results.Value{results.Value(lo), results.Value(hi)}
@@ -180,6 +192,18 @@ func Analyze(a, b *data.Series, opts Options) (*Pair, error) {
 			"so moves of both within those hours land in the next sample of %s and show up at lag %s, not lag 0; "+
 			"a peak at lag %s is this timing, not one market leading the other (weekly and monthly returns are barely affected)",
 			stale, p.AsofAgeHours, stale, lag, lag))
+	}
+	if lead := p.LeadHours; math.Abs(lead) >= 1 {
+		// r(k) = corr(a_t, b_t+k): when b closes later, moves after a's
+		// close reach b_t and a_t+1, lag -1; the other way round, lag +1.
+		late, lag := b.Symbol, "-1"
+		if lead < 0 {
+			late, lag = a.Symbol, "+1"
+		}
+		p.Notes = append(p.Notes, fmt.Sprintf("same-date closes: %s's close comes on average %.1f hours after the other's, "+
+			"so moves in those hours reach %s at this sample and the other series at the next: they show up at lag %s, "+
+			"a small effect for %.1f hours of 24 (--clock asof pairs only closes already known instead)",
+			late, math.Abs(lead), late, lag, math.Abs(lead)))
 	}
 	if p.N < 30 {
 		p.Notes = append(p.Notes, fmt.Sprintf("only %d return pairs: the interval is wide and the lag band crude", p.N))

@@ -3,6 +3,7 @@ package corr
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,6 +130,47 @@ func TestAlignDailyAcrossWeekendAndHoliday(t *testing.T) {
 				t.Errorf("Thursday->Monday returns %v %v, want %v %v", r.A[1], r.B[1], wantRut, wantBtc)
 			}
 		})
+	}
+}
+
+// TestAlignSameDate: the default daily clock pairs each NYSE close with the
+// crypto bar of the same date (closing at midnight UTC, 4 hours after the
+// 20:00Z daylight-time NYSE close): Thursday 03-28 with 03-28's bar (11),
+// Monday 04-01 with 04-01's (15), so the Thursday-to-Monday crypto return
+// ln(15/11) covers Good Friday, the weekend and Monday.
+func TestAlignSameDate(t *testing.T) {
+	rut := series(t, "RUT", data.NYSE(), []string{"2024-03-27", "2024-03-28", "2024-04-01", "2024-04-02"}, []float64{2000, 2010, 2020, 2030})
+	btc := series(t, "BTC", data.Crypto24x7(),
+		[]string{"2024-03-26", "2024-03-27", "2024-03-28", "2024-03-29", "2024-03-30", "2024-03-31", "2024-04-01"},
+		[]float64{9, 10, 11, 12, 13, 14, 15})
+	for _, swap := range []bool{false, true} {
+		a, b := rut, btc
+		if swap {
+			a, b = btc, rut
+		}
+		al, err := AlignClock(a, b, Daily, ClockDate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr, pc := al.PA, al.PB
+		lead := al.LeadSeconds
+		if swap {
+			pr, pc, lead = al.PB, al.PA, -lead
+		}
+		// 04-02 has no crypto bar of its date (the data end on 04-01): skipped.
+		if al.Len() != 3 || !slices.Equal(pr, []float64{2000, 2010, 2020}) || !slices.Equal(pc, []float64{10, 11, 15}) ||
+			al.Dates[2].String() != "2024-04-01" || lead != 4*3600 || al.Mode != ClockDate {
+			t.Errorf("swap %v: dates %v rut %v btc %v lead %v", swap, al.Dates, pr, pc, lead)
+		}
+		r := al.LogReturns()
+		want := math.Log(15.0 / 11)
+		got := r.B[1]
+		if swap {
+			got = r.A[1]
+		}
+		if len(r.A) != 2 || !close(got, want, 1e-15) {
+			t.Errorf("swap %v: Thursday->Monday crypto return %v, want ln(15/11)", swap, got)
+		}
 	}
 }
 
@@ -278,17 +320,32 @@ func TestAsyncNote(t *testing.T) {
 		r[i] = 0.01 * float64(i%5-2)
 	}
 	b := daily(t, "BTC", "2024-01-05", r)
-	p, err := Analyze(a, b, Options{Freq: Daily, Lags: 1})
+	p, err := Analyze(a, b, Options{Freq: Daily, Lags: 1, Clock: ClockAsOf})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// January and February are EST: NYSE closes 21:00Z, crypto bars close 00:00Z.
-	if p.AsofAgeHours != 21 || len(p.Notes) == 0 || !strings.Contains(p.Notes[0], "lag +1") {
+	if p.AsofAgeHours != 21 || len(p.Notes) == 0 || !strings.Contains(p.Notes[0], "lag +1") || p.ClockMode != "asof" {
 		t.Errorf("age %v notes %q", p.AsofAgeHours, p.Notes)
 	}
-	p, _ = Analyze(b, a, Options{Freq: Daily, Lags: 1})
+	p, _ = Analyze(b, a, Options{Freq: Daily, Lags: 1, Clock: ClockAsOf})
 	if p.AsofAgeHours != 21 || len(p.Notes) == 0 || !strings.Contains(p.Notes[0], "lag -1") {
 		t.Errorf("swapped: age %v notes %q", p.AsofAgeHours, p.Notes)
+	}
+	// The default, same-date clock: the crypto bar dated D closes at D+1
+	// 00:00Z, 3 hours after the NYSE close of D (21:00Z): b closes later,
+	// and the few hours between show up at lag -1 (at +1 when swapped).
+	p, _ = Analyze(a, b, Options{Freq: Daily, Lags: 1})
+	if p.ClockMode != "date" || p.LeadHours != 3 || p.AsofAgeHours != 0 || len(p.Notes) == 0 || !strings.Contains(p.Notes[0], "lag -1") ||
+		!strings.Contains(p.Clock, "same date") || !strings.Contains(p.Clock, "3.0 hours later") {
+		t.Errorf("same date: mode %q lead %v age %v clock %q notes %q", p.ClockMode, p.LeadHours, p.AsofAgeHours, p.Clock, p.Notes)
+	}
+	p, _ = Analyze(b, a, Options{Freq: Daily, Lags: 1})
+	if p.LeadHours != -3 || len(p.Notes) == 0 || !strings.Contains(p.Notes[0], "BTC's close comes on average 3.0 hours after") || !strings.Contains(p.Notes[0], "lag +1") {
+		t.Errorf("same date, swapped: lead %v notes %q", p.LeadHours, p.Notes)
+	}
+	if _, err := Analyze(a, b, Options{Freq: Daily, Clock: "utc"}); err == nil || !strings.Contains(err.Error(), "want date or asof") {
+		t.Errorf("bad clock: %v", err)
 	}
 	p, _ = Analyze(a, b, Options{Freq: Weekly})
 	if p.AsofAgeHours != 0 || (len(p.Notes) > 0 && strings.Contains(p.Notes[0], "asynchronous")) {
@@ -557,17 +614,36 @@ func TestAsyncPeakAtLagPlusOne(t *testing.T) {
 			nc = append(nc, pa)
 		}
 	}
-	p, err := Analyze(series(t, "RUT", data.NYSE(), nd, nc), series(t, "BTC", data.Crypto24x7(), cd, cc), Options{Freq: Daily, Lags: 3})
+	rut, btc := series(t, "RUT", data.NYSE(), nd, nc), series(t, "BTC", data.Crypto24x7(), cd, cc)
+	p, err := Analyze(rut, btc, Options{Freq: Daily, Lags: 3, Clock: ClockAsOf})
 	if err != nil {
 		t.Fatal(err)
 	}
-	best := p.Lags[0]
-	for _, l := range p.Lags {
-		if l.R > best.R {
-			best = l
+	peak := func(p *Pair) Lag {
+		best := p.Lags[0]
+		for _, l := range p.Lags {
+			if l.R > best.R {
+				best = l
+			}
 		}
+		return best
 	}
-	if best.Lag != 1 || float64(best.R) < 0.5 || math.Abs(float64(p.Pearson)) > 0.1 {
-		t.Errorf("peak at lag %d (r %v), lag-0 r %v; want the peak at +1 and lag 0 near 0", best.Lag, best.R, p.Pearson)
+	if best := peak(p); best.Lag != 1 || float64(best.R) < 0.5 || math.Abs(float64(p.Pearson)) > 0.1 {
+		t.Errorf("as-of: peak at lag %d (r %v), lag-0 r %v; want the peak at +1 and lag 0 near 0", best.Lag, best.R, p.Pearson)
+	}
+	// The same-date clock (the default) pairs the RUT close of D with the
+	// crypto bar dated D, which holds the same shock: the peak is at lag 0.
+	// By hand, for weekday-to-weekday returns both carry the shock of D
+	// (variance 1e-4) plus independent noise (2.5e-5 each), so r = 1e-4 /
+	// 1.25e-4 = 0.8; Friday-to-Monday crypto returns also carry the two
+	// weekend shocks and noises (variance 3.75e-4), so over all pairs r =
+	// 1e-4 / sqrt(1.25e-4 · (4 · 1.25e-4 + 3.75e-4) / 5) = 0.68.
+	p, err = Analyze(rut, btc, Options{Freq: Daily, Lags: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("same date: lag-0 r %.3f", float64(p.Pearson))
+	if best := peak(p); best.Lag != 0 || float64(p.Pearson) < 0.6 || float64(p.Pearson) > 0.85 || p.ClockMode != "date" {
+		t.Errorf("same date: peak at lag %d (r %v), lag-0 r %v; want the peak at 0 with r near 0.74", best.Lag, best.R, p.Pearson)
 	}
 }
