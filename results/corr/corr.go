@@ -6,8 +6,10 @@
 // that market commentary quotes.
 //
 // Series on different calendars (the Russell 2000 on NYSE weekdays, crypto
-// every day) are sampled at a common clock by as-of alignment (Align), never
-// by joining equal timestamps.
+// every day) are sampled at a common clock (AlignClock): daily, each NYSE
+// close with the crypto bar of the same date (ClockDate, the default) or
+// with the last crypto bar closed by then (ClockAsOf); never by joining
+// equal timestamps.
 //
 // The package is pure: no I/O, no DuckDB, no global state.
 package corr
