@@ -148,12 +148,12 @@ func printStudy(w io.Writer, s *study.Study) {
 		if len(t.Horizons) > 0 && t.Horizons[0].Breakout.PMethod != "" {
 			pHead = "p (" + t.Horizons[0].Breakout.PMethod + ")"
 		}
-		fmt.Fprintf(tw, "horizon\tn\tpast end\tindep\tmean\tmedian\thit rate\tinterval of mean\trandom mean\trandom interval (block)\texcess\t%s\t\n", pHead)
+		fmt.Fprintf(tw, "horizon\tn\tpast end\tindep\tmean\tmedian\thit rate\tinterval of mean\trandom mean\trandom interval (block)\texcess\t%s\tHolm p (%d horizons)\t\n", pHead, len(t.Horizons))
 		for _, h := range t.Horizons {
 			b, u := h.Breakout, h.Random
-			fmt.Fprintf(tw, "%dd\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s (%s)\t%s\t%s\t\n", h.Days, b.N, b.PastEnd, b.Independent,
+			fmt.Fprintf(tw, "%dd\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s (%s)\t%s\t%s\t%s\t\n", h.Days, b.N, b.PastEnd, b.Independent,
 				pct(b.Mean), pct(b.Median), pct(b.HitRate), studyInterval(b.MeanCI), pct(u.Mean), studyInterval(u.MeanCI), num(u.Block),
-				pct(b.Excess), num(b.P))
+				pct(b.Excess), num(b.P), num(b.PHolm))
 		}
 		tw.Flush()
 		if len(t.Horizons) > 0 && t.Horizons[len(t.Horizons)-1].Breakout.TooFew {

@@ -192,7 +192,7 @@ func TestStudyCommandSynthetic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"SYNTHETIC", "event study study-synth", "side by side", "after halving", "per-signal forward returns: basket",
+	for _, want := range []string{"SYNTHETIC", "event study study-synth", "side by side", "Holm p (", "after halving", "per-signal forward returns: basket",
 		"halving  ", "notes:", "non-overlapping", "stationary block bootstrap"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)

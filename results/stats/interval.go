@@ -244,3 +244,40 @@ func MeanTCICoverage(n int, level float64) float64 {
 	}
 	return low(len(meanTCoverage) - 1)
 }
+
+// Holm returns Holm's (1979) step-down adjusted p-values of a family of
+// tests ("A simple sequentially rejective multiple test procedure",
+// Scandinavian Journal of Statistics 6(2)): with the m defined p-values
+// sorted ascending p_(1) ≤ … ≤ p_(m),
+//
+//	p̃_(i) = min(1, max_{j ≤ i} (m - j + 1) p_(j)),
+//
+// so rejecting p̃ ≤ α controls the family-wise error rate at α under any
+// dependence between the tests. NaN p-values (tests that could not run) stay
+// NaN and do not count in m. p is not modified.
+func Holm(p []float64) []float64 {
+	out := make([]float64, len(p))
+	idx := make([]int, 0, len(p))
+	for i, v := range p {
+		out[i] = math.NaN()
+		if !math.IsNaN(v) {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case p[a] < p[b]:
+			return -1
+		case p[a] > p[b]:
+			return 1
+		}
+		return 0
+	})
+	m := len(idx)
+	run := 0.0
+	for j, i := range idx {
+		run = math.Max(run, math.Min(1, float64(m-j)*p[i]))
+		out[i] = run
+	}
+	return out
+}

@@ -244,3 +244,25 @@ func TestClusterMedianCIBaskets(t *testing.T) {
 		t.Errorf("coverage %.3f outside [0.93, 0.97]", c)
 	}
 }
+
+// TestHolm: worked by hand. p = (0.01, 0.04, 0.03, 0.005), m = 4, sorted
+// 0.005, 0.01, 0.03, 0.04: 4·0.005 = 0.02, 3·0.01 = 0.03, 2·0.03 = 0.06,
+// max(0.06, 1·0.04) = 0.06. A NaN is left out of m. Monotone: an adjusted
+// p-value never falls below a smaller raw one's.
+func TestHolm(t *testing.T) {
+	got := Holm([]float64{0.01, 0.04, 0.03, 0.005})
+	want := []float64{0.03, 0.06, 0.06, 0.02}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-15 {
+			t.Errorf("Holm %v, want %v", got, want)
+			break
+		}
+	}
+	got = Holm([]float64{0.2, math.NaN(), 0.4, 0.9})
+	if !math.IsNaN(got[1]) || math.Abs(got[0]-0.6) > 1e-15 || math.Abs(got[2]-0.8) > 1e-15 || math.Abs(got[3]-0.9) > 1e-15 {
+		t.Errorf("with NaN: %v, want [0.6 NaN 0.8 0.9]", got)
+	}
+	if got := Holm([]float64{0.5, 0.6}); got[0] != 1 || got[1] != 1 {
+		t.Errorf("capped at 1: %v", got)
+	}
+}

@@ -296,6 +296,11 @@ type EventStats struct {
 	// dates with that spacing fits in the window.
 	P       results.Value `json:"p_value"`
 	PMethod string        `json:"p_method,omitempty"`
+	// PHolm is P adjusted for testing the same entries at every horizon:
+	// Holm's (1979) step-down adjustment across the study's horizons
+	// (stats.Holm), which controls the chance of any false "beats random"
+	// among them. Null where P is.
+	PHolm results.Value `json:"p_holm"`
 	// TooFew is true when Independent < results.MinSamples.
 	TooFew bool `json:"too_few"`
 }
@@ -558,10 +563,36 @@ func Analyze(ctx context.Context, ds *data.Dataset, spec Spec, opts Options) (*S
 			hr.Halving, _ = in.stats(pick(halvRet[li], allHalv, k), pickDates(halvEvents, allHalv), deriveSeed(opts.Seed, uint64(li), uint64(k), 4))
 			tgt.Horizons = append(tgt.Horizons, hr)
 		}
+		adjustAcrossHorizons(tgt.Horizons)
 		st.Results = append(st.Results, tgt)
 	}
 	st.Notes = notes(st, opts, sigOverlap, len(after), len(selected))
 	return st, nil
+}
+
+// adjustAcrossHorizons fills PHolm of every set of entries (breakout, after
+// and not after a halving, halving) with the Holm adjustment of its
+// p-values across the horizons: the same entries are tested once per
+// horizon, so the smallest raw p-value among them overstates the evidence.
+func adjustAcrossHorizons(hrs []HorizonResult) {
+	sets := []func(*HorizonResult) *EventStats{
+		func(h *HorizonResult) *EventStats { return &h.Breakout },
+		func(h *HorizonResult) *EventStats { return &h.AfterHalving },
+		func(h *HorizonResult) *EventStats { return &h.NotAfterHalving },
+		func(h *HorizonResult) *EventStats { return &h.Halving },
+	}
+	p := make([]float64, len(hrs))
+	for _, set := range sets {
+		for k := range hrs {
+			p[k] = float64(set(&hrs[k]).P)
+			if !set(&hrs[k]).P.Valid() {
+				p[k] = math.NaN()
+			}
+		}
+		for k, a := range stats.Holm(p) {
+			set(&hrs[k]).PHolm = results.Value(a)
+		}
+	}
 }
 
 // makeLegs resolves the targets and, for several targets, the basket.
@@ -643,7 +674,7 @@ type setInput struct {
 // the horizon.
 func (in setInput) stats(vals []float64, dates []data.Date, seed uint64) (EventStats, bool) {
 	es := EventStats{Mean: results.NA, Median: results.NA, HitRate: results.NA, MeanCI: [2]results.Value{results.NA, results.NA},
-		Excess: results.NA, P: results.NA}
+		Excess: results.NA, P: results.NA, PHolm: results.NA}
 	var x []float64
 	var xd []data.Date
 	for i, v := range vals {

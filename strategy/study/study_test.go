@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -364,6 +365,36 @@ func TestRunConfigSynthetic(t *testing.T) {
 			}
 			if !st.Synthetic || st.ConfigHash == "" || st.Selected == 0 || st.Selected > st.Signals || len(st.Halvings) != 3 {
 				t.Errorf("study: synthetic %v hash %q selected %d of %d halvings %v", st.Synthetic, st.ConfigHash, st.Selected, st.Signals, st.Halvings)
+			}
+			// Holm across the horizons, by its definition (written here):
+			// with the defined p-values of a set sorted ascending, the i-th
+			// adjusted value is the running max of min(1, (m-j+1) p_(j)).
+			for _, tg := range st.Results {
+				for set := 0; set < 4; set++ {
+					get := func(h *HorizonResult) *EventStats {
+						return []*EventStats{&h.Breakout, &h.AfterHalving, &h.NotAfterHalving, &h.Halving}[set]
+					}
+					type pk struct {
+						p float64
+						k int
+					}
+					var ps []pk
+					for k := range tg.Horizons {
+						if e := get(&tg.Horizons[k]); e.P.Valid() {
+							ps = append(ps, pk{float64(e.P), k})
+						} else if e.PHolm.Valid() {
+							t.Errorf("%s set %d horizon %d: p_holm %v without p", tg.Target, set, k, e.PHolm)
+						}
+					}
+					sort.SliceStable(ps, func(a, b int) bool { return ps[a].p < ps[b].p })
+					run := 0.0
+					for j, x := range ps {
+						run = math.Max(run, math.Min(1, float64(len(ps)-j)*x.p))
+						if got := float64(get(&tg.Horizons[x.k]).PHolm); math.Abs(got-run) > 1e-15 || got < x.p {
+							t.Errorf("%s set %d horizon %d: p %v p_holm %v, want %v", tg.Target, set, x.k, x.p, got, run)
+						}
+					}
+				}
 			}
 			// The basket's return is the mean of BTC's and ETH's for each row.
 			for _, r := range st.Rows {
