@@ -358,6 +358,7 @@ func (a *app) loadStudy(ctx context.Context, rep *results.Report, cfg config.Con
 		return p
 	}
 	var paths [][]float64
+	var times []int64
 	for _, sig := range rep.Signals {
 		t, ok := parseRFC3339(sig.Time)
 		if !ok || t < start || t > end {
@@ -365,12 +366,14 @@ func (a *app) loadStudy(ctx context.Context, rep *results.Report, cfg config.Con
 		}
 		if p := path(t); p != nil {
 			paths = append(paths, p)
+			times = append(times, t)
 		}
 	}
 	if len(paths) == 0 {
 		return nil, errors.New("no signal in the window to study")
 	}
-	out := chart.SummarizePaths(days, paths, 0.95)
+	// The band over independent episodes, not over overlapping signals.
+	out := chart.SummarizeEpisodes(days, paths, times, h, 0.95)
 	out.Label = strings.Join(cfg.Trade.Targets, "+") + " return after the entry fill"
 	// Baseline: the same path after an order at the open of every day of the
 	// window (the first target's bars).

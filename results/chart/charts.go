@@ -335,6 +335,9 @@ type StudyData struct {
 	Interval string
 	// Paths are each signal's forward returns on Days (NaN: no data yet).
 	Paths [][]float64
+	// Episodes, when not 0, is the number of non-overlapping episodes the
+	// mean and band are taken over (SummarizeEpisodes); 0: over every path.
+	Episodes int
 	// Baseline, optional, is the mean forward path from every day (the
 	// unconditional drift the signals must beat).
 	Baseline []float64
@@ -382,6 +385,32 @@ func SummarizePaths(days []float64, paths [][]float64, level float64) StudyData 
 		t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: n - 1}.Quantile(1 - (1-level)/2)
 		d.Lo[k], d.Hi[k] = m-t*se, m+t*se
 	}
+	return d
+}
+
+// SummarizeEpisodes is SummarizePaths with the mean and its band taken
+// over independent episodes rather than over every signal: signals come in
+// runs (a breakout fires on many consecutive days), and their forward paths
+// overlap almost entirely, so a band over all of them counts one move many
+// times and is far too narrow. The episodes are the signals at least
+// spacingDays apart, taken greedily from the first (the non_overlapping
+// selection of the event study): their forward windows of spacingDays do
+// not overlap. times are the signals' instants (Unix seconds, ascending,
+// one per path). Paths keeps every signal's path, drawn faint; Mean, Lo and
+// Hi are over the Episodes selected paths.
+func SummarizeEpisodes(days []float64, paths [][]float64, times []int64, spacingDays int, level float64) StudyData {
+	var sel [][]float64
+	last := int64(0)
+	for i, p := range paths {
+		if i < len(times) && (len(sel) == 0 || times[i]-last >= int64(spacingDays)*86400) {
+			sel = append(sel, p)
+			last = times[i]
+		}
+	}
+	d := SummarizePaths(days, sel, level)
+	d.Paths = paths
+	d.Episodes = len(sel)
+	d.Interval = fmt.Sprintf("pointwise Student-t interval over %d non-overlapping episodes: the first signal of each run, signals at least %d days apart", len(sel), spacingDays)
 	return d
 }
 

@@ -269,9 +269,13 @@ func WriteRun(w io.Writer, p RunPage) error {
 		if how == "" {
 			how = "interval of the mean"
 		}
-		v.Figures = append(v.Figures, render("study", "Event study: forward path after the signals",
-			fmt.Sprintf("%s, for each of %s (faint), their mean (bold) and its %s band (%s); dashed: the mean path from any day, the drift a signal must beat.",
-				orDefault(st.Label, "Forward return"), plural(n, "signal", "signals"), levelText(st.Level), how),
+		caption := fmt.Sprintf("%s, for each of %s (faint), their mean (bold) and its %s band (%s); dashed: the mean path from any day, the drift a signal must beat.",
+			orDefault(st.Label, "Forward return"), plural(n, "signal", "signals"), levelText(st.Level), how)
+		if st.Episodes > 0 {
+			caption = fmt.Sprintf("%s, for each of %s (faint); bold: the mean over %s and its %s band (%s); dashed: the mean path from any day, the drift a signal must beat.",
+				orDefault(st.Label, "Forward return"), plural(n, "signal", "signals"), plural(st.Episodes, "independent episode", "independent episodes"), levelText(st.Level), how)
+		}
+		v.Figures = append(v.Figures, render("study", "Event study: forward path after the signals", caption,
 			func() (*chart.Chart, error) { return RunChart(p, Study, chart.Options{Height: 300}) }))
 	} else {
 		v.Figures = append(v.Figures, figure{ID: "study", Title: "Event study: forward path after the signals",
