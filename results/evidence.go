@@ -265,6 +265,7 @@ func Assess(r *engine.Result, opt EvidenceOptions) Evidence {
 		ev.PSR = Value(stats.PSR(sr, 0, len(daily), skew, kurt))
 		ev.MinTrackRecord = Value(stats.MinTRL(sr, 0, skew, kurt, 0.95))
 	}
+	ev.Regimes, ev.PositiveCycles, ev.PositiveEras = Regimes(r)
 	if opt.RandomEntry != nil {
 		ev.SetRandomEntry(*opt.RandomEntry)
 	}
@@ -330,10 +331,20 @@ func FormatP(p Value) string {
 	return fmt.Sprintf("= %.2f", float64(p))
 }
 
-// verdict is the one plain sentence of a result: how many independent
-// samples it rests on, then what the random-entry test (p < 0.05 counts as
-// beating random entries) and the mean trade return's interval say.
+// verdict is the plain verdict of a result: how many independent samples it
+// rests on, then what the random-entry test (p < 0.05 counts as beating
+// random entries) and the mean trade return's interval say, then in how
+// many halving cycles and calendar eras the mean trade return is positive.
 func verdict(ev Evidence) string {
+	s := verdictCore(ev)
+	if r := regimeSentence(ev.PositiveCycles, ev.PositiveEras); r != "" && ev.Trades > 0 {
+		s += " " + r
+	}
+	return s
+}
+
+// verdictCore is the verdict without the regime clause.
+func verdictCore(ev Evidence) string {
 	if ev.Trades == 0 {
 		return fmt.Sprintf("No trades from %s: there is nothing to judge.", plural(ev.Signals, "signal", "signals"))
 	}

@@ -136,6 +136,13 @@ type Evidence struct {
 	// Seed seeds every random procedure behind these numbers (each draws
 	// from its own stream, stats.DeriveSeed(Seed, i)).
 	Seed uint64 `json:"seed"`
+	// Regimes splits the result by Bitcoin halving cycle and by calendar
+	// era (Regimes); PositiveCycles and PositiveEras count the regimes
+	// with trades whose mean trade return is positive, which the verdict
+	// states ("positive in k of m").
+	Regimes        []Regime    `json:"regimes,omitempty"`
+	PositiveCycles RegimeCount `json:"positive_halving_cycles"`
+	PositiveEras   RegimeCount `json:"positive_eras"`
 }
 
 // MinSamples is the number of independent samples below which every output

@@ -107,9 +107,29 @@ func printEvidence(w io.Writer, e results.Evidence) {
 		fmt.Fprintf(w, "  probabilistic Sharpe ratio (vs 0) %s; minimum track record for 95%%: %s days\n", num(e.PSR), num(e.MinTrackRecord))
 	}
 	fmt.Fprintf(w, "  seed %d\n", e.Seed)
+	printRegimes(w, e)
 	if e.Verdict != "" {
 		fmt.Fprintf(w, "verdict: %s\n", e.Verdict)
 	}
+}
+
+// printRegimes writes the result split by halving cycle and calendar era.
+func printRegimes(w io.Writer, e results.Evidence) {
+	if len(e.Regimes) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  by regime (trades and episodes by entry date; mean trade return positive in %d of %d halving cycles, %d of %d eras with trades):\n",
+		e.PositiveCycles.Positive, e.PositiveCycles.Of, e.PositiveEras.Positive, e.PositiveEras.Of)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "    regime\tfrom\tto\ttrades\tepisodes\tmean trade\treturn")
+	for _, g := range e.Regimes {
+		kind := "cycle"
+		if g.Kind == results.RegimeEra {
+			kind = "era"
+		}
+		fmt.Fprintf(tw, "    %s %s\t%s\t%s\t%d\t%d\t%s\t%s\n", kind, g.Name, g.Start, g.End, g.Trades, g.Episodes, pct(g.MeanTradeReturn), pct(g.Return))
+	}
+	tw.Flush()
 }
 
 func short(h string) string {

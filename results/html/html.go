@@ -171,6 +171,10 @@ type evidenceView struct {
 	Rows       []fact
 	Verdict    string
 	Note       string
+	// RegimeCols and Regimes are the result split by halving cycle and
+	// calendar era (regimeTable).
+	RegimeCols []string
+	Regimes    []row
 }
 
 type cell struct {
@@ -410,8 +414,33 @@ func runHeader(rep *results.Report, notes []string) header {
 	return h
 }
 
+// regimeTable lays out the evidence's regimes (results.Regimes): one row
+// per halving cycle and calendar era with its trades, episodes, mean trade
+// return and the strategy's return over it.
+func regimeTable(e results.Evidence) ([]string, []row) {
+	if len(e.Regimes) == 0 {
+		return nil, nil
+	}
+	cols := []string{"kind", "from", "to", "trades", "episodes", "mean trade return", "return over the regime"}
+	rows := make([]row, 0, len(e.Regimes))
+	for _, g := range e.Regimes {
+		kind := "halving cycle"
+		if g.Kind == results.RegimeEra {
+			kind = "calendar era"
+		}
+		mean := cell{Text: "n/a", Class: "na"}
+		if g.MeanTradeReturn.Valid() {
+			mean = cell{Text: pct(g.MeanTradeReturn), Class: sign(g.MeanTradeReturn)}
+		}
+		rows = append(rows, row{Name: g.Name, Cells: []cell{{Text: kind}, {Text: g.Start}, {Text: g.End},
+			{Text: strconv.Itoa(g.Trades)}, {Text: strconv.Itoa(g.Episodes)}, mean, {Text: pct(g.Return), Class: sign(g.Return)}}})
+	}
+	return cols, rows
+}
+
 func evidenceCard(e results.Evidence) evidenceView {
 	v := evidenceView{TooFew: e.TooFew, Warning: e.Warning, Verdict: e.Verdict}
+	v.RegimeCols, v.Regimes = regimeTable(e)
 	v.Counts = []count{
 		{Value: strconv.Itoa(e.Signals), Label: "signals in the window"},
 		{Value: strconv.Itoa(e.Trades), Label: "trades"},

@@ -264,3 +264,24 @@ func TestSweepReport(t *testing.T) {
 		t.Error("sweep without id: no error")
 	}
 }
+
+// TestRunReportRegimes: the evidence card lays out the regimes of the
+// evidence as a small table, signs classed.
+func TestRunReportRegimes(t *testing.T) {
+	rep, bench, rut, btc := fakeRun(12)
+	rep.Evidence.Regimes = []results.Regime{
+		{Kind: results.RegimeHalvingCycle, Name: "2016-07-09 .. 2020-05-10", Start: "2016-07-09", End: "2020-05-10", Days: 1402, Trades: 3, Episodes: 3, MeanTradeReturn: 0.5, Positive: true, Return: 2.1},
+		{Kind: results.RegimeEra, Name: "2020-2024", Start: "2020-01-01", End: "2024-12-31", Days: 1827, Trades: 0, MeanTradeReturn: results.NA, Return: -0.1},
+	}
+	doc := writeRun(t, RunPage{Report: rep, Benchmark: bench, Trigger: rut, Targets: []chart.Series{btc}})
+	for _, s := range []string{`id="regimes"`, "By halving cycle and calendar era", "<td>2016-07-09 .. 2020-05-10</td><td>halving cycle</td>",
+		`<td class="pos">50.00%</td>`, "<td>2020-2024</td><td>calendar era</td>", `<td class="na">n/a</td>`, `<td class="neg">-10.00%</td>`} {
+		if !strings.Contains(doc, s) {
+			t.Errorf("report lacks %q", s)
+		}
+	}
+	rep.Evidence.Regimes = nil
+	if doc := writeRun(t, RunPage{Report: rep, Benchmark: bench, Trigger: rut, Targets: []chart.Series{btc}}); strings.Contains(doc, `id="regimes"`) {
+		t.Error("a regimes table without regimes")
+	}
+}

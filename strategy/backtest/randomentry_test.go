@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"runtime"
 	"slices"
 	"testing"
@@ -864,7 +865,7 @@ func TestRandomEntryDeterminism(t *testing.T) {
 	e2, _, _ := Evidence(o.Result, ds, cfg, opt)
 	cfg.Seed = 2
 	e3, _, _ := Evidence(o.Result, ds, cfg, opt)
-	if e1 != e2 {
+	if !reflect.DeepEqual(e1, e2) {
 		t.Error("evidence differs for the same seed")
 	}
 	if e3.Seed != 2 || e3.Trades != e1.Trades || e3.SharpeCI == e1.SharpeCI || e3.MeanTradeReturnCI == e1.MeanTradeReturnCI || e3.RandomEntryP == e1.RandomEntryP {

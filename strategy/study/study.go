@@ -55,14 +55,7 @@ func DefaultHorizons() []int { return []int{7, 30, 90, 180, 365} }
 // Halvings returns the Bitcoin halving dates (blocks 210,000, 420,000,
 // 630,000 and 840,000): 2012-11-28, 2016-07-09, 2020-05-11 and 2024-04-20
 // (UTC).
-func Halvings() []data.Date {
-	return []data.Date{
-		data.DateOf(2012, time.November, 28),
-		data.DateOf(2016, time.July, 9),
-		data.DateOf(2020, time.May, 11),
-		data.DateOf(2024, time.April, 20),
-	}
-}
+func Halvings() []data.Date { return results.Halvings() }
 
 // Options configure a study. Zero fields take the defaults named.
 type Options struct {
