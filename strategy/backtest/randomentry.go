@@ -794,13 +794,24 @@ func (d *drawer) drawBatch(src *rand.PCG, sums, totals []float64, s0 []int32, pi
 			}
 			// The largest s in [from, S) with row[s] > r (row[from] > r,
 			// row[S] = 0 or -Inf; the row falls with s). The next entry is
-			// usually near: a branch-free bisection of the next `near`
-			// slots first, and only when the answer lies beyond them a
-			// galloping search, then a bisection, keeping
-			// row[lo] > r ≥ row[hi].
+			// usually near: count the next `near` slots above r (the row
+			// falls, so they are a prefix; independent loads, no
+			// dependent chain as in a bisection), and only when the answer
+			// lies beyond them a galloping search, then a bisection,
+			// keeping row[lo] > r ≥ row[hi].
 			lo := from
 			hi := len(row) - 1
-			if from+near <= hi {
+			if from+near <= hi && !d.logs {
+				// r and the row are finite and ≥ 0 here: w > r exactly when
+				// r - w is negative, its sign bit.
+				w := (*[near]float64)(row[from : from+near])
+				c := uint64(0)
+				for k := range w {
+					c += math.Float64bits(r-w[k]) >> 63
+				}
+				lo = from + int(c) - 1
+				// lo ≤ from+near-1; the answer is lo unless row[lo+1] > r
+			} else if from+near <= hi {
 				for size := near; size > 1; {
 					half := size >> 1
 					if row[lo+half] > r {
@@ -808,7 +819,6 @@ func (d *drawer) drawBatch(src *rand.PCG, sums, totals []float64, s0 []int32, pi
 					}
 					size -= half
 				}
-				// lo ≤ from+near-1; the answer is lo unless row[lo+1] > r
 			}
 			if row[lo+1] > r {
 				lo++

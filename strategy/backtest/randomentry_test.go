@@ -863,6 +863,17 @@ func TestRandomEntryDeterminism(t *testing.T) {
 		t.Fatal(err)
 	}
 	e2, _, _ := Evidence(o.Result, ds, cfg, opt)
+	// The whole block at GOMAXPROCS 1 and 4: every resampling runs in
+	// chunks with their own streams, so the numbers are the same bit for
+	// bit.
+	prev = runtime.GOMAXPROCS(1)
+	g1, _, _ := Evidence(o.Result, ds, cfg, opt)
+	runtime.GOMAXPROCS(4)
+	g4, _, _ := Evidence(o.Result, ds, cfg, opt)
+	runtime.GOMAXPROCS(prev)
+	if !reflect.DeepEqual(g1, g4) || !reflect.DeepEqual(g1, e1) {
+		t.Errorf("evidence depends on GOMAXPROCS:\n1: %+v\n4: %+v", g1, g4)
+	}
 	cfg.Seed = 2
 	e3, _, _ := Evidence(o.Result, ds, cfg, opt)
 	if !reflect.DeepEqual(e1, e2) {
