@@ -234,11 +234,10 @@ func newBlockSampler(n int, b float64) *blockSampler {
 // 65536, the daily returns of 179 years), else two.
 func (s *blockSampler) iidIndices(p *pcg) []uint32 {
 	n := uint64(s.n)
-	st := s.starts[:0]
-	if cap(st) < int(s.n)+4 {
-		st = make([]uint32, 0, s.n+4)
+	if cap(s.starts) < int(s.n)+4 {
+		s.starts = make([]uint32, 0, s.n+4) // kept: one buffer per sampler
 	}
-	st = st[:s.n+4]
+	st := s.starts[:s.n+4]
 	k := 0
 	if n < 1<<16 {
 		n4 := n * n * n * n

@@ -72,3 +72,31 @@ func BenchmarkSharpeCI4000x10000Block1_3(b *testing.B) {
 		SharpeCI(x, 365, 10000, 0.95, 1.3, rng)
 	}
 }
+
+// The studentized interval of the mean of 600 single-trade episodes, 10,000
+// resamples (the mean trade return's interval of a 600-trade run).
+func BenchmarkClusterMeanT600x10000(b *testing.B) {
+	x := benchData(600, 1)
+	c := make([]float64, len(x))
+	for i := range c {
+		c[i] = 1
+	}
+	rng := NewRand(2)
+	b.ReportAllocs()
+	for b.Loop() {
+		ClusterMeanTCI(x, c, 10000, 0.95, rng)
+	}
+}
+
+// The order-statistic interval of the median of 600 trades.
+func BenchmarkClusterMedian600(b *testing.B) {
+	x := benchData(600, 1)
+	g := make([]int, len(x))
+	for i := range g {
+		g[i] = i
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ClusterMedianCI(x, g, len(x), 0.95)
+	}
+}
