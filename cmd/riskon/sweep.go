@@ -97,7 +97,7 @@ parts with 'riskon sweep merge DIR...'. See docs/DISTRIBUTED.md.`,
 	f.IntVar(&o.top, "top", 10, "show the best N trials")
 	f.StringVarP(&o.output, "output", "o", "table", "table or json")
 	_ = cmd.MarkFlagRequired("config")
-	cmd.AddCommand(a.sweepMergeCmd(), a.sweepListCmd())
+	cmd.AddCommand(a.sweepMergeCmd(), a.sweepListCmd(), a.sweepPromoteCmd())
 	return cmd
 }
 
