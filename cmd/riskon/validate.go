@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -39,6 +40,8 @@ type validateOpts struct {
 	randomEntries     int
 	resamples         int
 	noPBO             bool
+	cpcv              string
+	embargo           int
 }
 
 // maxValidateRandomEntries and maxValidateResamples bound the evidence flags of validate.
@@ -92,6 +95,8 @@ Results do not depend on --workers.`,
 	f.IntVar(&o.randomEntries, "random-entries", 0, fmt.Sprintf("random strategies of each random-entry test (default %d; -1 skips the test)", backtest.DefaultRandomEntries))
 	f.IntVar(&o.resamples, "resamples", 0, fmt.Sprintf("bootstrap resamples of each interval (default %d)", results.DefaultResamples))
 	f.BoolVar(&o.noPBO, "no-pbo", false, "skip the PBO (it runs every trial once more over the whole history)")
+	f.StringVar(&o.cpcv, "cpcv", "", "combinatorial purged cross-validation instead of walk-forward: GROUPS,TEST_GROUPS, e.g. 6,2")
+	f.IntVar(&o.embargo, "embargo", 0, "CPCV: days dropped from training after each test group")
 	_ = cmd.MarkFlagRequired("config")
 	cmd.AddCommand(a.validateListCmd(), a.validateShowCmd())
 	return cmd
@@ -143,6 +148,12 @@ func (a *app) runValidate(ctx context.Context, o validateOpts) error {
 	}
 	if o.resume && o.replace {
 		return errors.New("--resume and --replace contradict each other: --resume keeps the stored folds, --replace deletes them")
+	}
+	if o.cpcv != "" {
+		return a.runCPCV(ctx, o)
+	}
+	if o.embargo != 0 {
+		return errors.New("--embargo applies to --cpcv only")
 	}
 	opts, err := o.options()
 	if err != nil {
@@ -463,6 +474,16 @@ func (a *app) validateShowCmd() *cobra.Command {
 			if !rec.Complete {
 				return fmt.Errorf("validation %s is unfinished: run it again with --resume", id)
 			}
+			if rec.Method == "cpcv" {
+				if htmlOut != "" {
+					return errors.New("--html draws walk-forward validations; use --output json for CPCV")
+				}
+				c := cpcvOutput{CPCVResult: &validate.CPCVResult{}}
+				if err := json.Unmarshal(rec.Result, &c); err != nil {
+					return fmt.Errorf("stored validation %s: %w", id, err)
+				}
+				return a.printCPCV(&c, output)
+			}
 			v := validation{Result: &validate.Result{}}
 			if err := json.Unmarshal(rec.Result, &v); err != nil {
 				return fmt.Errorf("stored validation %s: %w", id, err)
@@ -479,4 +500,156 @@ func (a *app) validateShowCmd() *cobra.Command {
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
 	cmd.Flags().StringVar(&htmlOut, "html", "", "write the HTML report to FILE")
 	return cmd
+}
+
+// parseCPCV reads --cpcv GROUPS,TEST_GROUPS.
+func parseCPCV(s string) (int, int, error) {
+	a, b, ok := strings.Cut(s, ",")
+	n, err1 := strconv.Atoi(strings.TrimSpace(a))
+	k, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("--cpcv %q: write GROUPS,TEST_GROUPS, e.g. 6,2", s)
+	}
+	return n, k, nil
+}
+
+// runCPCV is validate --cpcv: combinatorial purged cross-validation of the
+// sweep, stored whole (it runs every trial once, so there is nothing to
+// resume).
+func (a *app) runCPCV(ctx context.Context, o validateOpts) error {
+	switch {
+	case o.train != "" || o.test != "" || o.step != "" || o.anchored:
+		return errors.New("--cpcv replaces the walk-forward windows: drop --train, --test, --step and --anchored")
+	case o.htmlOut != "":
+		return errors.New("--html draws walk-forward validations; use --output json for CPCV")
+	case o.resume:
+		return errors.New("--resume applies to walk-forward; a CPCV runs every trial once and is stored whole")
+	case o.workers < 0 || o.workers > 4096:
+		return fmt.Errorf("--workers %d: want 0 (default) to 4096", o.workers)
+	}
+	n, k, err := parseCPCV(o.cpcv)
+	if err != nil {
+		return err
+	}
+	file, err := sweep.Load(o.file, config.LoadOptions{})
+	if err != nil {
+		return err
+	}
+	exp, err := sweep.Expand(&file.Spec, file.Base, file.Path)
+	if err != nil {
+		return err
+	}
+	opts := validate.CPCVOptions{Groups: n, TestGroups: k, EmbargoDays: o.embargo, RankBy: o.rankBy, Workers: o.workers}
+	if opts.RankBy == "" {
+		opts.RankBy = file.Spec.RankBy
+	}
+	if opts.Workers == 0 {
+		opts.Workers = file.Spec.Workers
+	}
+	if opts.Workers == 0 {
+		opts.Workers = runtime.NumCPU()
+	}
+	if a.dbFlag == "" && file.Base.Data.DB != "" && envDB() == "" {
+		a.dbFlag = file.Base.Data.DB
+	}
+	st, err := a.openStore(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ds, err := st.Load(ctx, exp.Symbols)
+	if err != nil {
+		return err
+	}
+	res, err := validate.CPCV(ctx, backtest.NewShared(ds), exp, opts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.file, err)
+	}
+	sweepID := sweep.ID(file.Spec.Name, exp.Trials, ds.Fingerprint())
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%d\x00%d\x00%s", sweepID, n, k, o.embargo, res.RankBy)))
+	id := sweepID + "-cpcv-" + hex.EncodeToString(h[:4])
+	now := time.Now().UTC()
+	out := cpcvOutput{ID: id, SweepID: sweepID, Name: file.Spec.Name, CreatedAt: now.Format(time.RFC3339), Version: version,
+		Synthetic: ds.Synthetic, DataFingerprint: ds.Fingerprint(), CPCVResult: res}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return fmt.Errorf("encode CPCV: %w", err)
+	}
+	vs, err := runstore.NewValidations(ctx, st.DB())
+	if err != nil {
+		return err
+	}
+	if _, err := vs.Get(ctx, id); err == nil {
+		if !o.replace {
+			return fmt.Errorf("validation %s is already stored: show it with `riskon validate show %s`, or pass --replace to run it again", id, id)
+		}
+		if err := vs.Delete(ctx, id); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, runstore.ErrNotFound) {
+		return err
+	}
+	optJSON, _ := json.Marshal(map[string]any{"cpcv": []int{n, k}, "embargo": o.embargo, "rank_by": res.RankBy})
+	specJSON, _ := json.Marshal(file.Spec)
+	keep := context.WithoutCancel(ctx)
+	if err := vs.Create(keep, runstore.ValidationRecord{ID: id, Name: file.Spec.Name, CreatedAt: now, Version: version, Method: "cpcv",
+		Options: optJSON, Spec: specJSON, BaseConfig: config.Canonical(file.Base), DataFingerprint: ds.Fingerprint(), Synthetic: ds.Synthetic,
+		Trials: len(exp.Trials), Folds: len(res.Splits)}); err != nil {
+		return err
+	}
+	if err := vs.Finish(keep, id, b, nil); err != nil {
+		return err
+	}
+	return a.printCPCV(&out, o.output)
+}
+
+// cpcvOutput is the JSON of a CPCV validation.
+type cpcvOutput struct {
+	ID              string `json:"validation_id"`
+	SweepID         string `json:"sweep_id"`
+	Name            string `json:"name"`
+	CreatedAt       string `json:"created_at"`
+	Version         string `json:"version"`
+	Synthetic       bool   `json:"synthetic"`
+	DataFingerprint string `json:"data_fingerprint"`
+	*validate.CPCVResult
+}
+
+func (a *app) printCPCV(v *cpcvOutput, output string) error {
+	if output == "json" {
+		return writeJSON(a.stdout, v)
+	}
+	w := a.stdout
+	if v.Synthetic {
+		fmt.Fprintln(w, "SYNTHETIC DATA: generated prices, not market history")
+	}
+	r := v.CPCVResult
+	fmt.Fprintf(w, "validation %s  (%s of sweep %s, %d trials)\n", v.ID, r.Method, v.SweepID, r.Trials)
+	fmt.Fprintf(w, "%d groups of %d days (%s..%s), %d tested per split: %d splits, %d paths; purge %d days, embargo %d days; rank by %s\n\n",
+		r.Groups, r.GroupDays, r.Start, r.End, r.TestGroups, len(r.Splits), r.Paths, r.PurgeDays, r.EmbargoDays, r.RankBy)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "split\ttest groups\tchosen\tIS Sharpe\tOOS Sharpe\tOOS rank\t")
+	for i, s := range r.Splits {
+		g := make([]string, len(s.TestGroups))
+		for j, x := range s.TestGroups {
+			g[j] = strconv.Itoa(x)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t\n", i, strings.Join(g, ","), s.Params, num2(s.ISSharpe), num2(s.OOSSharpe), num2(s.OOSRank))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	ps := make([]string, len(r.PathSharpes))
+	for i, s := range r.PathSharpes {
+		ps[i] = num2(s)
+	}
+	fmt.Fprintf(w, "\npath Sharpe ratios: %s\n", strings.Join(ps, " "))
+	fmt.Fprintf(w, "mean %s, sd %s (buy-and-hold %s); %d of %d paths beat buy-and-hold; degradation %s (mean IS Sharpe %s); PBO %s\n",
+		num2(r.MeanPathSharpe), num2(r.SDPathSharpe), num2(r.BenchmarkSharpe), r.PathsBeatingBenchmark, r.Paths, num2(r.Degradation),
+		num2(r.MeanISSharpe), num2(r.PBO))
+	for _, s := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", s)
+	}
+	fmt.Fprintf(w, "\n%s\n", r.Verdict)
+	return nil
 }

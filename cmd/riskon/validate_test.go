@@ -149,3 +149,35 @@ func dropCreated(s string) string {
 	}
 	return b.String()
 }
+
+// TestValidateCPCVCLI: --cpcv runs, is stored and shown again; bad group
+// counts are one-line errors.
+func TestValidateCPCVCLI(t *testing.T) {
+	dir := t.TempDir()
+	db := demoDB(t, dir)
+	write(t, dir, "base.yaml", goodRun)
+	sw := write(t, dir, "grid.yaml", "name: cp\nbase: base.yaml\ngrid:\n  - {key: trigger.lookback, values: [20, 100]}\n  - {key: trade.hold_days, values: [7, 30]}\n")
+	out, _, err := execCmd(t, db, validateCmdOf, "-c", sw, "--cpcv", "6,2", "--embargo", "10", "--output", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		ID     string `json:"validation_id"`
+		Paths  int    `json:"paths"`
+		Splits []any  `json:"splits"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.Paths != 5 || len(v.Splits) != 15 {
+		t.Fatalf("cpcv: %+v %v", v, err)
+	}
+	shown, _, err := runCLI(t, "--db", db, "validate", "show", v.ID, "--output", "json")
+	if err != nil || shown != out {
+		t.Fatalf("validate show of the CPCV differs (%v)", err)
+	}
+	for _, c := range [][]string{{"--cpcv", "6"}, {"--cpcv", "40,2"}, {"--cpcv", "6,6"}, {"--cpcv", "6,2", "--embargo", "-3"},
+		{"--cpcv", "6,2", "--train", "2y"}, {"--embargo", "5", "--train", "2y", "--test", "1y"}} {
+		_, _, err := execCmd(t, db, validateCmdOf, append([]string{"-c", sw}, c...)...)
+		if err == nil || strings.Contains(err.Error(), "\n") {
+			t.Fatalf("%v: %v", c, err)
+		}
+	}
+}
