@@ -217,8 +217,10 @@ func (a *app) runValidate(ctx context.Context, o validateOpts) error {
 		if err := vs.Create(ctx, rec); err != nil {
 			return err
 		}
-	case err == nil && stored.Complete && !o.resume:
-		return fmt.Errorf("validation %s is already stored: show it with `riskon validate show %s`, or pass --replace to run it again", id, id)
+	case err == nil && stored.Complete:
+		// The same sweep, data and options: the result is the stored one.
+		fmt.Fprintf(a.stderr, "validation %s is already stored: showing it (pass --replace to run it again)\n", id)
+		return a.showStoredValidation(stored, o.output, o.htmlOut)
 	case err == nil && !o.resume:
 		return fmt.Errorf("validation %s is stored unfinished: pass --resume to train only the missing folds, or --replace to start again", id)
 	case err == nil:
@@ -474,27 +476,7 @@ func (a *app) validateShowCmd() *cobra.Command {
 			if !rec.Complete {
 				return fmt.Errorf("validation %s is unfinished: run it again with --resume", id)
 			}
-			if rec.Method == "cpcv" {
-				if htmlOut != "" {
-					return errors.New("--html draws walk-forward validations; use --output json for CPCV")
-				}
-				c := cpcvOutput{CPCVResult: &validate.CPCVResult{}}
-				if err := json.Unmarshal(rec.Result, &c); err != nil {
-					return fmt.Errorf("stored validation %s: %w", id, err)
-				}
-				return a.printCPCV(&c, output)
-			}
-			v := validation{Result: &validate.Result{}}
-			if err := json.Unmarshal(rec.Result, &v); err != nil {
-				return fmt.Errorf("stored validation %s: %w", id, err)
-			}
-			if htmlOut != "" {
-				if err := writeFileAtomic(htmlOut, func(w io.Writer) error { return html.WriteValidation(w, validationPage(&v, rec.Result)) }); err != nil {
-					return err
-				}
-				fmt.Fprintf(a.stderr, "wrote %s\n", htmlOut)
-			}
-			return a.printValidation(&v, output)
+			return a.showStoredValidation(rec, output, htmlOut)
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
@@ -579,9 +561,10 @@ func (a *app) runCPCV(ctx context.Context, o validateOpts) error {
 	if err != nil {
 		return err
 	}
-	if _, err := vs.Get(ctx, id); err == nil {
+	if stored, err := vs.Get(ctx, id); err == nil {
 		if !o.replace {
-			return fmt.Errorf("validation %s is already stored: show it with `riskon validate show %s`, or pass --replace to run it again", id, id)
+			fmt.Fprintf(a.stderr, "validation %s is already stored: showing it (pass --replace to run it again)\n", id)
+			return a.showStoredValidation(stored, o.output, "")
 		}
 		if err := vs.Delete(ctx, id); err != nil {
 			return err
@@ -652,4 +635,30 @@ func (a *app) printCPCV(v *cpcvOutput, output string) error {
 	}
 	fmt.Fprintf(w, "\n%s\n", r.Verdict)
 	return nil
+}
+
+// showStoredValidation prints a stored, complete validation (walk-forward
+// or CPCV) and writes its HTML report when htmlOut is set.
+func (a *app) showStoredValidation(rec *runstore.ValidationRecord, output, htmlOut string) error {
+	if rec.Method == "cpcv" {
+		if htmlOut != "" {
+			return errors.New("--html draws walk-forward validations; use --output json for CPCV")
+		}
+		c := cpcvOutput{CPCVResult: &validate.CPCVResult{}}
+		if err := json.Unmarshal(rec.Result, &c); err != nil {
+			return fmt.Errorf("stored validation %s: %w", rec.ID, err)
+		}
+		return a.printCPCV(&c, output)
+	}
+	v := validation{Result: &validate.Result{}}
+	if err := json.Unmarshal(rec.Result, &v); err != nil {
+		return fmt.Errorf("stored validation %s: %w", rec.ID, err)
+	}
+	if htmlOut != "" {
+		if err := writeFileAtomic(htmlOut, func(w io.Writer) error { return html.WriteValidation(w, validationPage(&v, rec.Result)) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "wrote %s\n", htmlOut)
+	}
+	return a.printValidation(&v, output)
 }

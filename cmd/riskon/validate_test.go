@@ -63,8 +63,9 @@ grid:
 	if shown != out {
 		t.Fatalf("validate show differs from the run's output")
 	}
-	if _, _, err := execCmd(t, db, validateCmdOf, args...); err == nil || !strings.Contains(err.Error(), "already stored") {
-		t.Fatalf("second run: %v", err)
+	again, stderr0, err := execCmd(t, db, validateCmdOf, args...)
+	if err != nil || again != out || !strings.Contains(stderr0, "already stored") {
+		t.Fatalf("second run: %v\n%s", err, stderr0)
 	}
 
 	// An interrupted validation (last two folds not stored) resumes to the
