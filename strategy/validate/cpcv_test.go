@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -112,5 +113,21 @@ func TestCPCVPlantedEdge(t *testing.T) {
 		if _, err := CPCV(context.Background(), backtest.NewShared(ds), e, c); err == nil {
 			t.Fatalf("%+v accepted", c)
 		}
+	}
+}
+
+func TestCPCVDeterministicAcrossWorkers(t *testing.T) {
+	ds := plantedData(t, 4, 6, false)
+	var out []string
+	for _, w := range []int{1, 3} {
+		res, err := CPCV(context.Background(), backtest.NewShared(ds), testExpansion(t), CPCVOptions{Groups: 5, TestGroups: 2, EmbargoDays: 5, RankBy: "dsr", Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(res)
+		out = append(out, string(b))
+	}
+	if out[0] != out[1] {
+		t.Fatal("CPCV differs between 1 and 3 workers")
 	}
 }
