@@ -74,12 +74,27 @@ grid:
 	if err != nil || !strings.Contains(msg, "identical") {
 		t.Fatalf("replay %s: %q %v", ref, msg, err)
 	}
-	cmp, _, err := runCLI(t, "--db", db, "compare", ref, runID, "--output", "json")
+	cmp, _, err := runCLI(t, "--db", db, "compare", ref, runID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Count(cmp, `"random_entry_p": null`) > 0 && !strings.Contains(alone, `"random_entry_p": null`) {
-		t.Fatalf("compare shows the trial's random-entry p as n/a:\n%s", cmp)
+	// The trial's evidence is complete and equals the run's, column for column.
+	for _, key := range []string{"random_entry_p", "mean_trade_return_ci", "psr", "sharpe_ci"} {
+		var line string
+		for _, l := range strings.Split(cmp, "\n") {
+			if f := strings.Fields(l); len(f) > 0 && f[0] == key {
+				line = l
+			}
+		}
+		vals := strings.Fields(line)
+		if len(vals) < 3 || strings.Contains(line, "n/a") {
+			t.Fatalf("compare %s line %q: want the trial's value", key, line)
+		}
+		vals = vals[1:]
+		half := len(vals) / 2
+		if strings.Join(vals[:half], " ") != strings.Join(vals[half:], " ") {
+			t.Fatalf("compare %s line %q: the trial's value differs from the run's", key, line)
+		}
 	}
 	if _, _, err := runCLI(t, "--db", db, "plot", ref, "--out", filepath.Join(dir, "t.svg")); err != nil {
 		t.Fatal(err)
