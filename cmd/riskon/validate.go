@@ -502,8 +502,6 @@ func (a *app) runCPCV(ctx context.Context, o validateOpts) error {
 	switch {
 	case o.train != "" || o.test != "" || o.step != "" || o.anchored:
 		return errors.New("--cpcv replaces the walk-forward windows: drop --train, --test, --step and --anchored")
-	case o.htmlOut != "":
-		return errors.New("--html draws walk-forward validations; use --output json for CPCV")
 	case o.resume:
 		return errors.New("--resume applies to walk-forward; a CPCV runs every trial once and is stored whole")
 	case o.workers < 0 || o.workers > 4096:
@@ -564,7 +562,7 @@ func (a *app) runCPCV(ctx context.Context, o validateOpts) error {
 	if stored, err := vs.Get(ctx, id); err == nil {
 		if !o.replace {
 			fmt.Fprintf(a.stderr, "validation %s is already stored: showing it (pass --replace to run it again)\n", id)
-			return a.showStoredValidation(stored, o.output, "")
+			return a.showStoredValidation(stored, o.output, o.htmlOut)
 		}
 		if err := vs.Delete(ctx, id); err != nil {
 			return err
@@ -582,6 +580,12 @@ func (a *app) runCPCV(ctx context.Context, o validateOpts) error {
 	}
 	if err := vs.Finish(keep, id, b, nil); err != nil {
 		return err
+	}
+	if o.htmlOut != "" {
+		if err := writeFileAtomic(o.htmlOut, func(w io.Writer) error { return html.WriteCPCV(w, cpcvPage(&out, b)) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "wrote %s\n", o.htmlOut)
 	}
 	return a.printCPCV(&out, o.output)
 }
@@ -641,12 +645,15 @@ func (a *app) printCPCV(v *cpcvOutput, output string) error {
 // or CPCV) and writes its HTML report when htmlOut is set.
 func (a *app) showStoredValidation(rec *runstore.ValidationRecord, output, htmlOut string) error {
 	if rec.Method == "cpcv" {
-		if htmlOut != "" {
-			return errors.New("--html draws walk-forward validations; use --output json for CPCV")
-		}
 		c := cpcvOutput{CPCVResult: &validate.CPCVResult{}}
 		if err := json.Unmarshal(rec.Result, &c); err != nil {
 			return fmt.Errorf("stored validation %s: %w", rec.ID, err)
+		}
+		if htmlOut != "" {
+			if err := writeFileAtomic(htmlOut, func(w io.Writer) error { return html.WriteCPCV(w, cpcvPage(&c, rec.Result)) }); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "wrote %s\n", htmlOut)
 		}
 		return a.printCPCV(&c, output)
 	}
@@ -661,4 +668,32 @@ func (a *app) showStoredValidation(rec *runstore.ValidationRecord, output, htmlO
 		fmt.Fprintf(a.stderr, "wrote %s\n", htmlOut)
 	}
 	return a.printValidation(&v, output)
+}
+
+// cpcvPage turns a CPCV into the HTML report's page.
+func cpcvPage(v *cpcvOutput, js []byte) html.CPCVPage {
+	r := v.CPCVResult
+	p := html.CPCVPage{ID: v.ID, Name: v.Name, Version: v.Version, CreatedAt: v.CreatedAt, Synthetic: v.Synthetic, Verdict: r.Verdict,
+		Warnings: r.Warnings, PathSharpes: r.PathSharpes, BenchmarkSharpe: r.BenchmarkSharpe, JSON: js}
+	p.Facts = [][2]string{
+		{"sweep", fmt.Sprintf("%s (%d trials)", v.SweepID, r.Trials)},
+		{"groups", fmt.Sprintf("%d groups of %d days (%s..%s), %d tested per split: %d splits, %d paths", r.Groups, r.GroupDays, r.Start, r.End,
+			r.TestGroups, len(r.Splits), r.Paths)},
+		{"purge, embargo", fmt.Sprintf("%d days before, %d days after each test group", r.PurgeDays, r.EmbargoDays)},
+		{"rank by", r.RankBy},
+		{"path Sharpe", fmt.Sprintf("mean %s, sd %s (buy-and-hold %s); %d of %d paths beat buy-and-hold", num2(r.MeanPathSharpe), num2(r.SDPathSharpe),
+			num2(r.BenchmarkSharpe), r.PathsBeatingBenchmark, r.Paths)},
+		{"degradation", fmt.Sprintf("%s (mean IS Sharpe %s)", num2(r.Degradation), num2(r.MeanISSharpe))},
+		{"PBO", num2(r.PBO)},
+		{"data fingerprint", v.DataFingerprint},
+	}
+	for _, s := range r.Splits {
+		g := make([]string, len(s.TestGroups))
+		for j, x := range s.TestGroups {
+			g[j] = strconv.Itoa(x)
+		}
+		p.Splits = append(p.Splits, html.CPCVSplitRow{TestGroups: strings.Join(g, ","), Params: s.Params.String(), ISSharpe: s.ISSharpe,
+			OOSSharpe: s.OOSSharpe, OOSRank: s.OOSRank})
+	}
+	return p
 }

@@ -158,9 +158,13 @@ func TestValidateCPCVCLI(t *testing.T) {
 	db := demoDB(t, dir)
 	write(t, dir, "base.yaml", goodRun)
 	sw := write(t, dir, "grid.yaml", "name: cp\nbase: base.yaml\ngrid:\n  - {key: trigger.lookback, values: [20, 100]}\n  - {key: trade.hold_days, values: [7, 30]}\n")
-	out, _, err := execCmd(t, db, validateCmdOf, "-c", sw, "--cpcv", "6,2", "--embargo", "10", "--output", "json")
+	page := filepath.Join(dir, "cpcv.html")
+	out, _, err := execCmd(t, db, validateCmdOf, "-c", sw, "--cpcv", "6,2", "--embargo", "10", "--output", "json", "--html", page)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(page); err != nil || !strings.Contains(string(b), "Out-of-sample paths") || !strings.Contains(string(b), "<svg") {
+		t.Fatalf("CPCV HTML report: %v", err)
 	}
 	var v struct {
 		ID     string `json:"validation_id"`
