@@ -250,3 +250,28 @@ func exportTrial(ctx context.Context, rep *results.Report, dir, format string) (
 	}
 	return rs.Export(ctx, rep.RunID, dir, format)
 }
+
+// attachSelection gives a run whose config is a stored sweep trial (same
+// trial hash: the same config, name aside) that trial's selection, so that
+// a config picked from a sweep and run again alone still says it was
+// picked: from the sweep with the most trials when several hold it.
+func attachSelection(ctx context.Context, db *sql.DB, rep *results.Report, cfg config.Config) error {
+	sw, err := runstore.NewSweeps(ctx, db)
+	if err != nil {
+		return err
+	}
+	refs, err := sw.FindTrials(ctx, sweep.TrialHash(cfg))
+	if err != nil || len(refs) == 0 {
+		return err
+	}
+	rec, err := sw.Get(ctx, refs[0].SweepID)
+	if err != nil {
+		return err
+	}
+	sel, err := selectionOf(ctx, sw, rec, refs[0].Index)
+	if err != nil {
+		return err
+	}
+	rep.SetSelection(sel)
+	return nil
+}

@@ -57,6 +57,14 @@ grid:
 		t.Fatalf("verdict %q does not end with the selection %q", verdict, sentence)
 	}
 	ev["verdict"] = strings.TrimSpace(strings.TrimSuffix(verdict, sentence))
+	// The config run alone is the same trial: it carries the same selection.
+	asel, _ := json.Marshal(a["selection"])
+	bsel, _ := json.Marshal(sel)
+	if string(asel) != string(bsel) {
+		t.Fatalf("the config run alone carries selection %s, the trial %s", asel, bsel)
+	}
+	aev := a["evidence"].(map[string]any)
+	aev["verdict"] = strings.TrimSpace(strings.TrimSuffix(aev["verdict"].(string), sentence))
 	for _, m := range []map[string]any{a, b} {
 		for _, k := range []string{"run_id", "created_at", "version", "selection"} {
 			delete(m, k)
