@@ -31,8 +31,9 @@ func plantedData(t testing.TB, seed uint64, years int, edge bool) *data.Dataset 
 	var closes []float64
 	boost := map[data.Date]bool{}
 	rut := 100.0
+	nyse := data.NYSE()
 	for d := start; d <= end; d++ {
-		if !data.NYSE().IsSessionDay(d) {
+		if !nyse.IsSessionDay(d) {
 			continue
 		}
 		o := rut
@@ -62,7 +63,7 @@ func plantedData(t testing.TB, seed uint64, years int, edge bool) *data.Dataset 
 		btc *= math.Exp(mu + sigB*brng.NormFloat64())
 		bb = append(bb, data.Bar{Date: d, Open: o, High: max(o, btc), Low: min(o, btc), Close: btc})
 	}
-	r, err := data.NewSeries("RUT", data.NYSE(), rb)
+	r, err := data.NewSeries("RUT", nyse, rb)
 	if err != nil {
 		t.Fatal(err)
 	}
