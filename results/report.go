@@ -5,8 +5,10 @@ package results
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Value is a metric that may be undefined (no trades, zero volatility...). It
@@ -204,4 +206,49 @@ type Report struct {
 	Trades          []TradeRow      `json:"trades"`
 	Signals         []SignalRow     `json:"signals"`
 	Equity          []EquityRow     `json:"equity,omitempty"`
+	// Selection says how the run was chosen when it was picked from a sweep
+	// (a trial shown as SWEEP_ID:INDEX, or promoted with riskon sweep
+	// promote); nil for a config run on its own.
+	Selection *Selection `json:"selection,omitempty"`
+}
+
+// Selection is how a run was chosen from a sweep: its trial, its rank among
+// the sweep's trials by the sweep's rank metric, the deflated Sharpe ratio of
+// this trial against every trial of the sweep (Bailey & López de Prado 2014)
+// and the sweep's probability of backtest overfitting (CSCV). Sentence is
+// the plain sentence SetSelection adds to the verdict.
+type Selection struct {
+	SweepID  string `json:"sweep_id"`
+	Trial    int    `json:"trial"`
+	Trials   int    `json:"trials"`
+	RankBy   string `json:"rank_by"`
+	Rank     int    `json:"rank"`
+	DSR      Value  `json:"dsr"`
+	PBO      Value  `json:"pbo"`
+	Sentence string `json:"sentence"`
+}
+
+// SetSelection records how the run was chosen and appends the selection
+// sentence to the verdict, so that every output (table, JSON, HTML) that
+// shows the verdict names it: "Selected as the best of N trials by METRIC
+// in sweep S; deflated Sharpe D; PBO P."
+func (r *Report) SetSelection(s Selection) {
+	what := fmt.Sprintf("the best of %d trials", s.Trials)
+	if s.Rank != 1 {
+		what = fmt.Sprintf("rank %d of %d trials", s.Rank, s.Trials)
+	}
+	s.Sentence = fmt.Sprintf("Selected as %s by %s in sweep %s (trial %d); deflated Sharpe %s; PBO %s: read its p-values as those of a chosen config, not of one tried alone.",
+		what, s.RankBy, s.SweepID, s.Trial, fmtValue(s.DSR), fmtValue(s.PBO))
+	r.Selection = &s
+	if r.Evidence.Verdict != "" && !strings.HasSuffix(r.Evidence.Verdict, " ") {
+		r.Evidence.Verdict += " "
+	}
+	r.Evidence.Verdict += s.Sentence
+}
+
+func fmtValue(v Value) string {
+	if !v.Valid() {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.3f", float64(v))
 }

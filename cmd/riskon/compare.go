@@ -17,7 +17,6 @@ import (
 	"github.com/riskon/riskon/results"
 	runstore "github.com/riskon/riskon/results/store"
 	"github.com/riskon/riskon/strategy/config"
-	"github.com/riskon/riskon/strategy/sweep"
 )
 
 // compareItem is one run or sweep trial being compared.
@@ -64,9 +63,9 @@ func (a *app) compareCmd() *cobra.Command {
 unique prefix (riskon runs); a sweep trial is SWEEP_ID:INDEX (or a unique
 prefix of the sweep id, then :INDEX), as printed by riskon sweep. The config
 keys whose values differ come first, then the metrics, the buy-and-hold
-benchmark and the evidence. Sweep trials keep the sample counts only: their
-bootstrap statistics show as n/a (run the trial's config with 'riskon run'
-for them).`,
+benchmark and the evidence. A sweep trial is recomputed in full from the
+sweep's stored config and seed, so its evidence (intervals, random-entry
+test, PSR) is complete, and its verdict names its selection.`,
 		Example: `  riskon compare 20261121-193000-ab12cd 20261121-193500-cd34ef
   riskon compare r2k-grid-1a2b3c4d5e6f:39 r2k-grid-1a2b3c4d5e6f:12 --output markdown
   riskon compare RUN r2k-grid-1a2b3c4d5e6f:39 --output csv > cmp.csv`,
@@ -102,12 +101,15 @@ func (a *app) compare(ctx context.Context, ids []string) (*comparison, error) {
 		return nil, err
 	}
 	defer st.Close()
-	rs, sw := st.runs, st.sweeps
+	rs := st.runs
 	c := &comparison{}
 	for _, id := range ids {
 		var it *compareItem
-		if sid, idx, ok := strings.Cut(id, ":"); ok {
-			it, err = loadTrial(ctx, sw, sid, idx)
+		if isTrialRef(id) {
+			var rep *results.Report
+			if rep, _, err = a.trialReport(ctx, st, id); err == nil {
+				it, err = reportItem(rep, "trial")
+			}
 		} else {
 			it, err = loadRun(ctx, rs, id)
 		}
@@ -128,7 +130,13 @@ func loadRun(ctx context.Context, rs *runstore.Store, id string) (*compareItem, 
 		}
 		return nil, err
 	}
-	it := &compareItem{ID: rep.RunID, Kind: "run", Name: rep.Name, ConfigHash: rep.ConfigHash, DataFingerprint: rep.DataFingerprint,
+	return reportItem(rep, "run")
+}
+
+// reportItem is one column of a comparison: a stored run's report, or a
+// sweep trial's recomputed in full (trialReport).
+func reportItem(rep *results.Report, kind string) (*compareItem, error) {
+	it := &compareItem{ID: rep.RunID, Kind: kind, Name: rep.Name, ConfigHash: rep.ConfigHash, DataFingerprint: rep.DataFingerprint,
 		Synthetic: rep.Synthetic, Config: rep.Config, metrics: rep.Metrics, bench: rep.Benchmark, evidence: rep.Evidence}
 	if len(rep.Config) > 0 {
 		var cfg config.Config
@@ -138,51 +146,6 @@ func loadRun(ctx context.Context, rs *runstore.Store, id string) (*compareItem, 
 		it.flat = flattenConfig(cfg)
 	}
 	return it, nil
-}
-
-func loadTrial(ctx context.Context, sw *runstore.Sweeps, sweepID, index string) (*compareItem, error) {
-	idx, err := strconv.Atoi(index)
-	if err != nil || idx < 0 {
-		return nil, fmt.Errorf("%s:%s: a sweep trial is SWEEP_ID:INDEX with INDEX a trial number from 0", sweepID, index)
-	}
-	id, err := sw.Resolve(ctx, sweepID)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := sw.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	row, err := sw.Trial(ctx, id, idx)
-	if err != nil {
-		return nil, err
-	}
-	var base config.Config
-	if err := json.Unmarshal(rec.BaseConfig, &base); err != nil {
-		return nil, fmt.Errorf("sweep %s: stored base config: %w", id, err)
-	}
-	var params sweep.Params
-	if err := json.Unmarshal(row.Params, &params); err != nil {
-		return nil, fmt.Errorf("sweep %s trial %d: params: %w", id, idx, err)
-	}
-	cfg, err := sweep.ApplyParams(base, sweep.TrialName(rec.Name, idx), params)
-	if err != nil {
-		return nil, fmt.Errorf("sweep %s trial %d: rebuild its config: %w", id, idx, err)
-	}
-	if h := sweep.TrialHash(cfg); h != row.Hash {
-		return nil, fmt.Errorf("sweep %s trial %d: rebuilt config hash %s differs from the stored %s (a different riskon version?)", id, idx, short(h), short(row.Hash))
-	}
-	canon := config.Canonical(cfg)
-	ev := results.Evidence{Signals: row.Signals, Trades: row.Trades, Episodes: row.Episodes, TooFew: row.TooFew, Seed: row.Seed,
-		EffectiveN: results.NA, MeanTradeReturn: results.NA, MeanTradeReturnCI: [2]results.Value{results.NA, results.NA},
-		MedianTradeReturn: results.NA, SharpeCI: [2]results.Value{results.NA, results.NA}, SharpeCIBlock: results.NA,
-		CILevel: results.NA, RandomEntryP: results.NA, PSR: results.NA, MinTrackRecord: results.NA}
-	if ev.TooFew {
-		ev.Warning = results.TooFewWarning(ev.Episodes)
-	}
-	return &compareItem{ID: fmt.Sprintf("%s:%d", id, idx), Kind: "trial", Name: cfg.Name, ConfigHash: config.Hash(cfg),
-		DataFingerprint: rec.DataFingerprint, Synthetic: rec.Synthetic, Config: canon, metrics: row.Metrics, bench: row.Benchmark,
-		evidence: ev, flat: flattenConfig(cfg)}, nil
 }
 
 // flattenConfig maps every config key (dotted path) to its JSON value; the

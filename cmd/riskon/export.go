@@ -59,6 +59,13 @@ func (a *app) export(ctx context.Context, id, format, dir string) ([]string, err
 	}
 	defer st.Close()
 	rs, sw := st.runs, st.sweeps
+	if isTrialRef(id) {
+		rep, _, err := a.trialReport(ctx, st, id)
+		if err != nil {
+			return nil, err
+		}
+		return exportTrial(ctx, rep, dir, format)
+	}
 	runID, runErr := rs.Resolve(ctx, id)
 	sweepID, sweepErr := sw.Resolve(ctx, id)
 	switch {

@@ -78,7 +78,6 @@ The charts are the ones of 'riskon report', in the same style.`,
 				return err
 			}
 			defer st.Close()
-			rs := st.runs
 			var c *chart.Chart
 			switch {
 			case kind == html.Heatmap || kind == html.Sharpes:
@@ -105,7 +104,7 @@ The charts are the ones of 'riskon report', in the same style.`,
 				}
 				var reps []*results.Report
 				for _, arg := range args {
-					rep, err := rs.Get(ctx, arg)
+					rep, err := a.loadReport(ctx, st, arg)
 					if err != nil {
 						return err
 					}
@@ -116,10 +115,11 @@ The charts are the ones of 'riskon report', in the same style.`,
 					return fmt.Errorf("plot %s of %d runs: %w", kind, len(reps), err)
 				}
 			default:
-				page, err := a.runPage(ctx, st.Store, rs, args[0], nil)
+				rep, err := a.loadReport(ctx, st, args[0])
 				if err != nil {
 					return err
 				}
+				page := a.runPageOf(ctx, st.Store, rep, nil)
 				if opt.Title == "" {
 					opt.Title = page.Report.Name
 					if page.Report.Synthetic {

@@ -16,14 +16,15 @@ import (
 
 func (a *app) replayCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "replay RUN",
+		Use:   "replay RUN|SWEEP_ID:INDEX",
 		Short: "Re-run a stored run from its record and check that it reproduces exactly",
 		Long: `Replay reads a stored run's config and data fingerprint, checks the config
 hash, loads the same symbols, checks that the data still has the same
 fingerprint, runs the backtest again and compares the whole report (metrics,
 benchmark, evidence, trades, signals, equity curve) with the stored one. It
 stores nothing. It fails when the data changed since the run or when the
-result differs.`,
+result differs. A sweep trial (SWEEP_ID:INDEX) is recomputed and compared
+with the stored trial's metrics, benchmark and sample counts.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			msg, err := a.replay(cmd.Context(), args[0])
@@ -43,6 +44,14 @@ func (a *app) replay(ctx context.Context, id string) (string, error) {
 		return "", err
 	}
 	defer st.Close()
+	if isTrialRef(id) {
+		rep, _, err := a.trialReport(ctx, st, id)
+		if err != nil {
+			return "", fmt.Errorf("replay %s: %w", id, err)
+		}
+		return fmt.Sprintf("replay %s: identical to the stored trial (metrics, benchmark, samples; data %s, %d trades, %d signals, %d equity days)",
+			rep.RunID, short(rep.DataFingerprint), len(rep.Trades), len(rep.Signals), len(rep.Equity)), nil
+	}
 	rs := st.runs
 	stored, err := rs.Get(ctx, id)
 	if err != nil {
@@ -70,6 +79,9 @@ func (a *app) replay(ctx context.Context, id string) (string, error) {
 	}
 	rep := out.Report
 	rep.RunID, rep.CreatedAt, rep.Version = stored.RunID, stored.CreatedAt, stored.Version
+	if stored.Selection != nil {
+		rep.SetSelection(*stored.Selection)
+	}
 	if diff := firstReportDiff(stored, rep); diff != "" {
 		return "", fmt.Errorf("replay %s: the result differs from the stored run in %s", stored.RunID, diff)
 	}

@@ -69,7 +69,15 @@ still gets a report, with a note where a chart is missing.`,
 				render func(io.Writer) error
 				name   string
 			)
-			if len(args) == 1 {
+			if len(args) == 1 && isTrialRef(args[0]) {
+				rep, _, err := a.trialReport(ctx, st, args[0])
+				if err != nil {
+					return err
+				}
+				page := a.runPageOf(ctx, st.Store, rep, nil)
+				render = func(w io.Writer) error { return html.WriteRun(w, page) }
+				name = "report-" + strings.ReplaceAll(rep.RunID, ":", "-") + ".html"
+			} else if len(args) == 1 {
 				id, err := rs.Resolve(ctx, args[0])
 				switch {
 				case err == nil:
@@ -95,7 +103,7 @@ still gets a report, with a note where a chart is missing.`,
 			} else {
 				var reps []*results.Report
 				for _, arg := range args {
-					rep, err := rs.Get(ctx, arg)
+					rep, err := a.loadReport(ctx, st, arg)
 					if err != nil {
 						return err
 					}
@@ -204,11 +212,18 @@ func (a *app) runPage(ctx context.Context, st *store.Store, rs *runstore.Store, 
 	if err != nil {
 		return html.RunPage{}, err
 	}
+	return a.runPageOf(ctx, st, rep, ds), nil
+}
+
+// runPageOf is runPage for a report already in hand (a stored run, or a
+// sweep trial recomputed by trialReport).
+func (a *app) runPageOf(ctx context.Context, st *store.Store, rep *results.Report, ds *data.Dataset) html.RunPage {
+	var err error
 	page := html.RunPage{Report: rep}
 	var cfg config.Config
 	if err := json.Unmarshal(rep.Config, &cfg); err != nil {
 		page.Notes = append(page.Notes, fmt.Sprintf("The stored config cannot be decoded (%v): no prices, buy-and-hold curve or event study.", err))
-		return page, nil
+		return page
 	}
 	if ds != nil {
 		ds = subset(ds, cfg)
@@ -221,7 +236,7 @@ func (a *app) runPage(ctx context.Context, st *store.Store, rs *runstore.Store, 
 			why = "the run used generated (synthetic) prices that were not stored"
 		}
 		page.Notes = append(page.Notes, fmt.Sprintf("No price chart, buy-and-hold curve or event study: %s (%v).", why, err))
-		return page, nil
+		return page
 	}
 	if fp := ds.Fingerprint(); fp != rep.DataFingerprint {
 		why := "the database's prices differ from the data this run used"
@@ -230,7 +245,7 @@ func (a *app) runPage(ctx context.Context, st *store.Store, rs *runstore.Store, 
 		}
 		page.Notes = append(page.Notes, fmt.Sprintf("No price chart, buy-and-hold curve or event study: %s (data fingerprint %s, the run's %s). Drawing other prices under this run's signals and trades would mislead.",
 			why, shortHash(fp), shortHash(rep.DataFingerprint)))
-		return page, nil
+		return page
 	}
 	if s := ds.Get(cfg.Trigger.Symbol); s != nil {
 		page.Trigger = closes(s)
@@ -252,7 +267,7 @@ func (a *app) runPage(ctx context.Context, st *store.Store, rs *runstore.Store, 
 	} else {
 		page.Study = study
 	}
-	return page, nil
+	return page
 }
 
 func shortHash(h string) string {

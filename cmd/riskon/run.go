@@ -84,6 +84,9 @@ func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset
 	if err != nil {
 		return nil, err
 	}
+	if err := attachSelection(ctx, st.DB(), rep, cfg); err != nil {
+		return nil, err
+	}
 	if err := rs.Save(ctx, rep); err != nil {
 		return nil, err
 	}

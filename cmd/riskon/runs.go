@@ -115,11 +115,15 @@ func printRuns(w io.Writer, runs []runstore.RunSummary) error {
 func (a *app) showCmd() *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
-		Use:   "show RUN",
-		Short: "Show a stored run (id or unique id prefix)",
+		Use:   "show RUN|SWEEP_ID:INDEX",
+		Short: "Show a stored run (id or unique id prefix) or a sweep trial in full",
 		Long: `Show a stored run: its report as a table, or with --output json exactly the
 JSON document the run printed (the stored report). RUN is a run id or any
-unique prefix of one; list runs with 'riskon runs'.`,
+unique prefix of one; list runs with 'riskon runs'. A sweep trial
+(SWEEP_ID:INDEX, as 'riskon sweep' prints it) is recomputed in full from the
+sweep's stored config and seed (trades, equity, evidence), checked against
+the stored trial, and its verdict names its selection (rank, deflated Sharpe
+ratio against the sweep, PBO).`,
 		Example: `  riskon show 20261121-193000-ab12cd
   riskon show 20261121-19
   riskon show 20261121-19 --output json | jq .evidence`,
@@ -129,6 +133,22 @@ unique prefix of one; list runs with 'riskon runs'.`,
 				return err
 			}
 			ctx := cmd.Context()
+			if isTrialRef(args[0]) {
+				st, err := a.openResults(ctx, true)
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				rep, _, err := a.trialReport(ctx, st, args[0])
+				if err != nil {
+					return err
+				}
+				if output == "json" {
+					return writeJSON(a.stdout, rep)
+				}
+				printReport(a.stdout, rep)
+				return nil
+			}
 			return a.withRunStore(ctx, true, func(rs *runstore.Store) error {
 				if output == "json" {
 					raw, err := rs.GetJSON(ctx, args[0])

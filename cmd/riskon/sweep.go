@@ -97,7 +97,7 @@ parts with 'riskon sweep merge DIR...'. See docs/DISTRIBUTED.md.`,
 	f.IntVar(&o.top, "top", 10, "show the best N trials")
 	f.StringVarP(&o.output, "output", "o", "table", "table or json")
 	_ = cmd.MarkFlagRequired("config")
-	cmd.AddCommand(a.sweepMergeCmd(), a.sweepListCmd())
+	cmd.AddCommand(a.sweepMergeCmd(), a.sweepListCmd(), a.sweepPromoteCmd())
 	return cmd
 }
 
@@ -155,6 +155,18 @@ type topTrial struct {
 	Metrics   results.Metrics `json:"metrics"`
 	Benchmark results.Metrics `json:"benchmark"`
 	Evidence  sweep.Evidence  `json:"evidence"`
+	// DSR is the trial's deflated Sharpe ratio against every trial of the
+	// sweep; PSR its probabilistic Sharpe ratio against 0.
+	DSR results.Value `json:"dsr"`
+	PSR results.Value `json:"psr"`
+}
+
+// valueAt is v[i], or NA past its end.
+func valueAt(v []results.Value, i int) results.Value {
+	if i < len(v) {
+		return v[i]
+	}
+	return results.NA
 }
 
 func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
@@ -519,7 +531,8 @@ func (a *app) fillSweepResult(res *sweepResult, st *sweep.Stats, keysFrom sweep.
 	res.Top = []topTrial{}
 	for i, r := range st.Top {
 		res.Top = append(res.Top, topTrial{Rank: i + 1, Index: r.Index, ID: fmt.Sprintf("%s:%d", res.SweepID, r.Index),
-			TrialHash: r.Hash, Params: r.Params, Metrics: r.Metrics, Benchmark: r.Benchmark, Evidence: r.Evidence})
+			TrialHash: r.Hash, Params: r.Params, Metrics: r.Metrics, Benchmark: r.Benchmark, Evidence: r.Evidence,
+			DSR: valueAt(st.TopDSR, i), PSR: valueAt(st.TopPSR, i)})
 	}
 	for _, p := range keysFrom {
 		res.keys = append(res.keys, p.Key)
@@ -569,11 +582,15 @@ func (a *app) printSweep(res *sweepResult, output string) error {
 		head = append(head, k)
 	}
 	metricCols := []string{"sharpe", "total_return", "cagr", "max_drawdown"}
-	if !slices.Contains(metricCols, res.RankBy) {
+	if !slices.Contains(metricCols, res.RankBy) && res.RankBy != sweep.RankDSR && res.RankBy != sweep.RankPSR {
 		metricCols = append([]string{res.RankBy}, metricCols...)
 	}
 	for _, m := range metricCols {
 		head = append(head, strings.ToUpper(strings.ReplaceAll(m, "_", " ")))
+	}
+	head = append(head, "DSR")
+	if res.RankBy == sweep.RankPSR {
+		head = append(head, "PSR")
 	}
 	head = append(head, "TRADES", "EPISODES", "NOTE")
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
@@ -589,6 +606,10 @@ func (a *app) printSweep(res *sweepResult, output string) error {
 		}
 		for _, m := range metricCols {
 			cells = append(cells, metricText(t.Metrics, m))
+		}
+		cells = append(cells, num(t.DSR))
+		if res.RankBy == sweep.RankPSR {
+			cells = append(cells, num(t.PSR))
 		}
 		note := ""
 		if t.Evidence.TooFew {

@@ -388,8 +388,8 @@ func (s *Spec) validate(file string) error {
 		s.RankBy = DefaultRankBy
 	}
 	s.RankBy = strings.ToLower(strings.TrimSpace(s.RankBy))
-	if _, ok := rankMetrics[s.RankBy]; !ok {
-		bad("rank_by %q is not a metric; use one of %s", s.RankBy, strings.Join(RankMetrics(), ", "))
+	if !IsRankBy(s.RankBy) {
+		bad("rank_by %q is not a metric; use dsr, psr or one of %s", s.RankBy, strings.Join(RankMetrics(), ", "))
 	}
 	if s.Workers < 0 {
 		bad("workers is %d: use 0 (one per CPU) or more", s.Workers)

@@ -69,14 +69,21 @@ type Summary struct {
 	recs   []rec
 	sums   []float64
 	top    []*Result
+	// all keeps every result when ranking by dsr, whose value depends on
+	// every trial: the top is chosen in Finish.
+	all []*Result
 }
 
 // NewSummary ranks by rankBy (a RankMetrics name), keeps the topN best
 // results (at least 1), and computes the PBO on grid (a zero grid: no PBO).
+//
+// rank_by psr ranks by TrialPSR; rank_by dsr by TrialDSR against every
+// trial added, which Finish computes: the summary then keeps every result
+// (about 1 KB per trial) instead of the topN.
 func NewSummary(rankBy string, grid Grid, topN int) (*Summary, error) {
 	m, ok := rankMetrics[rankBy]
-	if !ok {
-		return nil, fmt.Errorf("rank_by %q is not a metric; use one of %v", rankBy, RankMetrics())
+	if !ok && rankBy != RankDSR && rankBy != RankPSR {
+		return nil, fmt.Errorf("rank_by %q is not a metric; use dsr, psr or one of %v", rankBy, RankMetrics())
 	}
 	if grid != (Grid{}) {
 		if err := grid.Check(); err != nil {
@@ -99,6 +106,13 @@ func (s *Summary) Len() int { return len(s.recs) }
 // key is the rank value of r, with undefined values last whatever the
 // direction.
 func (s *Summary) key(r *Result) float64 {
+	if s.rankBy == RankPSR {
+		v := TrialPSR(&r.Metrics, r.Moments)
+		if math.IsNaN(v) {
+			return math.Inf(-1)
+		}
+		return v
+	}
 	v := s.metric.get(&r.Metrics)
 	if math.IsNaN(v) {
 		return math.Inf(-1)
@@ -130,6 +144,10 @@ func (s *Summary) Add(r *Result) {
 		s.sums = append(s.sums, r.Sums...)
 	}
 	s.recs = append(s.recs, rec{index: int32(r.Index), slot: slot, sr: float64(r.Metrics.Sharpe) / math.Sqrt(ann)})
+	if s.rankBy == RankDSR {
+		s.all = append(s.all, r)
+		return
+	}
 	if len(s.top) == s.topN && !s.better(r, s.top[len(s.top)-1]) {
 		return
 	}
@@ -148,6 +166,11 @@ type Stats struct {
 	RankBy string `json:"rank_by"`
 	// Top are the best trials by RankBy, best first (ties: lower index).
 	Top []*Result `json:"-"`
+	// TopDSR and TopPSR are the deflated Sharpe ratio of each of Top
+	// against every trial (TrialDSR) and its probabilistic Sharpe ratio
+	// against 0 (TrialPSR).
+	TopDSR []results.Value `json:"-"`
+	TopPSR []results.Value `json:"-"`
 	// DSR is the deflated Sharpe ratio of the best trial given every trial
 	// (Bailey & López de Prado 2014); see DSRDetail.
 	DSR       results.Value `json:"dsr"`
@@ -213,8 +236,16 @@ const DSRThreshold = 0.95
 func (s *Summary) Finish(opts FinishOptions) Stats {
 	slices.SortFunc(s.recs, func(a, b rec) int { return int(a.index) - int(b.index) })
 	s.recs = slices.CompactFunc(s.recs, func(a, b rec) bool { return a.index == b.index })
+	disp := s.dispersion()
+	if s.rankBy == RankDSR {
+		s.topByDSR(disp)
+	}
 	st := Stats{Trials: len(s.recs), RankBy: s.rankBy, Top: slices.Clone(s.top), DSR: results.NA, PBO: results.NA,
 		Warnings: []string{}}
+	for _, r := range st.Top {
+		st.TopDSR = append(st.TopDSR, results.Value(TrialDSR(&r.Metrics, r.Moments, disp)))
+		st.TopPSR = append(st.TopPSR, results.Value(TrialPSR(&r.Metrics, r.Moments)))
+	}
 	st.DSRDetail = DSRDetail{Sharpe: results.NA, ExpectedMaxSharpe: results.NA, SharpeStd: results.NA, Skew: results.NA, Kurtosis: results.NA}
 	st.PBODetail = PBODetail{Method: "CSCV (Bailey, Borwein, López de Prado & Zhu 2017)", Metric: "sharpe", Returns: "daily",
 		Days: s.grid.Days(), Blocks: s.grid.Blocks, BlockDays: s.grid.BlockDays}
@@ -237,6 +268,54 @@ func (s *Summary) Finish(opts FinishOptions) Stats {
 	s.dsr(&st, best)
 	s.pbo(&st, opts)
 	return st
+}
+
+// dispersion is the SharpeDispersion of every trial added (after Finish
+// removed repeated indices).
+func (s *Summary) dispersion() SharpeDispersion {
+	var srs []float64
+	for _, r := range s.recs {
+		if !math.IsNaN(r.sr) && !math.IsInf(r.sr, 0) {
+			srs = append(srs, r.sr)
+		}
+	}
+	d := SharpeDispersion{Trials: len(s.recs)}
+	if len(srs) >= 2 {
+		d.Var = stat.Variance(srs, nil)
+	}
+	return d
+}
+
+// topByDSR chooses the topN of every result by TrialDSR against d, ties
+// and undefined values as key and better order them.
+func (s *Summary) topByDSR(d SharpeDispersion) {
+	slices.SortFunc(s.all, func(a, b *Result) int { return a.Index - b.Index })
+	s.all = slices.CompactFunc(s.all, func(a, b *Result) bool { return a.Index == b.Index })
+	type kv struct {
+		r *Result
+		k float64
+	}
+	ks := make([]kv, len(s.all))
+	for i, r := range s.all {
+		v := TrialDSR(&r.Metrics, r.Moments, d)
+		if math.IsNaN(v) {
+			v = math.Inf(-1)
+		}
+		ks[i] = kv{r, v}
+	}
+	slices.SortStableFunc(ks, func(a, b kv) int {
+		switch {
+		case a.k > b.k:
+			return -1
+		case a.k < b.k:
+			return 1
+		}
+		return a.r.Index - b.r.Index
+	})
+	s.top = s.top[:0]
+	for _, x := range ks[:min(len(ks), s.topN)] {
+		s.top = append(s.top, x.r)
+	}
 }
 
 func (s *Summary) dsr(st *Stats, best *Result) {
