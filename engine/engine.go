@@ -53,8 +53,15 @@ type Options struct {
 	// Trigger and Targets bound the window: it starts at the later of Start
 	// and the first bar of every target, and ends at the earlier of End and
 	// the last bar of the trigger and of every target.
-	Trigger  string
-	Targets  []string
+	Trigger string
+	Targets []string
+	// CashRate, when set, names a series of an annual rate in percent
+	// (e.g. the federal funds rate) that uninvested cash earns: at the end
+	// of each UTC day of the window, cash grows by cash x rate/100/365,
+	// rate the series' last close known before that day ended. The daily
+	// rate is recorded in Result.RiskFree. Jumps (Skipper) are off then:
+	// every rate bar must be seen.
+	CashRate string
 	Start    data.Date
 	HasStart bool
 	End      data.Date
@@ -174,7 +181,8 @@ type pending struct {
 	sigTime  int64
 	hold     int
 	trail    float64
-	order    int // index in Result.Orders
+	sl, tp   float64 // stop-loss and take-profit fractions
+	order    int     // index in Result.Orders
 }
 
 type position struct {
@@ -182,6 +190,8 @@ type position struct {
 	trade    int // index in Result.Trades of the open trade, -1 when flat
 	last     float64
 	trail    float64
+	slLevel  float64 // stop-loss price, 0: off
+	tpLevel  float64 // take-profit price, 0: off
 	peak     float64
 	stop     float64
 	entry    int64 // fill time of the entry
@@ -212,6 +222,8 @@ type Ctx struct {
 	due      int64 // earliest fill time of the pending orders (MaxInt64: none)
 	dirty    bool  // a fill or mark changed the book since the last sample
 	listen   []bool
+	rateSym  int       // index of the cash rate series, -1 when none
+	accrued  data.Date // next day whose interest is not yet credited
 }
 
 // EventIndex returns the index in the plan of the bar event being processed.
@@ -282,6 +294,8 @@ func (c *Ctx) Abort(err error) {
 type Exits struct {
 	HoldDays     int     // close at the close of the bar dated entry date + HoldDays (0: no time exit)
 	TrailingStop float64 // fraction below the highest close since entry (0: off)
+	StopLoss     float64 // fraction below the entry fill (0: off)
+	TakeProfit   float64 // fraction above the entry fill (0: off)
 }
 
 // Enter places a market buy of sym spending weight x current cash (commission
@@ -290,7 +304,8 @@ func (c *Ctx) Enter(sym int, weight float64, ex Exits, signal int) error {
 	if !c.inWindow {
 		return ErrOutsideWindow
 	}
-	if sym < 0 || sym >= len(c.pos) || !(weight > 0) || weight > 1 || ex.HoldDays < 0 || ex.TrailingStop < 0 || ex.TrailingStop >= 1 {
+	if sym < 0 || sym >= len(c.pos) || !(weight > 0) || weight > 1 || ex.HoldDays < 0 || ex.TrailingStop < 0 || ex.TrailingStop >= 1 ||
+		!(ex.StopLoss >= 0 && ex.StopLoss < 1) || !(ex.TakeProfit >= 0) {
 		return ErrBadOrder
 	}
 	p := &c.pos[sym]
@@ -304,7 +319,7 @@ func (c *Ctx) Enter(sym int, weight float64, ex Exits, signal int) error {
 		j++
 	}
 	o := pending{sym: sym, kind: OrderMarketBuy, placed: c.now, bar: j, budget: c.cash * weight,
-		signal: signal, hold: ex.HoldDays, trail: ex.TrailingStop, sigTime: c.now}
+		signal: signal, hold: ex.HoldDays, trail: ex.TrailingStop, sl: ex.StopLoss, tp: ex.TakeProfit, sigTime: c.now}
 	c.schedule(&o, s, c.opts.Fill == NextClose)
 	p.pending = true
 	c.held = append(c.held, sym)
@@ -510,6 +525,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	day1 := data.DateFromUnix(we - 1)
 	nd := int(day1-day0) + 1
 	res := r.result(nd)
+	rf := res.RiskFree
 	*res = Result{WindowStart: ws, WindowEnd: we, Capital: opts.Capital, Annualization: 365,
 		Dates: res.Dates[:nd], Equity: res.Equity[:nd], Invested: res.Invested[:nd],
 		Signals: res.Signals[:0], Trades: res.Trades[:0], Orders: res.Orders[:0]}
@@ -520,6 +536,18 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	}
 	c.res = res
 	c.day0 = day0
+	c.rateSym, c.accrued = -1, day0
+	if opts.CashRate != "" {
+		if c.rateSym = plan.DS.Index(opts.CashRate); c.rateSym < 0 {
+			return nil, fmt.Errorf("cash rate symbol %q is not in the data set (have %v)", opts.CashRate, plan.DS.Symbols())
+		}
+		if cap(rf) < nd {
+			rf = make([]float64, nd)
+		}
+		res.RiskFree = rf[:nd]
+		res.CashRate = opts.CashRate
+		clear(res.RiskFree)
+	}
 	if err := strat.Start(c); err != nil {
 		return nil, fmt.Errorf("strategy start: %w", err)
 	}
@@ -531,7 +559,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	}
 	ws2, isWS := strat.(WindowStarter)
 	skipper, canSkip := strat.(Skipper)
-	canSkip = canSkip && skipper.Skips()
+	canSkip = canSkip && skipper.Skips() && c.rateSym < 0
 	started := false
 	n := plan.Len()
 	for k := 0; k < n; k++ {
@@ -563,6 +591,9 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 			}
 		}
 		s, i := int(plan.sym[k]), int(plan.idx[k])
+		if c.rateSym >= 0 && t >= ws {
+			c.accrue(data.DateFromUnix(t - 1))
+		}
 		c.now = t
 		c.inWindow = t >= ws
 		c.step(s, i, t)
@@ -577,8 +608,43 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 		}
 		res.Events++
 	}
+	if c.rateSym >= 0 {
+		c.accrue(day1 + 1)
+	}
 	c.finish(we)
 	return res, nil
+}
+
+// accrue credits the interest of every window day before upTo not yet
+// credited: cash grows by the day's rate (the rate series' last close seen,
+// in percent a year, over 365 days) and the day's equity sample is taken
+// after the credit. It allocates nothing.
+func (c *Ctx) accrue(upTo data.Date) {
+	last := c.day0 + data.Date(len(c.res.Equity))
+	if upTo > last {
+		upTo = last
+	}
+	for ; c.accrued < upTo; c.accrued++ {
+		d := int(c.accrued - c.day0)
+		rate := 0.0
+		if n := c.seen[c.rateSym]; n > 0 {
+			rate = c.plan.DS.Series[c.rateSym].Close[n-1] / 100 / 365
+		}
+		c.res.RiskFree[d] = rate
+		c.cash += c.cash * rate
+		e := c.cash
+		var inv float64
+		for _, s := range c.held {
+			v := c.pos[s].units * c.pos[s].last
+			e += v
+			inv += v
+		}
+		c.res.Equity[d] = e
+		c.res.Invested[d] = 0
+		if e > 0 {
+			c.res.Invested[d] = inv / e
+		}
+	}
 }
 
 func resizeInts(b []int, n int) []int {
@@ -612,11 +678,26 @@ func (c *Ctx) step(s, i int, t int64) {
 	}
 	p := &c.pos[s]
 	// 2. Stop of a position in s, intrabar.
-	if p.units != 0 && p.trail > 0 && ser.OpenTime[i] >= p.entry {
-		if ser.Open[i] <= p.stop {
-			c.sell(s, ser.Open[i], ser.OpenTime[i], ExitTrailingStop)
-		} else if ser.Low[i] <= p.stop {
-			c.sell(s, p.stop, t, ExitTrailingStop)
+	// The higher of the trailing stop and the stop loss applies; a bar
+	// that touches both a stop and the take profit exits at the stop (the
+	// path inside the bar is unknown: assume the worse).
+	if p.units != 0 && (p.trail > 0 || p.slLevel > 0 || p.tpLevel > 0) && ser.OpenTime[i] >= p.entry {
+		stop, why := 0.0, ExitReason("")
+		if p.trail > 0 {
+			stop, why = p.stop, ExitTrailingStop
+		}
+		if p.slLevel > stop {
+			stop, why = p.slLevel, ExitStopLoss
+		}
+		switch {
+		case stop > 0 && ser.Open[i] <= stop:
+			c.sell(s, ser.Open[i], ser.OpenTime[i], why)
+		case stop > 0 && ser.Low[i] <= stop:
+			c.sell(s, stop, t, why)
+		case p.tpLevel > 0 && ser.Open[i] >= p.tpLevel:
+			c.sell(s, ser.Open[i], ser.OpenTime[i], ExitTakeProfit)
+		case p.tpLevel > 0 && ser.High[i] >= p.tpLevel:
+			c.sell(s, p.tpLevel, t, ExitTakeProfit)
 		}
 	}
 	// 3. Fills at this close (next-close orders and scheduled exits). An
@@ -692,6 +773,13 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 	p.last = raw
 	p.entry = o.fillTime
 	p.trail = o.trail
+	p.slLevel, p.tpLevel = 0, 0
+	if o.sl > 0 {
+		p.slLevel = raw * (1 - o.sl)
+	}
+	if o.tp > 0 {
+		p.tpLevel = raw * (1 + o.tp)
+	}
 	p.stopOrd = -1
 	if o.trail > 0 {
 		p.peak = raw

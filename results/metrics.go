@@ -36,7 +36,10 @@ func DailyReturns(r *engine.Result) []float64 {
 }
 
 // eachReturn calls f with each daily return of DailyReturns, in order,
-// without allocating.
+// without allocating. With a cash rate (r.RiskFree) the returns are in
+// excess of the day's rate, r_t - rf_t: Sharpe, Sortino, PSR and every
+// statistic on DailyReturns are then excess-return statistics; an excess
+// below 1e-12 in magnitude (rounding of the engine's own interest) is 0.
 func eachReturn(r *engine.Result, f func(float64)) {
 	eq := r.Equity
 	prev, start := r.Capital, 0
@@ -46,11 +49,21 @@ func eachReturn(r *engine.Result, f func(float64)) {
 		}
 		prev, start = eq[0], 1
 	}
-	for _, e := range eq[start:] {
+	rf := r.RiskFree
+	if len(rf) != len(eq) {
+		rf = nil
+	}
+	for i, e := range eq[start:] {
 		if !(prev > 0) {
 			break
 		}
-		f(e/prev - 1)
+		v := e/prev - 1
+		if rf != nil {
+			if v -= rf[start+i]; math.Abs(v) < 1e-12 {
+				v = 0
+			}
+		}
+		f(v)
 		prev = e
 	}
 }
@@ -87,7 +100,9 @@ func returnStats(r *engine.Result) (n int, mean, sd, down float64) {
 //   - TotalReturn = E_last / E_base - 1; CAGR = (E_last/E_base)^{1/years} - 1
 //     with years = n / A (days of returns over the annualization).
 //   - Volatility = s · sqrt(A), s the sample standard deviation (n-1) of r_t.
-//   - Sharpe = mean(r) / s · sqrt(A), risk-free rate 0 (Sharpe 1994).
+//   - Sharpe = mean(r) / s · sqrt(A), risk-free rate 0 (Sharpe 1994), or
+//     with a cash rate (cash.rate_symbol) on excess returns r_t - rf_t;
+//     RiskFree says which (every output prints it).
 //   - Sortino = mean(r) / DD · sqrt(A) with the downside deviation
 //     DD = sqrt((1/n) Σ_t min(r_t, 0)²) taken over ALL days, gains counting
 //     as zero shortfall: the target-semideviation of Sortino & Price (1994),
@@ -121,6 +136,9 @@ func ComputeMetrics(r *engine.Result) Metrics {
 		m.Annualization = DefaultAnnualization
 	}
 	note := func(metric, reason string) { m.Notes = append(m.Notes, Note{Metric: metric, Reason: reason}) }
+	if r.RiskFree != nil {
+		m.RiskFree = "excess of " + r.CashRate
+	}
 	curveMetrics(r, &m, note)
 	tradeMetrics(r.Trades, &m, note)
 	return m
@@ -194,6 +212,8 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	m.Volatility = Value(sd * math.Sqrt(A))
 	if sd > 0 {
 		m.Sharpe = Value(mean / sd * math.Sqrt(A))
+	} else if r.RiskFree != nil && mean == 0 {
+		m.Sharpe = 0 // returns exactly the cash rate: no excess, Sharpe 0
 	} else {
 		note("sharpe", ReasonZeroVolatility)
 	}

@@ -44,26 +44,30 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 // Metrics are the performance figures of one equity curve and its trades.
 // MaxDrawdown is a positive fraction.
 type Metrics struct {
-	TotalReturn       Value  `json:"total_return"`
-	CAGR              Value  `json:"cagr"`
-	MaxDrawdown       Value  `json:"max_drawdown"`
-	MaxDrawdownDays   int    `json:"max_drawdown_days"`
-	Sharpe            Value  `json:"sharpe"`
-	Sortino           Value  `json:"sortino"`
-	Calmar            Value  `json:"calmar"`
-	Volatility        Value  `json:"volatility"`
-	Exposure          Value  `json:"exposure"`
-	Trades            int    `json:"trades"`
-	WinRate           Value  `json:"win_rate"`
-	AvgTradeReturn    Value  `json:"avg_trade_return"`
-	MedianTradeReturn Value  `json:"median_trade_return"`
-	ProfitFactor      Value  `json:"profit_factor"`
-	BestTrade         Value  `json:"best_trade"`
-	WorstTrade        Value  `json:"worst_trade"`
-	FinalEquity       Value  `json:"final_equity"`
-	Annualization     int    `json:"annualization"`
-	Days              int    `json:"days"`
-	Notes             []Note `json:"notes,omitempty"` // why a metric is n/a
+	TotalReturn       Value `json:"total_return"`
+	CAGR              Value `json:"cagr"`
+	MaxDrawdown       Value `json:"max_drawdown"`
+	MaxDrawdownDays   int   `json:"max_drawdown_days"`
+	Sharpe            Value `json:"sharpe"`
+	Sortino           Value `json:"sortino"`
+	Calmar            Value `json:"calmar"`
+	Volatility        Value `json:"volatility"`
+	Exposure          Value `json:"exposure"`
+	Trades            int   `json:"trades"`
+	WinRate           Value `json:"win_rate"`
+	AvgTradeReturn    Value `json:"avg_trade_return"`
+	MedianTradeReturn Value `json:"median_trade_return"`
+	ProfitFactor      Value `json:"profit_factor"`
+	BestTrade         Value `json:"best_trade"`
+	WorstTrade        Value `json:"worst_trade"`
+	FinalEquity       Value `json:"final_equity"`
+	Annualization     int   `json:"annualization"`
+	// RiskFree is "excess of SYMBOL" when Sharpe, Sortino and PSR are
+	// computed on returns in excess of the cash rate series SYMBOL
+	// (cash.rate_symbol); absent: risk-free rate 0.
+	RiskFree string `json:"risk_free,omitempty"`
+	Days     int    `json:"days"`
+	Notes    []Note `json:"notes,omitempty"` // why a metric is n/a
 }
 
 // Note explains an undefined metric.

@@ -64,10 +64,9 @@ func RunWith(ctx context.Context, cfg config.Config, ds *data.Dataset, plan *eng
 	if err != nil {
 		return nil, fmt.Errorf("run %s: benchmark: %w", cfg.Name, err)
 	}
-	canon, err := json.Marshal(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("run %s: encode config: %w", cfg.Name, err)
-	}
+	// The canonical form: keys the chosen parts do not read are left out,
+	// so a stored config reads back (config.FromJSON) to the same hash.
+	canon := json.RawMessage(config.Canonical(cfg))
 	ev, re, err := Evidence(res, ds, cfg, opt)
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", cfg.Name, err)

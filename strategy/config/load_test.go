@@ -36,11 +36,15 @@ func TestKeys(t *testing.T) {
 		"costs.commission_bps", "costs.slippage_bps",
 		"data.db", "data.end", "data.start",
 		"fill", "name", "seed",
-		"trade.allocation", "trade.exit_on_failed_breakout", "trade.filter.lookback", "trade.filter.rule", "trade.filter.symbol",
-		"trade.hold_days", "trade.targets", "trade.trailing_stop", "trade.weights",
-		"trigger.confirm", "trigger.cooldown_days", "trigger.lookback", "trigger.margin", "trigger.min_days_since_high",
-		"trigger.rule", "trigger.symbol", "trigger.timeframe",
+		"trade.allocation", "trade.exit_on_failed_breakout", "trade.filter.level", "trade.filter.lookback", "trade.filter.ma_days",
+		"trade.filter.rule", "trade.filter.symbol", "trade.filters",
+		"trade.hold_days", "trade.sizing", "trade.stop_loss", "trade.take_profit", "trade.targets", "trade.trailing_stop",
+		"trade.vol_days", "trade.vol_target", "trade.weights",
+		"trigger.confirm", "trigger.cooldown_days", "trigger.fast", "trigger.lookback", "trigger.ma_days", "trigger.margin",
+		"trigger.max_range", "trigger.min_days_since_high", "trigger.range_days", "trigger.relative_to",
+		"trigger.rule", "trigger.slow", "trigger.symbol", "trigger.timeframe",
 	}
+	want = append([]string{"capital", "cash.rate_symbol"}, want[1:]...)
 	if got := Keys(); !slices.Equal(got, want) {
 		t.Errorf("Keys() =\n%v\nwant\n%v", got, want)
 	}
@@ -137,19 +141,29 @@ func TestEveryKeyFromEnvAndSet(t *testing.T) {
 	// Every key can be set by env and by --set with a string value.
 	values := map[string]string{
 		"name": "x", "capital": "5000", "data.db": "other.duckdb", "data.start": "2018-01-01", "data.end": "2024-12-31",
-		"trigger.symbol": "IWM", "trigger.rule": "new_high", "trigger.lookback": "20", "trigger.min_days_since_high": "365",
+		"trigger.symbol": "IWM", "trigger.rule": "range_breakout", "trigger.lookback": "20", "trigger.min_days_since_high": "0",
 		"trigger.timeframe": "weekly", "trigger.confirm": "2", "trigger.margin": "0.01", "trigger.cooldown_days": "30",
-		"trade.targets": "BTC,ETH", "trade.weights": "0.7,0.3", "trade.allocation": "0.5", "trade.hold_days": "90",
+		"trigger.range_days": "300", "trigger.max_range": "0.25", "trigger.ma_days": "200", "trigger.fast": "50", "trigger.slow": "200",
+		"trigger.relative_to": "SPY",
+		"trade.targets":       "BTC,ETH", "trade.weights": "0.7,0.3", "trade.allocation": "0.5", "trade.hold_days": "90",
 		"trade.trailing_stop": "0.2", "trade.exit_on_failed_breakout": "true",
+		"trade.stop_loss": "0.1", "trade.take_profit": "0.5", "trade.sizing": "vol_target", "trade.vol_target": "0.3", "trade.vol_days": "20",
 		"trade.filter.symbol": "BTC_DOMINANCE", "trade.filter.rule": "rising", "trade.filter.lookback": "14",
+		"trade.filter.level": "0", "trade.filter.ma_days": "0",
+		"trade.filters":        "[{symbol: VIX, rule: below, level: 30}, {symbol: SPY, rule: above_ma, ma_days: 200}]",
+		"cash.rate_symbol":     "FEDFUNDS",
 		"costs.commission_bps": "5", "costs.slippage_bps": "2.5", "fill": "next_close", "seed": "42",
 	}
 	want := Config{
 		Name: "x", Capital: 5000,
-		Data:    Data{DB: "other.duckdb", Start: "2018-01-01", End: "2024-12-31"},
-		Trigger: Trigger{Symbol: "IWM", Rule: "new_high", Lookback: 20, MinDaysSinceHigh: 365, Timeframe: "weekly", Confirm: 2, Margin: 0.01, CooldownDays: 30},
+		Data: Data{DB: "other.duckdb", Start: "2018-01-01", End: "2024-12-31"},
+		Trigger: Trigger{Symbol: "IWM", Rule: "range_breakout", Lookback: 20, Timeframe: "weekly", Confirm: 2, Margin: 0.01, CooldownDays: 30,
+			RangeDays: 300, MaxRange: 0.25, MADays: 200, Fast: 50, Slow: 200, RelativeTo: "SPY"},
 		Trade: Trade{Targets: []string{"BTC", "ETH"}, Weights: []float64{0.7, 0.3}, Allocation: 0.5, HoldDays: 90, TrailingStop: 0.2, ExitOnFailedBreakout: true,
-			Filter: Filter{Symbol: "BTC_DOMINANCE", Rule: "rising", Lookback: 14}},
+			StopLoss: 0.1, TakeProfit: 0.5, Sizing: "vol_target", VolTarget: 0.3, VolDays: 20,
+			Filter:  Filter{Symbol: "BTC_DOMINANCE", Rule: "rising", Lookback: 14},
+			Filters: []Filter{{Symbol: "VIX", Rule: "below", Level: 30}, {Symbol: "SPY", Rule: "above_ma", MADays: 200}}},
+		Cash:  Cash{RateSymbol: "FEDFUNDS"},
 		Costs: Costs{CommissionBps: 5, SlippageBps: 2.5},
 		Fill:  "next_close", Seed: 42,
 	}
