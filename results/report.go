@@ -192,4 +192,29 @@ type Report struct {
 	Trades          []TradeRow      `json:"trades"`
 	Signals         []SignalRow     `json:"signals"`
 	Equity          []EquityRow     `json:"equity,omitempty"`
+	// Filters says, for each entry filter, which dates its series covers
+	// and how many signals it blocked or could not judge.
+	Filters []FilterCoverage `json:"filters,omitempty"`
+}
+
+// FilterCoverage is what one entry filter covered. A signal outside the
+// coverage (before the first bar, after the last, or with too little
+// history for the rule) is logged with reason filter_no_data, never counted
+// as blocked (reason filter).
+type FilterCoverage struct {
+	Symbol string `json:"symbol"`
+	Rule   string `json:"rule"`
+	First  string `json:"first"` // first bar date of the filter series, YYYY-MM-DD
+	Last   string `json:"last"`  // last bar date
+	// Blocked and NoData count the run's signals with reason filter and
+	// filter_no_data (all filters of the run together).
+	Blocked int `json:"signals_blocked"`
+	NoData  int `json:"signals_no_data"`
+}
+
+// Sentence describes the coverage for people, in one line.
+func (f FilterCoverage) Sentence() string {
+	return "filter " + f.Symbol + " " + f.Rule + " covers " + f.First + " .. " + f.Last + ": " +
+		strconv.Itoa(f.Blocked) + " signals blocked (filter), " + strconv.Itoa(f.NoData) +
+		" outside its coverage (filter_no_data, not acted on, not counted as blocked)"
 }

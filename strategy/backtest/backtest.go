@@ -84,8 +84,36 @@ func RunWith(ctx context.Context, cfg config.Config, ds *data.Dataset, plan *eng
 		Trades:          results.TradeRows(res.Trades),
 		Signals:         results.SignalRows(res.Signals),
 		Equity:          results.EquityRows(res),
+		Filters:         FilterCoverage(cfg, ds, res),
 	}
 	return &Outcome{Result: res, Benchmark: bench, RandomEntry: re, Report: rep}, nil
+}
+
+// FilterCoverage reports, for each entry filter of cfg, the dates its
+// series covers in ds and the signals of res it blocked or could not judge.
+func FilterCoverage(cfg config.Config, ds *data.Dataset, res *engine.Result) []results.FilterCoverage {
+	fs := config.FiltersOf(cfg.Trade)
+	if len(fs) == 0 {
+		return nil
+	}
+	blocked, noData := 0, 0
+	for _, s := range res.Signals {
+		switch s.Reason {
+		case strategy.ReasonFilter:
+			blocked++
+		case strategy.ReasonFilterNoData:
+			noData++
+		}
+	}
+	out := make([]results.FilterCoverage, 0, len(fs))
+	for _, f := range fs {
+		c := results.FilterCoverage{Symbol: f.Symbol, Rule: f.Rule, Blocked: blocked, NoData: noData}
+		if s := ds.Get(f.Symbol); s != nil && s.Len() > 0 {
+			c.First, c.Last = s.Date[0].String(), s.Date[s.Len()-1].String()
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // Evidence computes the evidence block of res, the engine result of cfg on

@@ -165,6 +165,8 @@ func kindLabel(kind string) string {
 		return "filter rule"
 	case KindSizing:
 		return "sizing"
+	case KindExit:
+		return "exit"
 	}
 	return kind
 }
