@@ -56,9 +56,10 @@ type Options struct {
 	Trigger string
 	Targets []string
 	// CashRate, when set, names a series of an annual rate in percent
-	// (e.g. the federal funds rate) that uninvested cash earns: at the end
-	// of each UTC day of the window, cash grows by cash x rate/100/365,
-	// rate the series' last close known before that day ended. The daily
+	// (e.g. the federal funds rate) that uninvested cash earns, read as an
+	// effective annual rate: at the end of each UTC day of the window, cash
+	// grows by the factor (1 + rate/100)^(1/365), rate the series' last
+	// close known before that day ended (0 before its first bar). The daily
 	// rate is recorded in Result.RiskFree. Jumps (Skipper) are off then:
 	// every rate bar must be seen.
 	CashRate string
@@ -628,7 +629,9 @@ func (c *Ctx) accrue(upTo data.Date) {
 		d := int(c.accrued - c.day0)
 		rate := 0.0
 		if n := c.seen[c.rateSym]; n > 0 {
-			rate = c.plan.DS.Series[c.rateSym].Close[n-1] / 100 / 365
+			if r := c.plan.DS.Series[c.rateSym].Close[n-1]; r > -100 {
+				rate = math.Pow(1+r/100, 1.0/365) - 1
+			}
 		}
 		c.res.RiskFree[d] = rate
 		c.cash += c.cash * rate
