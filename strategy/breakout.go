@@ -187,6 +187,9 @@ func (p BreakoutParams) checkTrigger() (TriggerRule, error) {
 	return r, nil
 }
 
+// Params returns the strategy's parameters.
+func (b *Breakout) Params() BreakoutParams { return b.p }
+
 // UseSignals switches the strategy to cached mode. sig must have been
 // computed for the same trigger parameters on the plan the strategy runs on.
 func (b *Breakout) UseSignals(sig *TriggerSignals) error {
@@ -219,7 +222,10 @@ func (b *Breakout) Start(c *engine.Ctx) error {
 		b.targets = append(b.targets, i)
 	}
 	b.weights = normWeights(b.p.Weights, len(b.targets), b.p.Allocation)
-	b.sized = make([]float64, len(b.targets))
+	if cap(b.sized) < len(b.targets) {
+		b.sized = make([]float64, len(b.targets))
+	}
+	b.sized = b.sized[:len(b.targets)]
 	for i := range b.filters {
 		f := &b.filters[i]
 		if f.sym = c.Symbol(f.p.Symbol); f.sym < 0 {
@@ -476,10 +482,11 @@ type period struct {
 // daily closes into periods, the breakout rule, margin and confirmation. It
 // sees one daily close at a time, in order, and nothing else.
 type triggerState struct {
-	p      BreakoutParams
-	sched  *quality.Schedule // holiday-aware sessions of the trigger's calendar
-	rule   RuleState
-	valuer valuer // rule's compared value when not the close, else nil
+	p        BreakoutParams
+	sched    *quality.Schedule // holiday-aware sessions of the trigger's calendar
+	rule     RuleState
+	ruleName string
+	valuer   valuer // rule's compared value when not the close, else nil
 
 	// resampling
 	perOpen  bool
@@ -497,12 +504,29 @@ type triggerState struct {
 // close with their level (ma_cross: the fast average).
 type valuer interface{ Value() float64 }
 
+// Resetter is implemented by rule states that can start over with new
+// parameters keeping their buffers, so that a strategy run again (a
+// benchmark, a study) allocates nothing in Start. Reset reports false when
+// it cannot (the caller then calls New).
+type Resetter interface {
+	Reset(p BreakoutParams, capacity int) bool
+}
+
 func (t *triggerState) reset(p BreakoutParams, rule TriggerRule, cal data.Calendar, capacity int) error {
-	rs, err := rule.New(p, capacity)
-	if err != nil {
-		return err
+	var rs RuleState
+	if r, ok := t.rule.(Resetter); ok && t.ruleName == rule.Name && r.Reset(p, capacity) {
+		rs = t.rule
+	} else {
+		var err error
+		if rs, err = rule.New(p, capacity); err != nil {
+			return err
+		}
 	}
-	*t = triggerState{p: p, sched: quality.NewSchedule(cal), rule: rs}
+	sched := t.sched
+	if sched == nil || sched.Calendar() != cal {
+		sched = quality.NewSchedule(cal)
+	}
+	*t = triggerState{p: p, sched: sched, rule: rs, ruleName: rule.Name}
 	if v, ok := rs.(valuer); ok {
 		t.valuer = v
 	}

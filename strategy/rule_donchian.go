@@ -51,3 +51,12 @@ func (t *donchian) Next(cl float64, _ data.Date) (level float64, broke bool) {
 	t.dq = append(t.dq, i)
 	return level, broke
 }
+
+// Reset starts over keeping the buffers.
+func (t *donchian) Reset(p BreakoutParams, capacity int) bool {
+	if p.Lookback < 1 || cap(t.closes) < capacity {
+		return false
+	}
+	*t = donchian{p: DonchianParams{Lookback: p.Lookback}, closes: t.closes[:0], dq: t.dq[:0]}
+	return true
+}

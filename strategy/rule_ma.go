@@ -108,3 +108,21 @@ func (t *maCross) Value() float64 {
 	}
 	return sma(t.closes, t.p.Fast)
 }
+
+// Reset starts over keeping the buffer.
+func (t *aboveMA) Reset(p BreakoutParams, capacity int) bool {
+	if p.MADays < 1 || cap(t.closes) < capacity {
+		return false
+	}
+	*t = aboveMA{p: AboveMAParams{MADays: p.MADays}, closes: t.closes[:0]}
+	return true
+}
+
+// Reset starts over keeping the buffer.
+func (t *maCross) Reset(p BreakoutParams, capacity int) bool {
+	if p.Fast < 1 || p.Slow <= p.Fast || cap(t.closes) < capacity {
+		return false
+	}
+	*t = maCross{p: MACrossParams{Fast: p.Fast, Slow: p.Slow}, closes: t.closes[:0]}
+	return true
+}

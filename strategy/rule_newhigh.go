@@ -37,3 +37,9 @@ func (t *newHigh) Next(cl float64, d data.Date) (level float64, broke bool) {
 	}
 	return level, broke
 }
+
+// Reset starts over.
+func (t *newHigh) Reset(p BreakoutParams, _ int) bool {
+	*t = newHigh{p: NewHighParams{MinDaysSinceHigh: p.MinDaysSinceHigh}}
+	return true
+}

@@ -91,3 +91,16 @@ func (q *deque) push(closes []float64, i int) {
 	}
 	q.ix = append(q.ix, i)
 }
+
+// Reset starts over keeping the buffers.
+func (t *rangeBreakout) Reset(p BreakoutParams, capacity int) bool {
+	if p.Lookback < 1 || p.RangeDays < 1 || !(p.MaxRange >= 0) || cap(t.closes) < capacity {
+		return false
+	}
+	t.p = RangeBreakoutParams{Lookback: p.Lookback, RangeDays: p.RangeDays, MaxRange: p.MaxRange}
+	t.closes = t.closes[:0]
+	for _, q := range []*deque{&t.hi, &t.rhi, &t.rlo} {
+		q.ix, q.head = q.ix[:0], 0
+	}
+	return true
+}

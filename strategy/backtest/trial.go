@@ -86,15 +86,11 @@ func NewTrialRunner(sh *Shared) *TrialRunner { return &TrialRunner{sh: sh} }
 // parameters and the flat stretches skipped, without the bootstrap
 // statistics and the report rows.
 func (t *TrialRunner) Run(ctx context.Context, cfg config.Config) (*TrialOutcome, error) {
-	p, opts, err := strategy.Params(cfg)
+	strat, opts, err := strategy.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	strat, _, err := strategy.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	sig, err := t.sh.Signals(p)
+	sig, err := t.sh.Signals(strat.Params())
 	if err != nil {
 		return nil, err
 	}
