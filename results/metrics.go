@@ -28,15 +28,24 @@ const (
 // r_t = E_t / E_{t-1} - 1, where E_{-1} is r.Capital when it is positive
 // (so the first day's move from the starting capital counts) and the curve
 // starts at E_0 otherwise. A day whose previous equity is not positive has
-// no defined return and ends the series there.
+// no defined return and ends the series there. With a cash rate
+// (r.RiskFree) the returns are in excess of the day's rate, r_t - rf_t
+// (an excess below 1e-12 in magnitude, rounding of the engine's own
+// interest, is 0): Sharpe, Sortino, PSR and every statistic on the daily
+// returns are then excess-return statistics.
 func DailyReturns(r *engine.Result) []float64 {
 	out := make([]float64, 0, len(r.Equity))
+	if r.RiskFree != nil {
+		eachExcessReturn(r, func(v float64) { out = append(out, v) })
+		return out
+	}
 	eachReturn(r, func(v float64) { out = append(out, v) })
 	return out
 }
 
-// eachReturn calls f with each daily return of DailyReturns, in order,
-// without allocating. With a cash rate (r.RiskFree) the returns are in
+// eachReturn calls f with each daily return, in order, without allocating
+// (the raw returns: callers use eachExcessReturn when r.RiskFree is set; it
+// stays small enough to be inlined in the sweep's hot path). With a cash rate (r.RiskFree) the returns are in
 // excess of the day's rate, r_t - rf_t: Sharpe, Sortino, PSR and every
 // statistic on DailyReturns are then excess-return statistics; an excess
 // below 1e-12 in magnitude (rounding of the engine's own interest) is 0.
@@ -49,19 +58,35 @@ func eachReturn(r *engine.Result, f func(float64)) {
 		}
 		prev, start = eq[0], 1
 	}
-	rf := r.RiskFree
+	for _, e := range eq[start:] {
+		if !(prev > 0) {
+			break
+		}
+		f(e/prev - 1)
+		prev = e
+	}
+}
+
+// eachExcessReturn is eachReturn with a cash rate: r_t - rf_t.
+func eachExcessReturn(r *engine.Result, f func(float64)) {
+	eq, rf := r.Equity, r.RiskFree
 	if len(rf) != len(eq) {
-		rf = nil
+		rf = make([]float64, len(eq))
+	}
+	prev, start := r.Capital, 0
+	if !(prev > 0) {
+		if len(eq) == 0 {
+			return
+		}
+		prev, start = eq[0], 1
 	}
 	for i, e := range eq[start:] {
 		if !(prev > 0) {
 			break
 		}
-		v := e/prev - 1
-		if rf != nil {
-			if v -= rf[start+i]; math.Abs(v) < 1e-12 {
-				v = 0
-			}
+		v := e/prev - 1 - rf[start+i]
+		if math.Abs(v) < 1e-12 {
+			v = 0
 		}
 		f(v)
 		prev = e
@@ -72,6 +97,9 @@ func eachReturn(r *engine.Result, f func(float64)) {
 // standard deviation (n-1) and downside deviation sqrt(mean(min(r,0)^2)),
 // in two passes and no allocation. Same values as meanStd of DailyReturns.
 func returnStats(r *engine.Result) (n int, mean, sd, down float64) {
+	if r.RiskFree != nil {
+		return excessReturnStats(r)
+	}
 	var sum, dsum float64
 	eachReturn(r, func(v float64) {
 		n++
@@ -86,6 +114,29 @@ func returnStats(r *engine.Result) (n int, mean, sd, down float64) {
 	mean = sum / float64(n)
 	var ss float64
 	eachReturn(r, func(v float64) { d := v - mean; ss += d * d })
+	if n > 1 {
+		sd = math.Sqrt(ss / float64(n-1))
+	}
+	return n, mean, sd, math.Sqrt(dsum / float64(n))
+}
+
+// excessReturnStats is returnStats on the returns in excess of the cash
+// rate.
+func excessReturnStats(r *engine.Result) (n int, mean, sd, down float64) {
+	var sum, dsum float64
+	eachExcessReturn(r, func(v float64) {
+		n++
+		sum += v
+		if v < 0 {
+			dsum += v * v
+		}
+	})
+	if n == 0 {
+		return 0, math.NaN(), math.NaN(), math.NaN()
+	}
+	mean = sum / float64(n)
+	var ss float64
+	eachExcessReturn(r, func(v float64) { d := v - mean; ss += d * d })
 	if n > 1 {
 		sd = math.Sqrt(ss / float64(n-1))
 	}
