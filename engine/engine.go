@@ -197,6 +197,7 @@ type position struct {
 	stop     float64
 	entry    int64 // fill time of the entry
 	stopOrd  int   // index in Result.Orders of the live stop, -1 when none
+	tpOrd    int   // index in Result.Orders of the live take-profit limit, -1 when none
 	pending  bool  // an entry order is pending
 	exitWait bool  // a market exit is pending
 }
@@ -517,7 +518,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	c := &r.c
 	*c = Ctx{plan: plan, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0], listen: c.listen}
 	for i := 0; i < ns; i++ {
-		c.pos = append(c.pos, position{trade: -1, stopOrd: -1})
+		c.pos = append(c.pos, position{trade: -1, stopOrd: -1, tpOrd: -1})
 	}
 	c.comm = opts.CommissionBps / 1e4
 	c.slip = opts.SlippageBps / 1e4
@@ -783,13 +784,20 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 	if o.tp > 0 {
 		p.tpLevel = raw * (1 + o.tp)
 	}
-	p.stopOrd = -1
+	p.stopOrd, p.tpOrd = -1, -1
 	if o.trail > 0 {
 		p.peak = raw
 		p.stop = raw * (1 - o.trail)
-		// The stop is an order from the entry on; it fills in sell.
+	}
+	if o.trail > 0 || o.sl > 0 {
+		// The stop (trailing, stop loss or both: the higher applies) is an
+		// order from the entry on; it fills in sell.
 		p.stopOrd = len(c.res.Orders)
 		c.res.Orders = append(c.res.Orders, Order{ID: p.stopOrd, Symbol: ser.Symbol, Kind: OrderStop, Placed: o.fillTime})
+	}
+	if o.tp > 0 {
+		p.tpOrd = len(c.res.Orders)
+		c.res.Orders = append(c.res.Orders, Order{ID: p.tpOrd, Symbol: ser.Symbol, Kind: OrderLimit, Placed: o.fillTime})
 	}
 	entryDate := ser.Date[o.bar]
 	c.res.Trades = append(c.res.Trades, Trade{Symbol: ser.Symbol, Signal: o.signal, SignalTime: o.sigTime,
@@ -820,15 +828,18 @@ func (c *Ctx) sell(sym int, raw float64, t int64, reason ExitReason) {
 	tr.ExitTime, tr.ExitPrice, tr.Proceeds, tr.ExitReason = t, price, proceeds, reason
 	tr.Commission += p.units * price * c.comm
 	tr.Return = proceeds/tr.Cost - 1
-	if p.stopOrd >= 0 {
-		so := &c.res.Orders[p.stopOrd]
-		if reason == ExitTrailingStop {
+	for _, k := range [2]int{p.stopOrd, p.tpOrd} {
+		if k < 0 {
+			continue
+		}
+		so := &c.res.Orders[k]
+		if (so.Kind == OrderStop && (reason == ExitTrailingStop || reason == ExitStopLoss)) || (so.Kind == OrderLimit && reason == ExitTakeProfit) {
 			so.Filled, so.FillTime, so.FillPrice, so.Units, so.Reason = true, t, price, p.units, reason
 		} else {
 			so.Reason = "cancelled"
 		}
 	}
-	*p = position{trade: -1, stopOrd: -1}
+	*p = position{trade: -1, stopOrd: -1, tpOrd: -1}
 	c.unhold(sym)
 	// Cancel the other pending sells of sym (the scheduled exit, a market exit).
 	for k := 0; k < len(c.pend); {
@@ -850,7 +861,7 @@ func (c *Ctx) cancelEntry(sym int) {
 		}
 		k++
 	}
-	c.pos[sym] = position{trade: -1, stopOrd: -1}
+	c.pos[sym] = position{trade: -1, stopOrd: -1, tpOrd: -1}
 	c.unhold(sym)
 }
 

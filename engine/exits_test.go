@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -43,6 +44,30 @@ func TestStopLossTakeProfit(t *testing.T) {
 			tr := res.Trades[0]
 			if math.Abs(tr.ExitPrice-tc.wantPrice) > 1e-9 || tr.ExitReason != tc.wantReason || timeString(tr.ExitTime) != tc.wantTime {
 				t.Errorf("exit = %.6f %s at %s, want %.6f %s at %s", tr.ExitPrice, tr.ExitReason, timeString(tr.ExitTime), tc.wantPrice, tc.wantReason, tc.wantTime)
+			}
+			// The order log: the stop and the take-profit limit are orders
+			// from the entry on; the one that exits is filled with the
+			// reason, the other cancelled.
+			filled := ""
+			for _, o := range res.Orders {
+				if o.Kind != OrderStop && o.Kind != OrderLimit {
+					continue
+				}
+				if o.Filled {
+					filled += fmt.Sprintf("%s %s %.6f;", o.Kind, o.Reason, o.FillPrice)
+				} else if o.Reason != "" && o.Reason != "cancelled" {
+					t.Errorf("unfilled %s order with reason %q", o.Kind, o.Reason)
+				}
+			}
+			want := ""
+			switch tc.wantReason {
+			case ExitStopLoss, ExitTrailingStop:
+				want = fmt.Sprintf("stop %s %.6f;", tc.wantReason, tc.wantPrice)
+			case ExitTakeProfit:
+				want = fmt.Sprintf("limit %s %.6f;", tc.wantReason, tc.wantPrice)
+			}
+			if filled != want {
+				t.Errorf("filled stop/limit orders %q, want %q", filled, want)
 			}
 		})
 	}

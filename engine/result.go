@@ -55,6 +55,7 @@ const (
 	OrderMarketSell                      // sell at the next open (or next close)
 	OrderCloseAt                         // scheduled sell at the close of the first bar dated on or after a date
 	OrderStop                            // stop sell touched intrabar or gapped through at the open
+	OrderLimit                           // take-profit limit sell touched intrabar or gapped through at the open
 )
 
 // String names the order kind.
@@ -68,6 +69,8 @@ func (k OrderKind) String() string {
 		return "close_at"
 	case OrderStop:
 		return "stop"
+	case OrderLimit:
+		return "limit"
 	}
 	return "unknown"
 }
