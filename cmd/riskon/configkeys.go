@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/riskon/riskon/strategy" // registers the strategy parts
+	_ "github.com/riskon/riskon/strategy" // registers the strategy parts with the config layer
 	"github.com/riskon/riskon/strategy/config"
 )
 
@@ -39,7 +39,6 @@ when set to anything but its default.`,
 		Example: "  riskon config keys\n  riskon config keys --output json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_ = strategy.TriggerRules() // the parts are registered by package init
 			docs := config.KeyDocs()
 			switch output {
 			case "json":
@@ -52,14 +51,12 @@ when set to anything but its default.`,
 			fmt.Fprintln(tw, "KEY\tTYPE\tDEFAULT\tDESCRIPTION")
 			for _, d := range docs {
 				desc := d.Doc
-				if len(d.ReadBy) > 0 {
-					if d.Type == "part" {
-						if len(d.ReadBy) > 0 {
-							desc += " [keys: " + strings.Join(d.ReadBy, ", ") + "]"
-						}
-					} else {
-						desc += " [read by " + strings.Join(d.ReadBy, ", ") + "]"
-					}
+				switch {
+				case len(d.ReadBy) == 0:
+				case d.Type == "part":
+					desc += " [keys: " + strings.Join(d.ReadBy, ", ") + "]"
+				default:
+					desc += " [read by " + strings.Join(d.ReadBy, ", ") + "]"
 				}
 				def := d.Default
 				if d.Type == "part" {

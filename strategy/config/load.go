@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-viper/mapstructure/v2"
@@ -114,7 +115,22 @@ type keyInfo struct {
 
 // keyTable lists the leaf keys of Config from its mapstructure tags, so the
 // list can never drift from the struct.
-func keyTable() []keyInfo {
+// keyTable is computed once from the Config type (an immutable table:
+// callers must not modify it).
+func keyTable() []keyInfo { return keyTableOnce() }
+
+var keyTableOnce = sync.OnceValue(buildKeyTable)
+
+// keyIndex maps a dotted key path to its entry of keyTable.
+var keyIndex = sync.OnceValue(func() map[string]keyInfo {
+	m := map[string]keyInfo{}
+	for _, k := range keyTable() {
+		m[k.path] = k
+	}
+	return m
+})
+
+func buildKeyTable() []keyInfo {
 	var out []keyInfo
 	var walk func(t reflect.Type, prefix string, index []int)
 	walk = func(t reflect.Type, prefix string, index []int) {

@@ -38,10 +38,19 @@ type Part struct {
 // functions of the packages implementing them and read-only afterwards.
 type partTable struct {
 	mu    sync.RWMutex
-	parts map[string][]Part // by kind, in registration order
+	parts map[string][]Part     // by kind, in registration order
+	owned map[string][]ownedKey // by kind: the keys some part reads, sorted
 }
 
-var registry = partTable{parts: map[string][]Part{}}
+// ownedKey is a key that only some parts of a kind read.
+type ownedKey struct {
+	name  string // as the parts list it (item key for filters)
+	index []int  // field index in Config, or in Filter for filters
+	omit  bool   // json omitempty: left out of the canonical form when zero
+	users []string
+}
+
+var registry = partTable{parts: map[string][]Part{}, owned: map[string][]ownedKey{}}
 
 // RegisterPart adds p to the parts the config layer accepts. It panics on a
 // duplicate name or a key that is not a config key: both are programming
@@ -64,6 +73,35 @@ func RegisterPart(p Part) {
 		}
 	}
 	registry.parts[p.Kind] = append(registry.parts[p.Kind], p)
+	// Rebuild the kind's owned keys (registration happens at init only).
+	var owned []ownedKey
+	for _, q := range registry.parts[p.Kind] {
+		for _, k := range q.Keys {
+			i := slices.IndexFunc(owned, func(o ownedKey) bool { return o.name == k })
+			if i < 0 {
+				full := k
+				if p.Kind == KindFilter {
+					full = "trade.filter." + k
+				}
+				info, _ := lookupKey(full)
+				idx := info.index
+				if p.Kind == KindFilter {
+					idx = idx[len(idx)-1:] // the field inside Filter
+				}
+				owned = append(owned, ownedKey{name: k, index: idx, omit: isOmitEmpty(info)})
+				i = len(owned) - 1
+			}
+			owned[i].users = append(owned[i].users, q.Name)
+		}
+	}
+	sort.Slice(owned, func(i, j int) bool { return owned[i].name < owned[j].name })
+	registry.owned[p.Kind] = owned
+}
+
+func ownedKeys(kind string) []ownedKey {
+	registry.mu.RLock()
+	defer registry.mu.RUnlock()
+	return registry.owned[kind]
 }
 
 // Parts returns the registered parts of kind, in registration order.
@@ -92,28 +130,9 @@ func partNames(kind string) string {
 	return strings.Join(out, ", ")
 }
 
-// partKeys are the keys some part of kind owns: each is read only by the
-// parts that list it.
-func partKeys(kind string) []string {
-	var out []string
-	for _, p := range Parts(kind) {
-		for _, k := range p.Keys {
-			if !slices.Contains(out, k) {
-				out = append(out, k)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 func lookupKey(path string) (keyInfo, bool) {
-	for _, k := range keyTable() {
-		if k.path == path {
-			return k, true
-		}
-	}
-	return keyInfo{}, false
+	k, ok := keyIndex()[path]
+	return k, ok
 }
 
 // checkUnused reports the keys of kind's parts that the chosen part does not
@@ -122,38 +141,20 @@ func lookupKey(path string) (keyInfo, bool) {
 // trigger rules and sizing, a Filter for filters), def its default, prefix
 // the path prefix of messages.
 func checkUnused(kind string, chosen Part, root, def reflect.Value, prefix string, bad func(key, format string, args ...any)) {
-	for _, k := range partKeys(kind) {
-		if slices.Contains(chosen.Keys, k) {
+	for _, k := range ownedKeys(kind) {
+		if slices.Contains(chosen.Keys, k.name) {
 			continue
 		}
-		full := k
+		v, d := root.FieldByIndex(k.index), def.FieldByIndex(k.index)
+		if v.IsZero() || v.Equal(d) {
+			continue
+		}
+		name := k.name
 		if kind == KindFilter {
-			full = "trade.filter." + k
-		}
-		info, ok := lookupKey(full)
-		if !ok {
-			continue
-		}
-		idx := info.index
-		if kind == KindFilter {
-			idx = idx[len(idx)-1:] // the field inside Filter
-		}
-		v, d := root.FieldByIndex(idx), def.FieldByIndex(idx)
-		if v.IsZero() || reflect.DeepEqual(v.Interface(), d.Interface()) {
-			continue
-		}
-		var users []string
-		for _, p := range Parts(kind) {
-			if slices.Contains(p.Keys, k) {
-				users = append(users, p.Name)
-			}
-		}
-		name := prefix + k
-		if kind != KindFilter {
-			name = k
+			name = prefix + k.name
 		}
 		bad(name, "%v is not read by %s %s (read by %s): remove it or choose one of those",
-			describe(v.Interface()), kindLabel(kind), chosen.Name, strings.Join(users, ", "))
+			describe(v.Interface()), kindLabel(kind), chosen.Name, strings.Join(k.users, ", "))
 	}
 }
 
@@ -178,12 +179,9 @@ func canonicalParts(c *Config) {
 	rv := reflect.ValueOf(c).Elem()
 	zeroUnused := func(kind, name string) {
 		chosen, _ := findPart(kind, name)
-		for _, k := range partKeys(kind) {
-			if slices.Contains(chosen.Keys, k) {
-				continue
-			}
-			if info, ok := lookupKey(k); ok && isOmitEmpty(info) {
-				rv.FieldByIndex(info.index).SetZero()
+		for _, k := range ownedKeys(kind) {
+			if k.omit && !slices.Contains(chosen.Keys, k.name) {
+				rv.FieldByIndex(k.index).SetZero()
 			}
 		}
 	}
@@ -199,6 +197,9 @@ func canonicalParts(c *Config) {
 }
 
 func isOmitEmpty(k keyInfo) bool {
+	if k.index == nil {
+		return false
+	}
 	t := reflect.TypeFor[Config]()
 	f := t.FieldByIndex(k.index)
 	return strings.Contains(f.Tag.Get("json"), "omitempty")
