@@ -53,8 +53,16 @@ type Options struct {
 	// Trigger and Targets bound the window: it starts at the later of Start
 	// and the first bar of every target, and ends at the earlier of End and
 	// the last bar of the trigger and of every target.
-	Trigger  string
-	Targets  []string
+	Trigger string
+	Targets []string
+	// CashRate, when set, names a series of an annual rate in percent
+	// (e.g. the federal funds rate) that uninvested cash earns, read as an
+	// effective annual rate: at the end of each UTC day of the window, cash
+	// grows by the factor (1 + rate/100)^(1/365), rate the series' last
+	// close known before that day ended (0 before its first bar). The daily
+	// rate is recorded in Result.RiskFree. Jumps (Skipper) are off then:
+	// every rate bar must be seen.
+	CashRate string
 	Start    data.Date
 	HasStart bool
 	End      data.Date
@@ -174,7 +182,8 @@ type pending struct {
 	sigTime  int64
 	hold     int
 	trail    float64
-	order    int // index in Result.Orders
+	sl, tp   float64 // stop-loss and take-profit fractions
+	order    int     // index in Result.Orders
 }
 
 type position struct {
@@ -182,10 +191,13 @@ type position struct {
 	trade    int // index in Result.Trades of the open trade, -1 when flat
 	last     float64
 	trail    float64
+	slLevel  float64 // stop-loss price, 0: off
+	tpLevel  float64 // take-profit price, 0: off
 	peak     float64
 	stop     float64
 	entry    int64 // fill time of the entry
 	stopOrd  int   // index in Result.Orders of the live stop, -1 when none
+	tpOrd    int   // index in Result.Orders of the live take-profit limit, -1 when none
 	pending  bool  // an entry order is pending
 	exitWait bool  // a market exit is pending
 }
@@ -212,6 +224,8 @@ type Ctx struct {
 	due      int64 // earliest fill time of the pending orders (MaxInt64: none)
 	dirty    bool  // a fill or mark changed the book since the last sample
 	listen   []bool
+	rateSym  int       // index of the cash rate series, -1 when none
+	accrued  data.Date // next day whose interest is not yet credited
 }
 
 // EventIndex returns the index in the plan of the bar event being processed.
@@ -282,6 +296,8 @@ func (c *Ctx) Abort(err error) {
 type Exits struct {
 	HoldDays     int     // close at the close of the bar dated entry date + HoldDays (0: no time exit)
 	TrailingStop float64 // fraction below the highest close since entry (0: off)
+	StopLoss     float64 // fraction below the entry fill (0: off)
+	TakeProfit   float64 // fraction above the entry fill (0: off)
 }
 
 // Enter places a market buy of sym spending weight x current cash (commission
@@ -290,7 +306,8 @@ func (c *Ctx) Enter(sym int, weight float64, ex Exits, signal int) error {
 	if !c.inWindow {
 		return ErrOutsideWindow
 	}
-	if sym < 0 || sym >= len(c.pos) || !(weight > 0) || weight > 1 || ex.HoldDays < 0 || ex.TrailingStop < 0 || ex.TrailingStop >= 1 {
+	if sym < 0 || sym >= len(c.pos) || !(weight > 0) || weight > 1 || ex.HoldDays < 0 || ex.TrailingStop < 0 || ex.TrailingStop >= 1 ||
+		!(ex.StopLoss >= 0 && ex.StopLoss < 1) || !(ex.TakeProfit >= 0) {
 		return ErrBadOrder
 	}
 	p := &c.pos[sym]
@@ -304,7 +321,7 @@ func (c *Ctx) Enter(sym int, weight float64, ex Exits, signal int) error {
 		j++
 	}
 	o := pending{sym: sym, kind: OrderMarketBuy, placed: c.now, bar: j, budget: c.cash * weight,
-		signal: signal, hold: ex.HoldDays, trail: ex.TrailingStop, sigTime: c.now}
+		signal: signal, hold: ex.HoldDays, trail: ex.TrailingStop, sl: ex.StopLoss, tp: ex.TakeProfit, sigTime: c.now}
 	c.schedule(&o, s, c.opts.Fill == NextClose)
 	p.pending = true
 	c.held = append(c.held, sym)
@@ -501,7 +518,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	c := &r.c
 	*c = Ctx{plan: plan, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0], listen: c.listen}
 	for i := 0; i < ns; i++ {
-		c.pos = append(c.pos, position{trade: -1, stopOrd: -1})
+		c.pos = append(c.pos, position{trade: -1, stopOrd: -1, tpOrd: -1})
 	}
 	c.comm = opts.CommissionBps / 1e4
 	c.slip = opts.SlippageBps / 1e4
@@ -510,6 +527,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	day1 := data.DateFromUnix(we - 1)
 	nd := int(day1-day0) + 1
 	res := r.result(nd)
+	rf := res.RiskFree
 	*res = Result{WindowStart: ws, WindowEnd: we, Capital: opts.Capital, Annualization: 365,
 		Dates: res.Dates[:nd], Equity: res.Equity[:nd], Invested: res.Invested[:nd],
 		Signals: res.Signals[:0], Trades: res.Trades[:0], Orders: res.Orders[:0]}
@@ -520,6 +538,18 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	}
 	c.res = res
 	c.day0 = day0
+	c.rateSym, c.accrued = -1, day0
+	if opts.CashRate != "" {
+		if c.rateSym = plan.DS.Index(opts.CashRate); c.rateSym < 0 {
+			return nil, fmt.Errorf("cash rate symbol %q is not in the data set (have %v)", opts.CashRate, plan.DS.Symbols())
+		}
+		if cap(rf) < nd {
+			rf = make([]float64, nd)
+		}
+		res.RiskFree = rf[:nd]
+		res.CashRate = opts.CashRate
+		clear(res.RiskFree)
+	}
 	if err := strat.Start(c); err != nil {
 		return nil, fmt.Errorf("strategy start: %w", err)
 	}
@@ -531,7 +561,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	}
 	ws2, isWS := strat.(WindowStarter)
 	skipper, canSkip := strat.(Skipper)
-	canSkip = canSkip && skipper.Skips()
+	canSkip = canSkip && skipper.Skips() && c.rateSym < 0
 	started := false
 	n := plan.Len()
 	for k := 0; k < n; k++ {
@@ -563,6 +593,9 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 			}
 		}
 		s, i := int(plan.sym[k]), int(plan.idx[k])
+		if c.rateSym >= 0 && t >= ws {
+			c.accrue(data.DateFromUnix(t - 1))
+		}
 		c.now = t
 		c.inWindow = t >= ws
 		c.step(s, i, t)
@@ -577,8 +610,45 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 		}
 		res.Events++
 	}
+	if c.rateSym >= 0 {
+		c.accrue(day1 + 1)
+	}
 	c.finish(we)
 	return res, nil
+}
+
+// accrue credits the interest of every window day before upTo not yet
+// credited: cash grows by the day's rate (the rate series' last close seen,
+// in percent a year, over 365 days) and the day's equity sample is taken
+// after the credit. It allocates nothing.
+func (c *Ctx) accrue(upTo data.Date) {
+	last := c.day0 + data.Date(len(c.res.Equity))
+	if upTo > last {
+		upTo = last
+	}
+	for ; c.accrued < upTo; c.accrued++ {
+		d := int(c.accrued - c.day0)
+		rate := 0.0
+		if n := c.seen[c.rateSym]; n > 0 {
+			if r := c.plan.DS.Series[c.rateSym].Close[n-1]; r > -100 {
+				rate = math.Pow(1+r/100, 1.0/365) - 1
+			}
+		}
+		c.res.RiskFree[d] = rate
+		c.cash += c.cash * rate
+		e := c.cash
+		var inv float64
+		for _, s := range c.held {
+			v := c.pos[s].units * c.pos[s].last
+			e += v
+			inv += v
+		}
+		c.res.Equity[d] = e
+		c.res.Invested[d] = 0
+		if e > 0 {
+			c.res.Invested[d] = inv / e
+		}
+	}
 }
 
 func resizeInts(b []int, n int) []int {
@@ -612,11 +682,26 @@ func (c *Ctx) step(s, i int, t int64) {
 	}
 	p := &c.pos[s]
 	// 2. Stop of a position in s, intrabar.
-	if p.units != 0 && p.trail > 0 && ser.OpenTime[i] >= p.entry {
-		if ser.Open[i] <= p.stop {
-			c.sell(s, ser.Open[i], ser.OpenTime[i], ExitTrailingStop)
-		} else if ser.Low[i] <= p.stop {
-			c.sell(s, p.stop, t, ExitTrailingStop)
+	// The higher of the trailing stop and the stop loss applies; a bar
+	// that touches both a stop and the take profit exits at the stop (the
+	// path inside the bar is unknown: assume the worse).
+	if p.units != 0 && (p.trail > 0 || p.slLevel > 0 || p.tpLevel > 0) && ser.OpenTime[i] >= p.entry {
+		stop, why := 0.0, ExitReason("")
+		if p.trail > 0 {
+			stop, why = p.stop, ExitTrailingStop
+		}
+		if p.slLevel > stop {
+			stop, why = p.slLevel, ExitStopLoss
+		}
+		switch {
+		case stop > 0 && ser.Open[i] <= stop:
+			c.sell(s, ser.Open[i], ser.OpenTime[i], why)
+		case stop > 0 && ser.Low[i] <= stop:
+			c.sell(s, stop, t, why)
+		case p.tpLevel > 0 && ser.Open[i] >= p.tpLevel:
+			c.sell(s, ser.Open[i], ser.OpenTime[i], ExitTakeProfit)
+		case p.tpLevel > 0 && ser.High[i] >= p.tpLevel:
+			c.sell(s, p.tpLevel, t, ExitTakeProfit)
 		}
 	}
 	// 3. Fills at this close (next-close orders and scheduled exits). An
@@ -692,13 +777,27 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 	p.last = raw
 	p.entry = o.fillTime
 	p.trail = o.trail
-	p.stopOrd = -1
+	p.slLevel, p.tpLevel = 0, 0
+	if o.sl > 0 {
+		p.slLevel = raw * (1 - o.sl)
+	}
+	if o.tp > 0 {
+		p.tpLevel = raw * (1 + o.tp)
+	}
+	p.stopOrd, p.tpOrd = -1, -1
 	if o.trail > 0 {
 		p.peak = raw
 		p.stop = raw * (1 - o.trail)
-		// The stop is an order from the entry on; it fills in sell.
+	}
+	if o.trail > 0 || o.sl > 0 {
+		// The stop (trailing, stop loss or both: the higher applies) is an
+		// order from the entry on; it fills in sell.
 		p.stopOrd = len(c.res.Orders)
 		c.res.Orders = append(c.res.Orders, Order{ID: p.stopOrd, Symbol: ser.Symbol, Kind: OrderStop, Placed: o.fillTime})
+	}
+	if o.tp > 0 {
+		p.tpOrd = len(c.res.Orders)
+		c.res.Orders = append(c.res.Orders, Order{ID: p.tpOrd, Symbol: ser.Symbol, Kind: OrderLimit, Placed: o.fillTime})
 	}
 	entryDate := ser.Date[o.bar]
 	c.res.Trades = append(c.res.Trades, Trade{Symbol: ser.Symbol, Signal: o.signal, SignalTime: o.sigTime,
@@ -729,15 +828,18 @@ func (c *Ctx) sell(sym int, raw float64, t int64, reason ExitReason) {
 	tr.ExitTime, tr.ExitPrice, tr.Proceeds, tr.ExitReason = t, price, proceeds, reason
 	tr.Commission += p.units * price * c.comm
 	tr.Return = proceeds/tr.Cost - 1
-	if p.stopOrd >= 0 {
-		so := &c.res.Orders[p.stopOrd]
-		if reason == ExitTrailingStop {
+	for _, k := range [2]int{p.stopOrd, p.tpOrd} {
+		if k < 0 {
+			continue
+		}
+		so := &c.res.Orders[k]
+		if (so.Kind == OrderStop && (reason == ExitTrailingStop || reason == ExitStopLoss)) || (so.Kind == OrderLimit && reason == ExitTakeProfit) {
 			so.Filled, so.FillTime, so.FillPrice, so.Units, so.Reason = true, t, price, p.units, reason
 		} else {
 			so.Reason = "cancelled"
 		}
 	}
-	*p = position{trade: -1, stopOrd: -1}
+	*p = position{trade: -1, stopOrd: -1, tpOrd: -1}
 	c.unhold(sym)
 	// Cancel the other pending sells of sym (the scheduled exit, a market exit).
 	for k := 0; k < len(c.pend); {
@@ -759,7 +861,7 @@ func (c *Ctx) cancelEntry(sym int) {
 		}
 		k++
 	}
-	c.pos[sym] = position{trade: -1, stopOrd: -1}
+	c.pos[sym] = position{trade: -1, stopOrd: -1, tpOrd: -1}
 	c.unhold(sym)
 }
 

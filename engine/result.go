@@ -9,6 +9,8 @@ type ExitReason string
 const (
 	ExitHold           ExitReason = "hold"            // holding period reached (scheduled close)
 	ExitTrailingStop   ExitReason = "trailing_stop"   // trailing stop touched or gapped through
+	ExitStopLoss       ExitReason = "stop_loss"       // stop loss (entry x (1 - stop_loss)) touched or gapped through
+	ExitTakeProfit     ExitReason = "take_profit"     // take profit (entry x (1 + take_profit)) touched or gapped through
 	ExitFailedBreakout ExitReason = "failed_breakout" // trigger closed back below the broken level
 	ExitSignal         ExitReason = "signal"          // a strategy's own market exit
 	ExitOpen           ExitReason = "open"            // still open at the end; marked at the last close, no exit commission
@@ -53,6 +55,7 @@ const (
 	OrderMarketSell                      // sell at the next open (or next close)
 	OrderCloseAt                         // scheduled sell at the close of the first bar dated on or after a date
 	OrderStop                            // stop sell touched intrabar or gapped through at the open
+	OrderLimit                           // take-profit limit sell touched intrabar or gapped through at the open
 )
 
 // String names the order kind.
@@ -66,6 +69,8 @@ func (k OrderKind) String() string {
 		return "close_at"
 	case OrderStop:
 		return "stop"
+	case OrderLimit:
+		return "limit"
 	}
 	return "unknown"
 }
@@ -97,6 +102,12 @@ type Result struct {
 	Dates    []data.Date
 	Equity   []float64
 	Invested []float64
+	// RiskFree is the daily rate idle cash earned on each day of the curve
+	// (Options.CashRate); nil without a cash rate (0%). Sharpe, Sortino and
+	// PSR are then computed on returns in excess of it.
+	RiskFree []float64
+	// CashRate is the symbol of the cash rate series ("" without one).
+	CashRate string
 	// Annualization is the number of periods per year of the daily curve
 	// (365: calendar days).
 	Annualization int

@@ -28,15 +28,27 @@ const (
 // r_t = E_t / E_{t-1} - 1, where E_{-1} is r.Capital when it is positive
 // (so the first day's move from the starting capital counts) and the curve
 // starts at E_0 otherwise. A day whose previous equity is not positive has
-// no defined return and ends the series there.
+// no defined return and ends the series there. With a cash rate
+// (r.RiskFree) the returns are in excess of the day's rate, r_t - rf_t
+// (an excess below 1e-12 in magnitude, rounding of the engine's own
+// interest, is 0): Sharpe, Sortino, PSR and every statistic on the daily
+// returns are then excess-return statistics.
 func DailyReturns(r *engine.Result) []float64 {
 	out := make([]float64, 0, len(r.Equity))
+	if r.RiskFree != nil {
+		eachExcessReturn(r, func(v float64) { out = append(out, v) })
+		return out
+	}
 	eachReturn(r, func(v float64) { out = append(out, v) })
 	return out
 }
 
-// eachReturn calls f with each daily return of DailyReturns, in order,
-// without allocating.
+// eachReturn calls f with each daily return, in order, without allocating
+// (the raw returns: callers use eachExcessReturn when r.RiskFree is set; it
+// stays small enough to be inlined in the sweep's hot path). With a cash rate (r.RiskFree) the returns are in
+// excess of the day's rate, r_t - rf_t: Sharpe, Sortino, PSR and every
+// statistic on DailyReturns are then excess-return statistics; an excess
+// below 1e-12 in magnitude (rounding of the engine's own interest) is 0.
 func eachReturn(r *engine.Result, f func(float64)) {
 	eq := r.Equity
 	prev, start := r.Capital, 0
@@ -55,10 +67,39 @@ func eachReturn(r *engine.Result, f func(float64)) {
 	}
 }
 
+// eachExcessReturn is eachReturn with a cash rate: r_t - rf_t.
+func eachExcessReturn(r *engine.Result, f func(float64)) {
+	eq, rf := r.Equity, r.RiskFree
+	if len(rf) != len(eq) {
+		rf = make([]float64, len(eq))
+	}
+	prev, start := r.Capital, 0
+	if !(prev > 0) {
+		if len(eq) == 0 {
+			return
+		}
+		prev, start = eq[0], 1
+	}
+	for i, e := range eq[start:] {
+		if !(prev > 0) {
+			break
+		}
+		v := e/prev - 1 - rf[start+i]
+		if math.Abs(v) < 1e-12 {
+			v = 0
+		}
+		f(v)
+		prev = e
+	}
+}
+
 // returnStats returns the number of daily returns, their mean, sample
 // standard deviation (n-1) and downside deviation sqrt(mean(min(r,0)^2)),
 // in two passes and no allocation. Same values as meanStd of DailyReturns.
 func returnStats(r *engine.Result) (n int, mean, sd, down float64) {
+	if r.RiskFree != nil {
+		return excessReturnStats(r)
+	}
 	var sum, dsum float64
 	eachReturn(r, func(v float64) {
 		n++
@@ -79,6 +120,29 @@ func returnStats(r *engine.Result) (n int, mean, sd, down float64) {
 	return n, mean, sd, math.Sqrt(dsum / float64(n))
 }
 
+// excessReturnStats is returnStats on the returns in excess of the cash
+// rate.
+func excessReturnStats(r *engine.Result) (n int, mean, sd, down float64) {
+	var sum, dsum float64
+	eachExcessReturn(r, func(v float64) {
+		n++
+		sum += v
+		if v < 0 {
+			dsum += v * v
+		}
+	})
+	if n == 0 {
+		return 0, math.NaN(), math.NaN(), math.NaN()
+	}
+	mean = sum / float64(n)
+	var ss float64
+	eachExcessReturn(r, func(v float64) { d := v - mean; ss += d * d })
+	if n > 1 {
+		sd = math.Sqrt(ss / float64(n-1))
+	}
+	return n, mean, sd, math.Sqrt(dsum / float64(n))
+}
+
 // ComputeMetrics computes the performance figures of a run from its daily
 // equity curve and trades. Definitions (A = annualization, 365 by default;
 // r_t the DailyReturns, n of them; E the equity, E_base the starting capital
@@ -87,7 +151,9 @@ func returnStats(r *engine.Result) (n int, mean, sd, down float64) {
 //   - TotalReturn = E_last / E_base - 1; CAGR = (E_last/E_base)^{1/years} - 1
 //     with years = n / A (days of returns over the annualization).
 //   - Volatility = s · sqrt(A), s the sample standard deviation (n-1) of r_t.
-//   - Sharpe = mean(r) / s · sqrt(A), risk-free rate 0 (Sharpe 1994).
+//   - Sharpe = mean(r) / s · sqrt(A), risk-free rate 0 (Sharpe 1994), or
+//     with a cash rate (cash.rate_symbol) on excess returns r_t - rf_t;
+//     RiskFree says which (every output prints it).
 //   - Sortino = mean(r) / DD · sqrt(A) with the downside deviation
 //     DD = sqrt((1/n) Σ_t min(r_t, 0)²) taken over ALL days, gains counting
 //     as zero shortfall: the target-semideviation of Sortino & Price (1994),
@@ -121,6 +187,9 @@ func ComputeMetrics(r *engine.Result) Metrics {
 		m.Annualization = DefaultAnnualization
 	}
 	note := func(metric, reason string) { m.Notes = append(m.Notes, Note{Metric: metric, Reason: reason}) }
+	if r.RiskFree != nil {
+		m.RiskFree = "excess of " + r.CashRate
+	}
 	curveMetrics(r, &m, note)
 	tradeMetrics(r.Trades, &m, note)
 	return m
@@ -194,6 +263,8 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	m.Volatility = Value(sd * math.Sqrt(A))
 	if sd > 0 {
 		m.Sharpe = Value(mean / sd * math.Sqrt(A))
+	} else if r.RiskFree != nil && mean == 0 {
+		m.Sharpe = 0 // returns exactly the cash rate: no excess, Sharpe 0
 	} else {
 		note("sharpe", ReasonZeroVolatility)
 	}

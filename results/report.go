@@ -46,26 +46,30 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 // Metrics are the performance figures of one equity curve and its trades.
 // MaxDrawdown is a positive fraction.
 type Metrics struct {
-	TotalReturn       Value  `json:"total_return"`
-	CAGR              Value  `json:"cagr"`
-	MaxDrawdown       Value  `json:"max_drawdown"`
-	MaxDrawdownDays   int    `json:"max_drawdown_days"`
-	Sharpe            Value  `json:"sharpe"`
-	Sortino           Value  `json:"sortino"`
-	Calmar            Value  `json:"calmar"`
-	Volatility        Value  `json:"volatility"`
-	Exposure          Value  `json:"exposure"`
-	Trades            int    `json:"trades"`
-	WinRate           Value  `json:"win_rate"`
-	AvgTradeReturn    Value  `json:"avg_trade_return"`
-	MedianTradeReturn Value  `json:"median_trade_return"`
-	ProfitFactor      Value  `json:"profit_factor"`
-	BestTrade         Value  `json:"best_trade"`
-	WorstTrade        Value  `json:"worst_trade"`
-	FinalEquity       Value  `json:"final_equity"`
-	Annualization     int    `json:"annualization"`
-	Days              int    `json:"days"`
-	Notes             []Note `json:"notes,omitempty"` // why a metric is n/a
+	TotalReturn       Value `json:"total_return"`
+	CAGR              Value `json:"cagr"`
+	MaxDrawdown       Value `json:"max_drawdown"`
+	MaxDrawdownDays   int   `json:"max_drawdown_days"`
+	Sharpe            Value `json:"sharpe"`
+	Sortino           Value `json:"sortino"`
+	Calmar            Value `json:"calmar"`
+	Volatility        Value `json:"volatility"`
+	Exposure          Value `json:"exposure"`
+	Trades            int   `json:"trades"`
+	WinRate           Value `json:"win_rate"`
+	AvgTradeReturn    Value `json:"avg_trade_return"`
+	MedianTradeReturn Value `json:"median_trade_return"`
+	ProfitFactor      Value `json:"profit_factor"`
+	BestTrade         Value `json:"best_trade"`
+	WorstTrade        Value `json:"worst_trade"`
+	FinalEquity       Value `json:"final_equity"`
+	Annualization     int   `json:"annualization"`
+	// RiskFree is "excess of SYMBOL" when Sharpe, Sortino and PSR are
+	// computed on returns in excess of the cash rate series SYMBOL
+	// (cash.rate_symbol); absent: risk-free rate 0.
+	RiskFree string `json:"risk_free,omitempty"`
+	Days     int    `json:"days"`
+	Notes    []Note `json:"notes,omitempty"` // why a metric is n/a
 }
 
 // Note explains an undefined metric.
@@ -210,6 +214,9 @@ type Report struct {
 	// (a trial shown as SWEEP_ID:INDEX, or promoted with riskon sweep
 	// promote); nil for a config run on its own.
 	Selection *Selection `json:"selection,omitempty"`
+	// Filters says, for each entry filter, which dates its series covers
+	// and how many signals it blocked or could not judge.
+	Filters []FilterCoverage `json:"filters,omitempty"`
 }
 
 // Selection is how a run was chosen from a sweep: its trial, its rank among
@@ -251,4 +258,26 @@ func fmtValue(v Value) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.3f", float64(v))
+}
+
+// FilterCoverage is what one entry filter covered. A signal outside the
+// coverage (before the first bar, after the last, or with too little
+// history for the rule) is logged with reason filter_no_data, never counted
+// as blocked (reason filter).
+type FilterCoverage struct {
+	Symbol string `json:"symbol"`
+	Rule   string `json:"rule"`
+	First  string `json:"first"` // first bar date of the filter series, YYYY-MM-DD
+	Last   string `json:"last"`  // last bar date
+	// Blocked and NoData count the run's signals with reason filter and
+	// filter_no_data (all filters of the run together).
+	Blocked int `json:"signals_blocked"`
+	NoData  int `json:"signals_no_data"`
+}
+
+// Sentence describes the coverage for people, in one line.
+func (f FilterCoverage) Sentence() string {
+	return "filter " + f.Symbol + " " + f.Rule + " covers " + f.First + " .. " + f.Last + ": " +
+		strconv.Itoa(f.Blocked) + " signals blocked (filter), " + strconv.Itoa(f.NoData) +
+		" outside its coverage (filter_no_data, not acted on, not counted as blocked)"
 }

@@ -8,24 +8,27 @@ package strategy
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"time"
 
 	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/data/quality"
 	"github.com/riskon/riskon/engine"
 )
 
-// Rule names the breakout rule.
-type Rule uint8
+// Rule names a registered trigger rule (see TriggerRules).
+type Rule string
 
-// Breakout rules.
+// The original breakout rules; every registered rule is a Rule by its name.
 const (
 	// Donchian fires when a close is strictly above the highest of the
 	// previous Lookback closes of the timeframe.
-	Donchian Rule = iota
+	Donchian Rule = "donchian"
 	// NewHigh fires when a close is above the all-time-high close and that
 	// previous high is at least MinDaysSinceHigh calendar days old.
-	NewHigh
+	NewHigh Rule = "new_high"
 )
 
 // Timeframe is the period of the closes the rule sees.
@@ -52,16 +55,35 @@ type BreakoutParams struct {
 	Confirm          int     // consecutive period closes above the level (>= 1)
 	Margin           float64 // fraction above the level
 	CooldownDays     int     // calendar days after an acted signal during which signals are not acted on
+	RangeDays        int     // range_breakout
+	MaxRange         float64 // range_breakout
+	MADays           int     // above_ma
+	Fast, Slow       int     // ma_cross
+	// RelativeTo, when set, feeds the rule the ratio Trigger/RelativeTo of
+	// the two symbols' closes of the same date (dates only one has are
+	// skipped), known when both bars have closed.
+	RelativeTo string
 
 	Targets              []string
 	Weights              []float64 // relative weights; nil: equal
 	Allocation           float64   // fraction of cash spent on an entry
 	HoldDays             int
 	TrailingStop         float64
+	StopLoss             float64
+	TakeProfit           float64
 	ExitOnFailedBreakout bool
 
-	// FilterSymbol, when set, gates entries: a signal acts only if the
-	// filter series' last closed value is below (FilterRising false:
+	// VolTarget > 0 sizes each target's weight by VolTarget over its
+	// annualised volatility of the last VolDays closed daily returns,
+	// capped at the fixed weight.
+	VolTarget float64
+	VolDays   int
+
+	// Filters gate entries: a signal acts only when every filter passes.
+	Filters []FilterParams
+
+	// FilterSymbol, when set, is one more filter in front of Filters: the
+	// filter series' last closed value below (FilterRising false:
 	// "falling") or above (true: "rising") its value FilterLookback bars
 	// earlier.
 	FilterSymbol   string
@@ -81,11 +103,16 @@ type BreakoutParams struct {
 // with the same trigger parameters.
 type Breakout struct {
 	p       BreakoutParams
+	rule    TriggerRule
 	trig    int
+	rel     int // index of RelativeTo, -1 when none
+	relLast data.Date
+	relFed  bool
 	targets []int
 	weights []float64
+	sized   []float64 // per-entry weights after sizing (reused)
 
-	filter  int // index of the filter symbol, -1 when none
+	filters []filterSlot
 	ts      triggerState
 	sig     *TriggerSignals // cached mode when non-nil
 	sigPos  int             // next period close of sig not yet handled
@@ -97,9 +124,16 @@ type Breakout struct {
 	activeLevel float64
 }
 
+type filterSlot struct {
+	p    FilterParams
+	rule FilterRule
+	sym  int
+}
+
 // NewBreakout validates params and returns the strategy.
 func NewBreakout(p BreakoutParams) (*Breakout, error) {
-	if err := p.checkTrigger(); err != nil {
+	rule, err := p.checkTrigger()
+	if err != nil {
 		return nil, err
 	}
 	if p.Confirm < 1 {
@@ -114,21 +148,53 @@ func NewBreakout(p BreakoutParams) (*Breakout, error) {
 	if !(p.Allocation > 0 && p.Allocation <= 1) {
 		return nil, fmt.Errorf("trade.allocation must be in (0, 1]")
 	}
-	return &Breakout{p: p}, nil
+	if p.VolTarget > 0 && p.VolDays < 2 {
+		return nil, fmt.Errorf("trade.vol_days must be at least 2 for sizing vol_target")
+	}
+	b := &Breakout{p: p, rule: rule}
+	if p.FilterSymbol != "" {
+		r := "falling"
+		if p.FilterRising {
+			r = "rising"
+		}
+		b.p.Filters = append([]FilterParams{{Symbol: p.FilterSymbol, Rule: r, Lookback: p.FilterLookback}}, p.Filters...)
+	}
+	for _, f := range b.p.Filters {
+		fr, err := filterRule(f.Rule)
+		if err != nil {
+			return nil, err
+		}
+		if (f.Rule == "falling" || f.Rule == "rising") && f.Lookback < 1 {
+			return nil, fmt.Errorf("filter %s %s: lookback must be at least 1", f.Symbol, f.Rule)
+		}
+		if (f.Rule == "above_ma" || f.Rule == "below_ma") && f.MADays < 1 {
+			return nil, fmt.Errorf("filter %s %s: ma_days must be at least 1", f.Symbol, f.Rule)
+		}
+		b.filters = append(b.filters, filterSlot{p: f, rule: fr})
+	}
+	return b, nil
 }
 
-func (p BreakoutParams) checkTrigger() error {
-	if p.Rule == Donchian && p.Lookback < 1 {
-		return fmt.Errorf("trigger.lookback must be at least 1")
+func (p BreakoutParams) checkTrigger() (TriggerRule, error) {
+	r, err := triggerRule(p.Rule)
+	if err != nil {
+		return r, err
 	}
-	return nil
+	// Build once to validate the parameters.
+	if _, err := r.New(p, 0); err != nil {
+		return r, err
+	}
+	return r, nil
 }
+
+// Params returns the strategy's parameters.
+func (b *Breakout) Params() BreakoutParams { return b.p }
 
 // UseSignals switches the strategy to cached mode. sig must have been
 // computed for the same trigger parameters on the plan the strategy runs on.
 func (b *Breakout) UseSignals(sig *TriggerSignals) error {
 	if sig.key != b.p.TriggerKey() {
-		return fmt.Errorf("trigger signals for %q used with %q", sig.key, b.p.TriggerKey())
+		return fmt.Errorf("trigger signals for %+v used with %+v", sig.key, b.p.TriggerKey())
 	}
 	b.sig = sig
 	return nil
@@ -140,6 +206,13 @@ func (b *Breakout) Start(c *engine.Ctx) error {
 	if b.trig < 0 {
 		return fmt.Errorf("trigger symbol %q not in data", b.p.Trigger)
 	}
+	b.rel = -1
+	if b.p.RelativeTo != "" {
+		if b.rel = c.Symbol(b.p.RelativeTo); b.rel < 0 {
+			return fmt.Errorf("trigger.relative_to symbol %q not in data", b.p.RelativeTo)
+		}
+	}
+	b.relFed = false
 	b.targets = b.targets[:0]
 	for _, t := range b.p.Targets {
 		i := c.Symbol(t)
@@ -149,20 +222,23 @@ func (b *Breakout) Start(c *engine.Ctx) error {
 		b.targets = append(b.targets, i)
 	}
 	b.weights = normWeights(b.p.Weights, len(b.targets), b.p.Allocation)
-	b.filter = -1
-	if b.p.FilterSymbol != "" {
-		if b.filter = c.Symbol(b.p.FilterSymbol); b.filter < 0 {
-			return fmt.Errorf("filter symbol %q not in data", b.p.FilterSymbol)
-		}
-		if b.p.FilterLookback < 1 {
-			return fmt.Errorf("trade.filter.lookback must be at least 1")
+	if cap(b.sized) < len(b.targets) {
+		b.sized = make([]float64, len(b.targets))
+	}
+	b.sized = b.sized[:len(b.targets)]
+	for i := range b.filters {
+		f := &b.filters[i]
+		if f.sym = c.Symbol(f.p.Symbol); f.sym < 0 {
+			return fmt.Errorf("filter symbol %q not in data", f.p.Symbol)
 		}
 	}
 	b.acted = false
 	b.sigPos, b.nextSig = 0, 0
 	if b.sig == nil {
 		// The number of trigger bars bounds the number of period closes.
-		b.ts.reset(b.p, c.Calendar(b.trig), c.Capacity(b.trig))
+		if err := b.ts.reset(b.p, b.rule, c.Calendar(b.trig), c.Capacity(b.trig)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -186,7 +262,7 @@ func normWeights(w []float64, n int, alloc float64) []float64 {
 
 // Listens reports that only trigger bars matter to the strategy (the engine
 // replays the targets' bars for fills, stops and marks on its own).
-func (b *Breakout) Listens(sym int) bool { return sym == b.trig }
+func (b *Breakout) Listens(sym int) bool { return sym == b.trig || sym == b.rel }
 
 // Skips reports whether the engine may jump while the book is flat: only in
 // cached mode.
@@ -210,7 +286,7 @@ func (b *Breakout) NextEvent(c *engine.Ctx, k int) int {
 
 // OnBar handles the period closes that a trigger bar completes.
 func (b *Breakout) OnBar(c *engine.Ctx, sym, idx int) {
-	if sym != b.trig {
+	if sym != b.trig && sym != b.rel {
 		return
 	}
 	if b.sig != nil {
@@ -225,27 +301,54 @@ func (b *Breakout) OnBar(c *engine.Ctx, sym, idx int) {
 			}
 		}
 		for b.sigPos < len(s.K) && s.K[b.sigPos] == k {
-			b.periodClose(c, period{close: s.Close[b.sigPos], date: s.Date[b.sigPos], level: s.Level[b.sigPos], signal: s.Signal[b.sigPos]})
+			pc := period{close: s.Close[b.sigPos], value: s.Value[b.sigPos], date: s.Date[b.sigPos], level: math.NaN()}
+			if s.Signal[b.sigPos] {
+				pc.level = s.Level[b.sigPos]
+			}
+			b.periodClose(c, pc)
 			b.sigPos++
 		}
 		return
 	}
 	v := c.History(b.trig)
 	n := v.Len()
+	if n == 0 {
+		return
+	}
+	d, cl := v.Dates()[n-1], v.Closes()[n-1]
+	if b.rel >= 0 {
+		r := c.History(b.rel)
+		m := r.Len()
+		var ok bool
+		if cl, ok = relClose(d, cl, r.Dates(), r.Closes(), m, b.relFed, b.relLast); !ok {
+			return
+		}
+		b.relFed, b.relLast = true, d
+	}
 	var out [2]period
-	for _, pc := range b.ts.onBar(v.Dates()[n-1], v.Closes()[n-1], out[:0]) {
+	for _, pc := range b.ts.onBar(d, cl, out[:0]) {
 		b.periodClose(c, pc)
 	}
+}
+
+// relClose returns the ratio of the trigger close cl dated d to the close of
+// the relative symbol of the same date, when that bar has closed (it is the
+// last of the m closed bars) and date d was not fed yet.
+func relClose(d data.Date, cl float64, rd []data.Date, rc []float64, m int, fed bool, last data.Date) (float64, bool) {
+	if m == 0 || rd[m-1] != d || (fed && d <= last) || !(rc[m-1] > 0) {
+		return 0, false
+	}
+	return cl / rc[m-1], true
 }
 
 // periodClose applies the exits and acts on a confirmed breakout.
 func (b *Breakout) periodClose(c *engine.Ctx, pc period) {
 	// Failed breakout: a position opened on a breakout is closed when the
 	// trigger closes back below the broken level.
-	if b.p.ExitOnFailedBreakout && !c.Flat() && b.activeLevel > 0 && pc.close < b.activeLevel {
+	if b.p.ExitOnFailedBreakout && !c.Flat() && b.activeLevel > 0 && pc.value < b.activeLevel {
 		c.ExitAll(engine.ExitFailedBreakout)
 	}
-	if !pc.signal || !c.InWindow() {
+	if !pc.signal() || !c.InWindow() {
 		return
 	}
 	sig := c.LogSignal(engine.Signal{Time: c.Now(), Symbol: b.p.Trigger, Level: pc.level, Close: pc.close})
@@ -254,12 +357,14 @@ func (b *Breakout) periodClose(c *engine.Ctx, pc period) {
 		c.SetSignalOutcome(sig, false, "in_position")
 	case b.acted && int(pc.date-b.actedDay) < b.p.CooldownDays:
 		c.SetSignalOutcome(sig, false, "cooldown")
-	case b.filter >= 0 && !b.filterPasses(c):
-		c.SetSignalOutcome(sig, false, "filter")
+	case len(b.filters) > 0 && b.filterOutcome(c) != "":
+		c.SetSignalOutcome(sig, false, b.filterOutcome(c))
+	case !b.size(c):
+		c.SetSignalOutcome(sig, false, ReasonSizingNoData)
 	default:
-		ex := engine.Exits{HoldDays: b.p.HoldDays, TrailingStop: b.p.TrailingStop}
+		ex := engine.Exits{HoldDays: b.p.HoldDays, TrailingStop: b.p.TrailingStop, StopLoss: b.p.StopLoss, TakeProfit: b.p.TakeProfit}
 		for i, t := range b.targets {
-			if err := c.Enter(t, b.weights[i], ex, sig); err != nil {
+			if err := c.Enter(t, b.sized[i], ex, sig); err != nil {
 				c.Abort(fmt.Errorf("enter %s at %s: %w", c.SymbolName(t), time.Unix(c.Now(), 0).UTC().Format(time.RFC3339), err))
 				return
 			}
@@ -269,68 +374,173 @@ func (b *Breakout) periodClose(c *engine.Ctx, pc period) {
 	}
 }
 
+// Reasons of signals not acted on because of filters or sizing.
+const (
+	// ReasonFilter: a filter with data at the signal blocked it.
+	ReasonFilter = "filter"
+	// ReasonFilterNoData: a filter had no data at the signal (before its
+	// series starts, too few bars, or its last bar more than a week old),
+	// so it could not judge; the signal is not acted on and is not counted
+	// as blocked.
+	ReasonFilterNoData = "filter_no_data"
+	// ReasonSizingNoData: vol_target sizing had fewer than vol_days + 1
+	// closed bars of a target.
+	ReasonSizingNoData = "sizing_no_data"
+)
+
 // filterStaleAfter is how old the filter's last closed bar may be at a
 // signal: a series that ended (or has a hole) cannot vouch for today.
 const filterStaleAfter = 7 * 86400
 
-// filterPasses compares the filter series' last closed value with its value
-// FilterLookback bars earlier; too little history, or a last bar more than a
-// week old, fails the filter.
-func (b *Breakout) filterPasses(c *engine.Ctx) bool {
-	v := c.History(b.filter)
-	n := v.Len()
-	if n <= b.p.FilterLookback || c.Now()-v.CloseTimes()[n-1] > filterStaleAfter {
-		return false
+// filterOutcome runs every filter on its series' closed bars: "" when all
+// pass, ReasonFilter when one with data blocks, else ReasonFilterNoData when
+// one has no data.
+func (b *Breakout) filterOutcome(c *engine.Ctx) string {
+	noData := false
+	for i := range b.filters {
+		f := &b.filters[i]
+		v := c.History(f.sym)
+		n := v.Len()
+		if n == 0 || c.Now()-v.CloseTimes()[n-1] > filterStaleAfter {
+			noData = true
+			continue
+		}
+		pass, enough := f.rule.Check(f.p, v.Closes())
+		switch {
+		case !enough:
+			noData = true
+		case !pass:
+			return ReasonFilter
+		}
 	}
-	last, then := v.Closes()[n-1], v.Closes()[n-1-b.p.FilterLookback]
-	if b.p.FilterRising {
-		return last > then
+	if noData {
+		return ReasonFilterNoData
 	}
-	return last < then
+	return ""
+}
+
+// size sets b.sized, the weight of each target for an entry now: the fixed
+// weights, or under vol_target each scaled by VolTarget over the target's
+// annualised volatility of its last VolDays closed daily log returns, capped
+// at the fixed weight. It reports false when a target has too few bars.
+func (b *Breakout) size(c *engine.Ctx) bool {
+	copy(b.sized, b.weights)
+	if b.p.VolTarget <= 0 {
+		return true
+	}
+	for i, t := range b.targets {
+		vol, ok := realisedVol(c.History(t).Closes(), b.p.VolDays, annualDays(c.Calendar(t)))
+		if !ok {
+			return false
+		}
+		if vol > 0 {
+			b.sized[i] = b.weights[i] * min(1, b.p.VolTarget/vol)
+		}
+	}
+	return true
+}
+
+// annualDays is the number of sessions in a year of cal: 365 for markets
+// open every day, 252 for weekday markets.
+func annualDays(cal data.Calendar) float64 {
+	if cal.Weekdays() {
+		return 252
+	}
+	return 365
+}
+
+// realisedVol is the annualised sample standard deviation of the last n
+// daily log returns of closes (n+1 closes needed).
+func realisedVol(closes []float64, n int, perYear float64) (float64, bool) {
+	m := len(closes)
+	if m < n+1 || n < 2 {
+		return 0, false
+	}
+	var sum, sum2 float64
+	for j := m - n; j < m; j++ {
+		if !(closes[j-1] > 0) || !(closes[j] > 0) {
+			return 0, false
+		}
+		r := math.Log(closes[j] / closes[j-1])
+		sum += r
+		sum2 += r * r
+	}
+	mean := sum / float64(n)
+	v := (sum2 - float64(n)*mean*mean) / float64(n-1)
+	if v < 0 {
+		v = 0
+	}
+	return math.Sqrt(v * perYear), true
 }
 
 // period is one close of the trigger's timeframe.
+//
+// It has four fields so that the compiler keeps it in registers (a fifth
+// made the live replay a third slower): a confirmed breakout is a level
+// that is not NaN.
 type period struct {
-	close  float64
-	date   data.Date // date of the period's last daily bar
-	level  float64   // the level broken, when signal
-	signal bool      // a confirmed breakout
+	close float64
+	value float64   // what the rule compares with the level (the close, or e.g. the fast average)
+	date  data.Date // date of the period's last daily bar
+	level float64   // the level broken when a confirmed breakout, else NaN
 }
+
+// signal reports whether the period close is a confirmed breakout.
+func (p period) signal() bool { return p.level == p.level }
 
 // triggerState is the causal state machine of the trigger side: resampling
 // daily closes into periods, the breakout rule, margin and confirmation. It
 // sees one daily close at a time, in order, and nothing else.
 type triggerState struct {
-	p   BreakoutParams
-	cal data.Calendar
+	p        BreakoutParams
+	sched    *quality.Schedule // holiday-aware sessions of the trigger's calendar
+	rule     RuleState
+	ruleName string
+	valuer   valuer // rule's compared value when not the close, else nil
 
 	// resampling
 	perOpen  bool
+	perDone  bool // the period perKey has closed
 	perKey   int
 	perClose float64
 	perDate  data.Date
-
-	// rule state over period closes
-	closes []float64
-	dq     []int // monotonic deque of indices into closes (donchian)
-	dqHead int
-	ath    float64
-	athDay data.Date
-	hasATH bool
 
 	// confirmation
 	confCount int
 	confLevel float64
 }
 
-func (t *triggerState) reset(p BreakoutParams, cal data.Calendar, capacity int) {
-	closes, dq := t.closes, t.dq
-	*t = triggerState{p: p, cal: cal}
-	if cap(closes) < capacity {
-		closes = make([]float64, 0, capacity)
-		dq = make([]int, 0, capacity)
+// valuer is implemented by rules that compare something other than the
+// close with their level (ma_cross: the fast average).
+type valuer interface{ Value() float64 }
+
+// Resetter is implemented by rule states that can start over with new
+// parameters keeping their buffers, so that a strategy run again (a
+// benchmark, a study) allocates nothing in Start. Reset reports false when
+// it cannot (the caller then calls New).
+type Resetter interface {
+	Reset(p BreakoutParams, capacity int) bool
+}
+
+func (t *triggerState) reset(p BreakoutParams, rule TriggerRule, cal data.Calendar, capacity int) error {
+	var rs RuleState
+	if r, ok := t.rule.(Resetter); ok && t.ruleName == rule.Name && r.Reset(p, capacity) {
+		rs = t.rule
+	} else {
+		var err error
+		if rs, err = rule.New(p, capacity); err != nil {
+			return err
+		}
 	}
-	t.closes, t.dq = closes[:0], dq[:0]
+	sched := t.sched
+	if sched == nil || sched.Calendar() != cal {
+		sched = quality.NewSchedule(cal)
+	}
+	*t = triggerState{p: p, sched: sched, rule: rs, ruleName: rule.Name}
+	if v, ok := rs.(valuer); ok {
+		t.valuer = v
+	}
+	return nil
 }
 
 // onBar takes the daily close cl dated d and appends to out the period
@@ -341,92 +551,68 @@ func (t *triggerState) onBar(d data.Date, cl float64, out []period) []period {
 		return append(out, t.periodClose(cl, d))
 	}
 	key := t.key(d)
+	if t.perDone && key == t.perKey {
+		// A bar after the period's last scheduled session, inside the
+		// period (a bar on a holiday): the period closed already and its
+		// signal is out; the bar is not a period close of its own.
+		return out
+	}
 	if t.perOpen && key != t.perKey {
 		// The previous period's last scheduled session was missing: it is
 		// known closed only now.
 		out = append(out, t.periodClose(t.perClose, t.perDate))
 		t.perOpen = false
 	}
-	t.perKey, t.perClose, t.perDate, t.perOpen = key, cl, d, true
+	t.perKey, t.perClose, t.perDate, t.perOpen, t.perDone = key, cl, d, true, false
 	if t.lastSessionOfPeriod(d) {
 		out = append(out, t.periodClose(cl, d))
-		t.perOpen = false
+		t.perOpen, t.perDone = false, true
 	}
 	return out
 }
 
 func (t *triggerState) key(d data.Date) int {
-	tm := d.Time()
 	if t.p.Timeframe == Weekly {
-		y, w := tm.ISOWeek()
-		return y*100 + w
+		return data.PeriodKey(data.PeriodWeek, d)
 	}
-	return tm.Year()*12 + int(tm.Month())
+	return data.PeriodKey(data.PeriodMonth, d)
 }
 
-// lastSessionOfPeriod reports whether the calendar schedules no session after
-// d in d's period (holidays are not known, so a missing last session is
-// handled when the next period starts).
+// lastSessionOfPeriod reports whether the schedule (NYSE holidays included)
+// has no session after d in d's period (data.PeriodEnd, shared with the
+// derived weekly and monthly series); a period whose last session has no bar
+// is closed when the next period starts.
 func (t *triggerState) lastSessionOfPeriod(d data.Date) bool {
-	k := t.key(d)
-	for nd := d + 1; ; nd++ {
-		if t.cal.IsSessionDay(nd) {
-			return t.key(nd) != k
-		}
+	p := data.PeriodWeek
+	if t.p.Timeframe == Monthly {
+		p = data.PeriodMonth
 	}
+	return data.IsLastSessionOfPeriod(t.sched, p, d)
 }
 
 // periodClose runs the rule, margin and confirmation on a period close.
 func (t *triggerState) periodClose(cl float64, d data.Date) period {
-	pc := period{close: cl, date: d}
-	level, broke := t.rule(cl, d)
+	level, broke := t.rule.Next(cl, d)
+	val := cl
+	if t.valuer != nil {
+		val = t.valuer.Value()
+	}
+	pc := period{close: cl, value: val, date: d, level: math.NaN()}
 	if t.confCount > 0 {
 		// A breakout awaiting confirmation.
-		if cl > t.confLevel*(1+t.p.Margin) {
+		if val > t.confLevel*(1+t.p.Margin) {
 			t.confCount++
 		} else {
 			t.confCount = 0
 		}
-	} else if broke && cl > level*(1+t.p.Margin) {
+	} else if broke && val > level*(1+t.p.Margin) {
 		t.confCount, t.confLevel = 1, level
 	}
 	if t.confCount > 0 && t.confCount >= t.p.Confirm {
-		pc.signal, pc.level = true, t.confLevel
+		pc.level = t.confLevel
 		t.confCount = 0
 	}
 	return pc
-}
-
-// rule appends the period close and reports whether it breaks out, and the
-// level it breaks.
-func (t *triggerState) rule(cl float64, d data.Date) (level float64, broke bool) {
-	i := len(t.closes)
-	t.closes = append(t.closes, cl)
-	switch t.p.Rule {
-	case Donchian:
-		n := t.p.Lookback
-		// drop indices that left the window [i-n, i-1]
-		for t.dqHead < len(t.dq) && t.dq[t.dqHead] < i-n {
-			t.dqHead++
-		}
-		if i >= n {
-			level = t.closes[t.dq[t.dqHead]]
-			broke = cl > level
-		}
-		for len(t.dq) > t.dqHead && t.closes[t.dq[len(t.dq)-1]] <= cl {
-			t.dq = t.dq[:len(t.dq)-1]
-		}
-		t.dq = append(t.dq, i)
-	case NewHigh:
-		if t.hasATH && cl > t.ath {
-			level = t.ath
-			broke = int(d-t.athDay) >= t.p.MinDaysSinceHigh
-		}
-		if !t.hasATH || cl > t.ath {
-			t.ath, t.athDay, t.hasATH = cl, d, true
-		}
-	}
-	return level, broke
 }
 
 // TriggerSignals are the period closes of a trigger in replay order, with the
@@ -434,25 +620,74 @@ func (t *triggerState) rule(cl float64, d data.Date) (level float64, broke bool)
 // running the live trigger state over the trigger's bars in order. Read-only
 // once built: share it between trials.
 type TriggerSignals struct {
-	key    string
+	key    TriggerParams
 	K      []int32 // event index in the plan at which each period close is known
 	Close  []float64
+	Value  []float64 // what the rule compared with the level (the close for price rules)
 	Date   []data.Date
 	Level  []float64
 	Signal []bool
 	breaks []int // indexes of the confirmed breakouts
 }
 
-// TriggerKey identifies the parameters the trigger side depends on: configs
-// with the same key share their TriggerSignals.
-func (p BreakoutParams) TriggerKey() string {
-	return fmt.Sprintf("%s|%d|%d|%d|%d|%d|%g", p.Trigger, p.Rule, p.Lookback, p.MinDaysSinceHigh, p.Timeframe, max(p.Confirm, 1), p.Margin)
+// TriggerParams are the parameters the trigger side depends on, as a
+// comparable value: configs with equal TriggerParams share their
+// TriggerSignals. Parameters the rule does not read are zero, so that they
+// never split the cache.
+type TriggerParams struct {
+	Trigger, RelativeTo string
+	Rule                Rule
+	Timeframe           Timeframe
+	Lookback            int
+	MinDaysSinceHigh    int
+	RangeDays           int
+	MaxRange            float64
+	MADays, Fast, Slow  int
+	Confirm             int
+	Margin              float64
+}
+
+// TriggerKey returns the trigger parameters of p (the cache identity of its
+// TriggerSignals).
+func (p BreakoutParams) TriggerKey() TriggerParams {
+	k := TriggerParams{Trigger: p.Trigger, RelativeTo: p.RelativeTo, Rule: p.Rule, Timeframe: p.Timeframe,
+		Lookback: p.Lookback, MinDaysSinceHigh: p.MinDaysSinceHigh, RangeDays: p.RangeDays, MaxRange: p.MaxRange,
+		MADays: p.MADays, Fast: p.Fast, Slow: p.Slow, Confirm: max(p.Confirm, 1), Margin: p.Margin}
+	r, err := triggerRule(p.Rule)
+	if err != nil {
+		return k
+	}
+	uses := func(key string) bool { return slices.Contains(r.Keys, key) }
+	if !uses("trigger.lookback") {
+		k.Lookback = 0
+	}
+	if !uses("trigger.min_days_since_high") {
+		k.MinDaysSinceHigh = 0
+	}
+	if !uses("trigger.range_days") {
+		k.RangeDays = 0
+	}
+	if !uses("trigger.max_range") {
+		k.MaxRange = 0
+	}
+	if !uses("trigger.ma_days") {
+		k.MADays = 0
+	}
+	if !uses("trigger.fast") {
+		k.Fast = 0
+	}
+	if !uses("trigger.slow") {
+		k.Slow = 0
+	}
+	return k
 }
 
 // ComputeTriggerSignals runs the trigger state of p over the trigger's bars
-// of plan in replay order.
+// of plan in replay order (and, with RelativeTo, the relative symbol's bars:
+// a ratio close is known at the later of the two closes).
 func ComputeTriggerSignals(plan *engine.Plan, p BreakoutParams) (*TriggerSignals, error) {
-	if err := p.checkTrigger(); err != nil {
+	rule, err := p.checkTrigger()
+	if err != nil {
 		return nil, err
 	}
 	if p.Confirm < 1 {
@@ -462,25 +697,58 @@ func ComputeTriggerSignals(plan *engine.Plan, p BreakoutParams) (*TriggerSignals
 	if trig < 0 {
 		return nil, fmt.Errorf("trigger symbol %q not in data", p.Trigger)
 	}
+	rel := -1
+	if p.RelativeTo != "" {
+		if rel = plan.DS.Index(p.RelativeTo); rel < 0 {
+			return nil, fmt.Errorf("trigger.relative_to symbol %q not in data", p.RelativeTo)
+		}
+	}
 	ser := plan.DS.Series[trig]
 	var ts triggerState
-	ts.reset(p, ser.Calendar, ser.Len())
+	if err := ts.reset(p, rule, ser.Calendar, ser.Len()); err != nil {
+		return nil, err
+	}
 	out := &TriggerSignals{key: p.TriggerKey()}
 	var buf [2]period
+	nTrig, nRel := 0, 0
+	var relLast data.Date
+	relFed := false
 	for k := 0; k < plan.Len(); k++ {
 		s, i, _ := plan.Event(k)
-		if s != trig {
+		switch s {
+		case trig:
+			nTrig = i + 1
+		case rel:
+			nRel = i + 1
+		default:
 			continue
 		}
-		for _, pc := range ts.onBar(ser.Date[i], ser.Close[i], buf[:0]) {
-			if pc.signal {
+		if nTrig == 0 {
+			continue
+		}
+		d, cl := ser.Date[nTrig-1], ser.Close[nTrig-1]
+		if rel >= 0 {
+			r := plan.DS.Series[rel]
+			var ok bool
+			if cl, ok = relClose(d, cl, r.Date, r.Close, nRel, relFed, relLast); !ok {
+				continue
+			}
+			relFed, relLast = true, d
+		} else if s != trig {
+			continue
+		}
+		for _, pc := range ts.onBar(d, cl, buf[:0]) {
+			level := 0.0
+			if pc.signal() {
 				out.breaks = append(out.breaks, len(out.K))
+				level = pc.level
 			}
 			out.K = append(out.K, int32(k))
 			out.Close = append(out.Close, pc.close)
+			out.Value = append(out.Value, pc.value)
 			out.Date = append(out.Date, pc.date)
-			out.Level = append(out.Level, pc.level)
-			out.Signal = append(out.Signal, pc.signal)
+			out.Level = append(out.Level, level)
+			out.Signal = append(out.Signal, pc.signal())
 		}
 	}
 	return out, nil

@@ -128,9 +128,11 @@ func TestFailedBreakoutExit(t *testing.T) {
 
 func TestWeeklyResampleAroundHoliday(t *testing.T) {
 	// Weeks of 2024-03-18, 03-25 (Good Friday 03-29: no session) and 04-01.
-	// Weekly lookback 1. Week 1 closes Friday 03-22 at 100. Week 2's last bar
-	// is Thursday 03-28 (105); nobody can know on Thursday that Friday is a
-	// holiday, so the week is known closed at Monday 04-01's close, 20:00Z.
+	// Weekly lookback 1. Week 1 closes Friday 03-22 at 100. Week 2's last
+	// scheduled session is Thursday 03-28 (the NYSE holiday calendar is
+	// published years ahead: no look-ahead), so the week closes at
+	// Thursday's close, 20:00Z, as the derived weekly series dates it
+	// (data.PeriodEnd, TestPeriodEndAgreesWithDerive).
 	closes := []float64{100, 100, 100, 100, 100, 101, 102, 103, 105, 104, 104, 104, 104, 104}
 	rut := rutDays(t, data.DateOf(2024, 3, 18), closes, data.DateOf(2024, 3, 29))
 	res := runBreakout(t, rut, BreakoutParams{Rule: Donchian, Lookback: 1, Timeframe: Weekly, HoldDays: 1})
@@ -138,14 +140,23 @@ func TestWeeklyResampleAroundHoliday(t *testing.T) {
 		t.Fatalf("signals = %s", describe(res))
 	}
 	s := res.Signals[0]
-	if got := timeString(s.Time); got != "2024-04-01T20:00:00Z" || s.Level != 100 || s.Close != 105 {
-		t.Errorf("signal = %s level %v close %v, want 2024-04-01T20:00:00Z level 100 close 105", got, s.Level, s.Close)
+	if got := timeString(s.Time); got != "2024-03-28T20:00:00Z" || s.Level != 100 || s.Close != 105 {
+		t.Errorf("signal = %s level %v close %v, want 2024-03-28T20:00:00Z level 100 close 105", got, s.Level, s.Close)
 	}
-	// Without the holiday the week closes on Friday itself.
-	rut = rutDays(t, data.DateOf(2024, 3, 18), closes)
+	// A week without a holiday closes on Friday itself.
+	rut = rutDays(t, data.DateOf(2024, 3, 4), closes)
 	res = runBreakout(t, rut, BreakoutParams{Rule: Donchian, Lookback: 1, Timeframe: Weekly, HoldDays: 1})
-	if len(res.Signals) != 1 || timeString(res.Signals[0].Time) != "2024-03-29T20:00:00Z" || res.Signals[0].Close != 104 {
-		t.Errorf("signals = %s, want one at Friday 2024-03-29 20:00Z close 104", describe(res))
+	if len(res.Signals) != 1 || timeString(res.Signals[0].Time) != "2024-03-15T20:00:00Z" || res.Signals[0].Close != 104 {
+		t.Errorf("signals = %s, want one at Friday 2024-03-15 20:00Z close 104", describe(res))
+	}
+	// A week whose last session has no bar (missing data, not a holiday)
+	// is known closed only at the next period's first bar: 2024-03-15 is
+	// missing, so week 2 (last bar Thursday 03-14, 105) closes at Monday
+	// 03-18's close.
+	rut = rutDays(t, data.DateOf(2024, 3, 4), closes, data.DateOf(2024, 3, 15))
+	res = runBreakout(t, rut, BreakoutParams{Rule: Donchian, Lookback: 1, Timeframe: Weekly, HoldDays: 1})
+	if len(res.Signals) != 1 || timeString(res.Signals[0].Time) != "2024-03-18T20:00:00Z" || res.Signals[0].Close != 105 {
+		t.Errorf("signals = %s, want one at Monday 2024-03-18 20:00Z close 105", describe(res))
 	}
 }
 
@@ -189,7 +200,8 @@ func TestFilterGatesEntries(t *testing.T) {
 
 func TestFilterStale(t *testing.T) {
 	// The filter series ends 2024-01-02: by the signal of 2024-01-16 its last
-	// bar is 13 days old, so a falling filter no longer vouches for the entry.
+	// bar is 13 days old, so the filter has no data to judge: the signal is
+	// not acted on and is logged filter_no_data, not as a block.
 	rut := rutDays(t, data.DateOf(2024, 1, 15), []float64{100, 101})
 	dom := []data.Bar{bar(data.DateOf(2024, 1, 1), 2, 2), bar(data.DateOf(2024, 1, 2), 1, 1)}
 	ds, _ := data.NewDataset(rut, btcFor(t, rut), mustSeries(t, "DOM", data.Crypto24x7(), dom))
@@ -199,7 +211,7 @@ func TestFilterStale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := describe(res); got != "2024-01-16 L100 C101 filter" {
-		t.Errorf("signals = %q, want the stale filter to block", got)
+	if got := describe(res); got != "2024-01-16 L100 C101 filter_no_data" {
+		t.Errorf("signals = %q, want the stale filter to be filter_no_data", got)
 	}
 }

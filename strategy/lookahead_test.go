@@ -78,6 +78,14 @@ var prefixParams = []BreakoutParams{
 	{Trigger: "RUT", Rule: Donchian, Lookback: 20, Confirm: 1, Targets: []string{"BTC"}, Allocation: 1, HoldDays: 30, TrailingStop: 0.15},
 	{Trigger: "RUT", Rule: Donchian, Lookback: 10, Timeframe: Weekly, Confirm: 2, Margin: 0.001, CooldownDays: 20, Targets: []string{"BTC"}, Allocation: 0.8, HoldDays: 90, ExitOnFailedBreakout: true},
 	{Trigger: "RUT", Rule: NewHigh, MinDaysSinceHigh: 30, Timeframe: Monthly, Confirm: 1, Targets: []string{"BTC"}, Allocation: 1, HoldDays: 365},
+	// The newer parts: vol-target sizing (from closed bars only), stop
+	// loss and take profit, filters, the moving-average rules.
+	{Trigger: "RUT", Rule: "range_breakout", Lookback: 20, RangeDays: 60, MaxRange: 0.15, Confirm: 1, Targets: []string{"BTC"}, Allocation: 1,
+		HoldDays: 60, StopLoss: 0.1, TakeProfit: 0.4, VolTarget: 0.3, VolDays: 30},
+	{Trigger: "RUT", Rule: "above_ma", MADays: 50, Confirm: 1, Targets: []string{"BTC"}, Allocation: 1, HoldDays: 20, VolTarget: 0.5, VolDays: 10,
+		Filters: []FilterParams{{Symbol: "BTC", Rule: "above_ma", MADays: 20}}},
+	{Trigger: "RUT", Rule: "ma_cross", Fast: 5, Slow: 20, Timeframe: Weekly, Confirm: 1, Targets: []string{"BTC"}, Allocation: 1, HoldDays: 90,
+		TrailingStop: 0.2, StopLoss: 0.15, Filters: []FilterParams{{Symbol: "BTC", Rule: "rising", Lookback: 5}}},
 }
 
 // checkPrefixInvariance runs strat on ds and on ds truncated at each cut and

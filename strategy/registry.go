@@ -9,9 +9,11 @@ import (
 )
 
 // New builds the strategy a run config describes, with the engine options of
-// the run. The config should have passed config.Validate; New still refuses
-// what it cannot run.
-func New(cfg config.Config) (engine.Strategy, engine.Options, error) {
+// the run: the one builder behind run, study, replay, the random-entry test
+// and sweep trials (which then switch it to cached mode with UseSignals).
+// The config should have passed config.Validate; New still refuses what it
+// cannot run.
+func New(cfg config.Config) (*Breakout, engine.Options, error) {
 	p, opts, err := Params(cfg)
 	if err != nil {
 		return nil, opts, err
@@ -23,41 +25,56 @@ func New(cfg config.Config) (engine.Strategy, engine.Options, error) {
 	return s, opts, nil
 }
 
-// Params maps a run config onto the breakout's parameters and the engine
-// options.
+// Params maps a run config onto the breakout's parameters (the parts it
+// names, from the registry) and the engine options.
 func Params(cfg config.Config) (BreakoutParams, engine.Options, error) {
 	opts, err := EngineOptions(cfg)
 	if err != nil {
 		return BreakoutParams{}, opts, err
 	}
+	t, tr := cfg.Trigger, cfg.Trade
 	p := BreakoutParams{
-		Trigger:              cfg.Trigger.Symbol,
-		Lookback:             cfg.Trigger.Lookback,
-		MinDaysSinceHigh:     cfg.Trigger.MinDaysSinceHigh,
-		Confirm:              cfg.Trigger.Confirm,
-		Margin:               cfg.Trigger.Margin,
-		CooldownDays:         cfg.Trigger.CooldownDays,
-		Targets:              cfg.Trade.Targets,
-		Allocation:           cfg.Trade.Allocation,
-		HoldDays:             cfg.Trade.HoldDays,
-		TrailingStop:         cfg.Trade.TrailingStop,
-		ExitOnFailedBreakout: cfg.Trade.ExitOnFailedBreakout,
-		FilterSymbol:         cfg.Trade.Filter.Symbol,
-		FilterRising:         cfg.Trade.Filter.Rule == "rising",
-		FilterLookback:       cfg.Trade.Filter.Lookback,
+		Trigger:              t.Symbol,
+		Rule:                 Rule(t.Rule),
+		Lookback:             t.Lookback,
+		MinDaysSinceHigh:     t.MinDaysSinceHigh,
+		Confirm:              t.Confirm,
+		Margin:               t.Margin,
+		CooldownDays:         t.CooldownDays,
+		RangeDays:            t.RangeDays,
+		MaxRange:             t.MaxRange,
+		MADays:               t.MADays,
+		Fast:                 t.Fast,
+		Slow:                 t.Slow,
+		RelativeTo:           t.RelativeTo,
+		Targets:              tr.Targets,
+		Allocation:           tr.Allocation,
+		HoldDays:             tr.HoldDays,
+		TrailingStop:         tr.TrailingStop,
+		StopLoss:             tr.StopLoss,
+		TakeProfit:           tr.TakeProfit,
+		ExitOnFailedBreakout: tr.ExitOnFailedBreakout,
 	}
-	if len(cfg.Trade.Weights) > 0 {
-		p.Weights = cfg.Trade.Weights
+	if len(tr.Weights) > 0 {
+		p.Weights = tr.Weights
 	}
-	switch cfg.Trigger.Rule {
-	case "donchian", "":
+	if p.Rule == "" {
 		p.Rule = Donchian
-	case "new_high":
-		p.Rule = NewHigh
-	default:
-		return p, opts, fmt.Errorf("trigger.rule %q: want donchian or new_high", cfg.Trigger.Rule)
 	}
-	switch cfg.Trigger.Timeframe {
+	if _, err := triggerRule(p.Rule); err != nil {
+		return p, opts, err
+	}
+	switch tr.Sizing {
+	case "", "fixed":
+	case "vol_target":
+		p.VolTarget, p.VolDays = tr.VolTarget, tr.VolDays
+	default:
+		return p, opts, fmt.Errorf("trade.sizing %q: want fixed or vol_target", tr.Sizing)
+	}
+	for _, f := range config.FiltersOf(tr) {
+		p.Filters = append(p.Filters, FilterParams{Symbol: f.Symbol, Rule: f.Rule, Lookback: f.Lookback, Level: f.Level, MADays: f.MADays})
+	}
+	switch t.Timeframe {
 	case "daily", "":
 		p.Timeframe = Daily
 	case "weekly":
@@ -65,7 +82,7 @@ func Params(cfg config.Config) (BreakoutParams, engine.Options, error) {
 	case "monthly":
 		p.Timeframe = Monthly
 	default:
-		return p, opts, fmt.Errorf("trigger.timeframe %q: want daily, weekly or monthly", cfg.Trigger.Timeframe)
+		return p, opts, fmt.Errorf("trigger.timeframe %q: want daily, weekly or monthly", t.Timeframe)
 	}
 	return p, opts, nil
 }
@@ -93,6 +110,7 @@ func EngineOptions(cfg config.Config) (engine.Options, error) {
 		Fill:          fill,
 		Trigger:       cfg.Trigger.Symbol,
 		Targets:       cfg.Trade.Targets,
+		CashRate:      cfg.Cash.RateSymbol,
 	}
 	if cfg.Data.Start != "" {
 		d, err := data.ParseDate(cfg.Data.Start)
@@ -112,13 +130,19 @@ func EngineOptions(cfg config.Config) (engine.Options, error) {
 }
 
 // Symbols lists the symbols a config needs loaded: the trigger, the targets,
-// then the filter series.
+// the relative symbol, the filter series, then the cash rate series.
 func Symbols(cfg config.Config) []string {
 	seen := map[string]bool{}
 	var out []string
 	all := append([]string{cfg.Trigger.Symbol}, cfg.Trade.Targets...)
-	if cfg.Trade.Filter.Symbol != "" {
-		all = append(all, cfg.Trade.Filter.Symbol)
+	if cfg.Trigger.RelativeTo != "" {
+		all = append(all, cfg.Trigger.RelativeTo)
+	}
+	for _, f := range config.FiltersOf(cfg.Trade) {
+		all = append(all, f.Symbol)
+	}
+	if cfg.Cash.RateSymbol != "" {
+		all = append(all, cfg.Cash.RateSymbol)
 	}
 	for _, s := range all {
 		if !seen[s] {

@@ -47,6 +47,12 @@ func printReport(w io.Writer, rep *results.Report) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "annualised with %d periods per year (calendar days)\n", m.Annualization)
+	if m.RiskFree != "" {
+		fmt.Fprintf(w, "Sharpe, Sortino and PSR on daily returns in %s (idle cash earns it)\n", m.RiskFree)
+	}
+	for _, f := range rep.Filters {
+		fmt.Fprintln(w, f.Sentence())
+	}
 	for _, n := range m.Notes {
 		fmt.Fprintf(w, "  n/a %s: %s\n", n.Metric, n.Reason)
 	}

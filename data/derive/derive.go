@@ -48,15 +48,14 @@ func ParsePeriod(s string) (Period, error) {
 
 // periodOf returns the first and last calendar day of d's period.
 func periodOf(p Period, d data.Date) (first, last data.Date) {
-	switch p {
-	case Weekly:
-		first = d - data.Date((int(d.Weekday())+6)%7) // Monday
-		return first, first + 6
-	default:
-		y, m, _ := d.Time().Date()
-		first = data.DateOf(y, m, 1)
-		return first, data.DateOf(y, m+1, 1) - 1
+	return data.PeriodBounds(dataPeriod(p), d)
+}
+
+func dataPeriod(p Period) data.Period {
+	if p == Weekly {
+		return data.PeriodWeek
 	}
+	return data.PeriodMonth
 }
 
 // ResampleInfo says what Resample did.
@@ -91,7 +90,7 @@ func Resample(s *data.Series, p Period, symbol string) (*data.Series, ResampleIn
 	out := &data.Series{Symbol: symbol, Calendar: s.Calendar, Source: s.Source}
 	n := s.Len()
 	for i := 0; i < n; {
-		first, last := periodOf(p, s.Date[i])
+		_, last := periodOf(p, s.Date[i])
 		j := i
 		for j < n && s.Date[j] <= last {
 			if j > i && s.Date[j] <= s.Date[j-1] {
@@ -99,13 +98,10 @@ func Resample(s *data.Series, p Period, symbol string) (*data.Series, ResampleIn
 			}
 			j++
 		}
-		// The period's last scheduled session.
-		end := data.Date(-1 << 30)
-		for d := last; d >= first; d-- {
-			if sched.IsSession(d) {
-				end = d
-				break
-			}
+		// The period's last scheduled session (the one calendar truth).
+		end, ok := data.PeriodEnd(sched, dataPeriod(p), s.Date[i])
+		if !ok {
+			end = data.Date(-1 << 30)
 		}
 		lastBar := s.Date[j-1]
 		if j == n && lastBar < end {

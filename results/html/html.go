@@ -205,6 +205,7 @@ type runView struct {
 	TradesEmpty string
 	Signals     []row
 	SignalCols  []string
+	SignalNotes []string // entry filters' coverage
 	Version     string
 }
 
@@ -220,6 +221,12 @@ func WriteRun(w io.Writer, p RunPage) error {
 	v.Header = runHeader(rep, p.Notes)
 	v.Evidence = evidenceCard(rep.Evidence)
 	v.Metrics, v.MetricNotes, v.AnnNote = metricRows(rep)
+	if rep.Metrics.RiskFree != "" {
+		v.MetricNotes = append(v.MetricNotes, "Sharpe, Sortino and PSR on daily returns in "+rep.Metrics.RiskFree+" (idle cash earns it).")
+	}
+	for _, f := range rep.Filters {
+		v.SignalNotes = append(v.SignalNotes, f.Sentence()+".")
+	}
 
 	start, okS := parseTime(rep.Window.Start)
 	end, okE := parseTime(rep.Window.End)

@@ -8,6 +8,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"strings"
 
 	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/engine"
@@ -64,10 +66,9 @@ func RunWith(ctx context.Context, cfg config.Config, ds *data.Dataset, plan *eng
 	if err != nil {
 		return nil, fmt.Errorf("run %s: benchmark: %w", cfg.Name, err)
 	}
-	canon, err := json.Marshal(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("run %s: encode config: %w", cfg.Name, err)
-	}
+	// The canonical form: keys the chosen parts do not read are left out,
+	// so a stored config reads back (config.FromJSON) to the same hash.
+	canon := json.RawMessage(config.Canonical(cfg))
 	ev, re, err := Evidence(res, ds, cfg, opt)
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", cfg.Name, err)
@@ -85,8 +86,58 @@ func RunWith(ctx context.Context, cfg config.Config, ds *data.Dataset, plan *eng
 		Trades:          results.TradeRows(res.Trades),
 		Signals:         results.SignalRows(res.Signals),
 		Equity:          results.EquityRows(res),
+		Filters:         FilterCoverage(cfg, ds, res),
 	}
 	return &Outcome{Result: res, Benchmark: bench, RandomEntry: re, Report: rep}, nil
+}
+
+// randomEntryUnmodelled names the parts of cfg the random-entry test does
+// not reproduce in its random strategies yet, or "".
+func randomEntryUnmodelled(cfg config.Config) string {
+	var parts []string
+	if cfg.Trade.StopLoss > 0 {
+		parts = append(parts, "trade.stop_loss")
+	}
+	if cfg.Trade.TakeProfit > 0 {
+		parts = append(parts, "trade.take_profit")
+	}
+	if cfg.Trade.Sizing == "vol_target" {
+		parts = append(parts, "vol_target sizing")
+	}
+	if cfg.Cash.RateSymbol != "" {
+		parts = append(parts, "cash.rate_symbol")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "the random strategies do not model " + strings.Join(parts, ", ") + " yet"
+}
+
+// FilterCoverage reports, for each entry filter of cfg, the dates its
+// series covers in ds and the signals of res it blocked or could not judge.
+func FilterCoverage(cfg config.Config, ds *data.Dataset, res *engine.Result) []results.FilterCoverage {
+	fs := config.FiltersOf(cfg.Trade)
+	if len(fs) == 0 {
+		return nil
+	}
+	blocked, noData := 0, 0
+	for _, s := range res.Signals {
+		switch s.Reason {
+		case strategy.ReasonFilter:
+			blocked++
+		case strategy.ReasonFilterNoData:
+			noData++
+		}
+	}
+	out := make([]results.FilterCoverage, 0, len(fs))
+	for _, f := range fs {
+		c := results.FilterCoverage{Symbol: f.Symbol, Rule: f.Rule, Blocked: blocked, NoData: noData}
+		if s := ds.Get(f.Symbol); s != nil && s.Len() > 0 {
+			c.First, c.Last = s.Date[0].String(), s.Date[s.Len()-1].String()
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // Evidence computes the evidence block of res, the engine result of cfg on
@@ -98,6 +149,13 @@ func Evidence(res *engine.Result, ds *data.Dataset, cfg config.Config, opt Optio
 	eo := results.EvidenceOptions{Seed: cfg.Seed, Resamples: opt.Resamples, Level: opt.Level}
 	if opt.RandomEntries < 0 {
 		return results.Assess(res, eo), nil, nil
+	}
+	if why := randomEntryUnmodelled(cfg); why != "" {
+		// The random strategies would exit or size differently from the
+		// strategy: no test rather than a wrong one.
+		ev := results.Assess(res, eo)
+		ev.SetRandomEntry(results.RandomEntryOutcome{P: math.NaN(), TotalP: math.NaN(), Note: why})
+		return ev, nil, nil
 	}
 	spec, err := RandomEntrySpecOf(cfg)
 	if err != nil {

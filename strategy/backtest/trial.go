@@ -21,9 +21,9 @@ type Shared struct {
 	Plan *engine.Plan
 
 	mu      sync.Mutex
-	bench   map[string]results.Metrics
-	signals map[string]*strategy.TriggerSignals
-	order   []string // signal keys, oldest first, for eviction
+	bench   map[benchKey]results.Metrics
+	signals map[strategy.TriggerParams]*strategy.TriggerSignals
+	order   []strategy.TriggerParams // signal keys, oldest first, for eviction
 }
 
 // maxCachedSignals bounds the trigger-signal cache: a random sweep over
@@ -35,7 +35,7 @@ const maxCachedSignals = 128
 
 // NewShared prepares ds for many trials.
 func NewShared(ds *data.Dataset) *Shared {
-	return &Shared{DS: ds, Plan: engine.NewPlan(ds), bench: map[string]results.Metrics{}, signals: map[string]*strategy.TriggerSignals{}}
+	return &Shared{DS: ds, Plan: engine.NewPlan(ds), bench: map[benchKey]results.Metrics{}, signals: map[strategy.TriggerParams]*strategy.TriggerSignals{}}
 }
 
 // Signals returns the trigger signals of p, computing them once per trigger
@@ -86,15 +86,11 @@ func NewTrialRunner(sh *Shared) *TrialRunner { return &TrialRunner{sh: sh} }
 // parameters and the flat stretches skipped, without the bootstrap
 // statistics and the report rows.
 func (t *TrialRunner) Run(ctx context.Context, cfg config.Config) (*TrialOutcome, error) {
-	p, opts, err := strategy.Params(cfg)
+	strat, opts, err := strategy.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	strat, err := strategy.NewBreakout(p)
-	if err != nil {
-		return nil, err
-	}
-	sig, err := t.sh.Signals(p)
+	sig, err := t.sh.Signals(strat.Params())
 	if err != nil {
 		return nil, err
 	}
@@ -113,11 +109,18 @@ func (t *TrialRunner) Run(ctx context.Context, cfg config.Config) (*TrialOutcome
 	return out, nil
 }
 
+// benchKey is what the buy-and-hold benchmark of a trial depends on.
+type benchKey struct {
+	targets, weights, trigger, fill, start, end, cash string
+	comm, slip, capital                               float64
+}
+
 // benchmark returns the buy-and-hold metrics of cfg's targets in cfg's
 // window and costs, computing them once per distinct combination.
 func (sh *Shared) benchmark(ctx context.Context, cfg config.Config, opts engine.Options) (results.Metrics, error) {
-	key := fmt.Sprintf("%s|%v|%v|%v|%s|%s|%g|%g|%s|%g", strings.Join(cfg.Trade.Targets, ","), cfg.Trade.Weights, cfg.Trigger.Symbol,
-		cfg.Fill, cfg.Data.Start, cfg.Data.End, cfg.Costs.CommissionBps, cfg.Costs.SlippageBps, cfg.Trigger.Symbol, cfg.Capital)
+	key := benchKey{targets: strings.Join(cfg.Trade.Targets, "\x00"), weights: fmt.Sprint(cfg.Trade.Weights), trigger: cfg.Trigger.Symbol,
+		fill: cfg.Fill, start: cfg.Data.Start, end: cfg.Data.End, comm: cfg.Costs.CommissionBps, slip: cfg.Costs.SlippageBps,
+		capital: cfg.Capital, cash: cfg.Cash.RateSymbol}
 	sh.mu.Lock()
 	m, ok := sh.bench[key]
 	sh.mu.Unlock()

@@ -14,10 +14,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 )
 
 // EnvPrefix starts the name of every environment variable that sets a key.
@@ -96,11 +98,13 @@ const (
 	kBool
 	kStrings
 	kFloats
+	kFilters
 )
 
 var kindNames = map[kind]string{
 	kString: "a string", kInt: "an integer", kUint: "an integer >= 0", kFloat: "a number",
 	kBool: "true or false", kStrings: "a list of names", kFloats: "a list of numbers",
+	kFilters: "a list of filters {symbol, rule, lookback, level, ma_days}",
 }
 
 type keyInfo struct {
@@ -111,7 +115,22 @@ type keyInfo struct {
 
 // keyTable lists the leaf keys of Config from its mapstructure tags, so the
 // list can never drift from the struct.
-func keyTable() []keyInfo {
+// keyTable is computed once from the Config type (an immutable table:
+// callers must not modify it).
+func keyTable() []keyInfo { return keyTableOnce() }
+
+var keyTableOnce = sync.OnceValue(buildKeyTable)
+
+// keyIndex maps a dotted key path to its entry of keyTable.
+var keyIndex = sync.OnceValue(func() map[string]keyInfo {
+	m := map[string]keyInfo{}
+	for _, k := range keyTable() {
+		m[k.path] = k
+	}
+	return m
+})
+
+func buildKeyTable() []keyInfo {
 	var out []keyInfo
 	var walk func(t reflect.Type, prefix string, index []int)
 	walk = func(t reflect.Type, prefix string, index []int) {
@@ -143,6 +162,11 @@ func keyTable() []keyInfo {
 					out = append(out, keyInfo{path, kStrings, idx})
 				case reflect.Float64:
 					out = append(out, keyInfo{path, kFloats, idx})
+				case reflect.Struct:
+					if f.Type.Elem() != reflect.TypeFor[Filter]() {
+						panic("config: unsupported slice field " + path)
+					}
+					out = append(out, keyInfo{path, kFilters, idx})
 				default:
 					panic("config: unsupported slice field " + path) // programming error in Config, caught by tests
 				}
@@ -311,6 +335,7 @@ func Override(c Config, sets ...string) (Config, error) {
 	secs := sections(keys)
 	c.Trade.Targets = slices.Clone(c.Trade.Targets)
 	c.Trade.Weights = slices.Clone(c.Trade.Weights)
+	c.Trade.Filters = slices.Clone(c.Trade.Filters)
 	rv := reflect.ValueOf(&c).Elem()
 	var errs []error
 	for _, s := range sets {
@@ -502,6 +527,8 @@ func convert(k kind, raw any) (any, error) {
 			out = append(out, s)
 		}
 		return out, nil
+	case kFilters:
+		return toFilters(raw)
 	case kFloats:
 		items, err := toList(raw)
 		if err != nil {
@@ -764,14 +791,36 @@ func Validate(c Config) error {
 	} else if t.Symbol != strings.TrimSpace(t.Symbol) {
 		bad("trigger.symbol", "%q has leading or trailing spaces", t.Symbol)
 	}
-	switch t.Rule {
-	case "donchian":
-		if t.Lookback < 1 {
-			bad("trigger.lookback", "%d is out of range; must be >= 1 for rule donchian", t.Lookback)
+	rv, dv := reflect.ValueOf(c), reflect.ValueOf(Default())
+	if rule, ok := findPart(KindTrigger, t.Rule); !ok {
+		bad("trigger.rule", "%q is not a rule; must be one of %s", t.Rule, partNames(KindTrigger))
+	} else {
+		checkUnused(KindTrigger, rule, rv, dv, "", bad)
+		for _, k := range rule.Keys {
+			info, _ := lookupKey(k)
+			if f := rv.FieldByIndex(info.index); f.Kind() == reflect.Int && f.Int() < 1 && k != "trigger.min_days_since_high" {
+				bad(k, "%d is out of range; must be >= 1 for rule %s", f.Int(), t.Rule)
+			}
 		}
-	case "new_high":
-	default:
-		bad("trigger.rule", "%q is not a rule; must be one of donchian, new_high", t.Rule)
+	}
+	for _, x := range []struct {
+		key string
+		v   int
+	}{{"trigger.range_days", t.RangeDays}, {"trigger.ma_days", t.MADays}, {"trigger.fast", t.Fast}, {"trigger.slow", t.Slow}} {
+		if x.v < 0 {
+			bad(x.key, "%d is out of range; must be >= 1", x.v)
+		}
+	}
+	if !finite(t.MaxRange) || t.MaxRange < 0 {
+		bad("trigger.max_range", "%v is out of range; must be a fraction >= 0", t.MaxRange)
+	}
+	if t.Rule == "ma_cross" && t.Fast >= t.Slow {
+		bad("trigger.fast", "%d must be less than trigger.slow %d", t.Fast, t.Slow)
+	}
+	if t.RelativeTo != strings.TrimSpace(t.RelativeTo) {
+		bad("trigger.relative_to", "%q has leading or trailing spaces", t.RelativeTo)
+	} else if t.RelativeTo != "" && t.RelativeTo == t.Symbol {
+		bad("trigger.relative_to", "%q is the trigger symbol itself: the ratio would be 1", t.RelativeTo)
 	}
 	if t.MinDaysSinceHigh < 0 {
 		bad("trigger.min_days_since_high", "%d is out of range; must be >= 0", t.MinDaysSinceHigh)
@@ -829,17 +878,48 @@ func Validate(c Config) error {
 		bad("trade.trailing_stop", "%v is out of range; must be in [0, 1) (0 = off)", tr.TrailingStop)
 	}
 	if f := tr.Filter; f.Symbol != "" {
-		if f.Symbol != strings.TrimSpace(f.Symbol) {
-			bad("trade.filter.symbol", "%q has leading or trailing spaces", f.Symbol)
+		validateFilter(f, "trade.filter.", bad)
+	}
+	if len(tr.Filters) > MaxFilters {
+		bad("trade.filters", "has %d filters; at most %d", len(tr.Filters), MaxFilters)
+	}
+	for i, f := range tr.Filters {
+		prefix := fmt.Sprintf("trade.filters[%d].", i)
+		if strings.TrimSpace(f.Symbol) == "" {
+			bad(prefix+"symbol", "must name the filter series")
+			continue
 		}
-		switch f.Rule {
-		case "falling", "rising":
-		default:
-			bad("trade.filter.rule", "%q is not a filter rule; must be falling or rising", f.Rule)
+		validateFilter(f, prefix, bad)
+	}
+	for _, x := range []struct {
+		key string
+		v   float64
+	}{{"trade.stop_loss", tr.StopLoss}, {"trade.take_profit", tr.TakeProfit}} {
+		if !finite(x.v) || x.v < 0 || (x.key == "trade.stop_loss" && x.v >= 1) || x.v > 100 {
+			bad(x.key, "%v is out of range; must be a fraction in [0, 1) for stop_loss, [0, 100] for take_profit (0 = off)", x.v)
 		}
-		if f.Lookback < 1 {
-			bad("trade.filter.lookback", "%d is out of range; must be >= 1", f.Lookback)
-		}
+	}
+	sizing := tr.Sizing
+	if sizing == "" {
+		sizing = "fixed"
+	}
+	if sz, ok := findPart(KindSizing, sizing); !ok {
+		bad("trade.sizing", "%q is not a sizing rule; must be one of %s", tr.Sizing, partNames(KindSizing))
+	} else {
+		checkUnused(KindSizing, sz, rv, dv, "", bad)
+	}
+	if !finite(tr.VolTarget) || tr.VolTarget < 0 || tr.VolTarget > 10 {
+		bad("trade.vol_target", "%v is out of range; must be an annualised volatility in (0, 10]", tr.VolTarget)
+	} else if sizing == "vol_target" && tr.VolTarget == 0 {
+		bad("trade.vol_target", "must be > 0 for sizing vol_target")
+	}
+	if tr.VolDays < 0 || tr.VolDays > 10000 || (sizing == "vol_target" && tr.VolDays < 2) {
+		bad("trade.vol_days", "%d is out of range; must be in [2, 10000] for sizing vol_target", tr.VolDays)
+	}
+
+	// cash
+	if s := c.Cash.RateSymbol; s != strings.TrimSpace(s) {
+		bad("cash.rate_symbol", "%q has leading or trailing spaces", s)
 	}
 
 	// costs
@@ -860,6 +940,121 @@ func Validate(c Config) error {
 	return errors.Join(errs...)
 }
 
+// MaxFilters bounds trade.filters.
+const MaxFilters = 32
+
+// validateFilter checks one filter; prefix is its key path with the dot.
+func validateFilter(f Filter, prefix string, bad func(key, format string, args ...any)) {
+	if f.Symbol != strings.TrimSpace(f.Symbol) {
+		bad(prefix+"symbol", "%q has leading or trailing spaces", f.Symbol)
+	}
+	rule, ok := findPart(KindFilter, f.Rule)
+	if !ok {
+		bad(prefix+"rule", "%q is not a filter rule; must be one of %s", f.Rule, partNames(KindFilter))
+		return
+	}
+	checkUnused(KindFilter, rule, reflect.ValueOf(f), reflect.ValueOf(Default().Trade.Filter), prefix, bad)
+	for _, k := range rule.Keys {
+		switch k {
+		case "lookback":
+			if f.Lookback < 1 || f.Lookback > 100000 {
+				bad(prefix+k, "%d is out of range; must be in [1, 100000] for filter rule %s", f.Lookback, f.Rule)
+			}
+		case "ma_days":
+			if f.MADays < 1 || f.MADays > 100000 {
+				bad(prefix+k, "%d is out of range; must be in [1, 100000] for filter rule %s", f.MADays, f.Rule)
+			}
+		case "level":
+			if math.IsNaN(f.Level) || math.IsInf(f.Level, 0) {
+				bad(prefix+k, "%v is not a finite number", f.Level)
+			}
+		}
+	}
+}
+
+// FiltersOf returns the entry filters of t: the one-item alias trade.filter
+// (when its symbol is set) first, then trade.filters.
+func FiltersOf(t Trade) []Filter {
+	var out []Filter
+	if t.Filter.Symbol != "" {
+		out = append(out, t.Filter)
+	}
+	return append(out, t.Filters...)
+}
+
+// toFilters converts a YAML list of mappings, or a string holding one in YAML
+// flow syntax (env, --set: [{symbol: X, rule: falling, lookback: 30}]), to
+// filters. Unknown item keys are errors naming the item.
+func toFilters(raw any) (any, error) {
+	switch x := raw.(type) {
+	case nil:
+		return []Filter(nil), nil
+	case []Filter:
+		return slices.Clone(x), nil
+	case string:
+		s := strings.TrimSpace(x)
+		if s == "" || s == "[]" {
+			return []Filter(nil), nil
+		}
+		var v any
+		if err := yaml.Unmarshal([]byte(s), &v); err != nil {
+			return nil, fmt.Errorf("%q is not a YAML list of filters, e.g. [{symbol: BTC_DOMINANCE, rule: falling, lookback: 30}]", s)
+		}
+		raw = v
+	}
+	items, ok := raw.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a list of filters {symbol, rule, ...}", describe(raw))
+	}
+	ft := reflect.TypeFor[Filter]()
+	out := make([]Filter, len(items))
+	for i, it := range items {
+		m := map[string]any{}
+		switch y := it.(type) {
+		case map[string]any:
+			m = y
+		case map[any]any:
+			for k, v := range y {
+				m[fmt.Sprint(k)] = v
+			}
+		default:
+			return nil, &FieldError{Key: fmt.Sprintf("[%d]", i), Msg: fmt.Sprintf("%s is not a mapping {symbol, rule, ...}", describe(it))}
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		fv := reflect.ValueOf(&out[i]).Elem()
+		for _, k := range keys {
+			found := false
+			for j := range ft.NumField() {
+				f := ft.Field(j)
+				if f.Tag.Get("mapstructure") != strings.ToLower(k) {
+					continue
+				}
+				found = true
+				kd := kString
+				switch f.Type.Kind() {
+				case reflect.Int:
+					kd = kInt
+				case reflect.Float64:
+					kd = kFloat
+				}
+				val, err := convert(kd, m[k])
+				if err != nil {
+					return nil, &FieldError{Key: fmt.Sprintf("[%d].%s", i, k), Msg: err.Error()}
+				}
+				fv.Field(j).Set(reflect.ValueOf(val).Convert(f.Type))
+			}
+			if !found {
+				return nil, &FieldError{Key: fmt.Sprintf("[%d].%s", i, k), Msg: "unknown filter key; valid keys: symbol, rule, lookback, level, ma_days"}
+			}
+		}
+	}
+	return out, nil
+}
+
 // Canonical returns the canonical JSON of c: encoding/json of the struct
 // (fixed field order, data.db excluded by its json:"-" tag) after empty
 // lists become null and -0 becomes 0. Equal configs give equal bytes however
@@ -867,7 +1062,9 @@ func Validate(c Config) error {
 func Canonical(c Config) []byte {
 	c.Trade.Targets = slices.Clone(c.Trade.Targets)
 	c.Trade.Weights = slices.Clone(c.Trade.Weights)
+	c.Trade.Filters = slices.Clone(c.Trade.Filters)
 	normalize(reflect.ValueOf(&c).Elem())
+	canonicalParts(&c)
 	b, err := json.Marshal(c)
 	if err != nil {
 		// Only non-finite numbers fail, and Validate refuses them; still

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -36,11 +37,15 @@ func TestKeys(t *testing.T) {
 		"costs.commission_bps", "costs.slippage_bps",
 		"data.db", "data.end", "data.start",
 		"fill", "name", "seed",
-		"trade.allocation", "trade.exit_on_failed_breakout", "trade.filter.lookback", "trade.filter.rule", "trade.filter.symbol",
-		"trade.hold_days", "trade.targets", "trade.trailing_stop", "trade.weights",
-		"trigger.confirm", "trigger.cooldown_days", "trigger.lookback", "trigger.margin", "trigger.min_days_since_high",
-		"trigger.rule", "trigger.symbol", "trigger.timeframe",
+		"trade.allocation", "trade.exit_on_failed_breakout", "trade.filter.level", "trade.filter.lookback", "trade.filter.ma_days",
+		"trade.filter.rule", "trade.filter.symbol", "trade.filters",
+		"trade.hold_days", "trade.sizing", "trade.stop_loss", "trade.take_profit", "trade.targets", "trade.trailing_stop",
+		"trade.vol_days", "trade.vol_target", "trade.weights",
+		"trigger.confirm", "trigger.cooldown_days", "trigger.fast", "trigger.lookback", "trigger.ma_days", "trigger.margin",
+		"trigger.max_range", "trigger.min_days_since_high", "trigger.range_days", "trigger.relative_to",
+		"trigger.rule", "trigger.slow", "trigger.symbol", "trigger.timeframe",
 	}
+	want = append([]string{"capital", "cash.rate_symbol"}, want[1:]...)
 	if got := Keys(); !slices.Equal(got, want) {
 		t.Errorf("Keys() =\n%v\nwant\n%v", got, want)
 	}
@@ -137,19 +142,29 @@ func TestEveryKeyFromEnvAndSet(t *testing.T) {
 	// Every key can be set by env and by --set with a string value.
 	values := map[string]string{
 		"name": "x", "capital": "5000", "data.db": "other.duckdb", "data.start": "2018-01-01", "data.end": "2024-12-31",
-		"trigger.symbol": "IWM", "trigger.rule": "new_high", "trigger.lookback": "20", "trigger.min_days_since_high": "365",
+		"trigger.symbol": "IWM", "trigger.rule": "range_breakout", "trigger.lookback": "20", "trigger.min_days_since_high": "0",
 		"trigger.timeframe": "weekly", "trigger.confirm": "2", "trigger.margin": "0.01", "trigger.cooldown_days": "30",
-		"trade.targets": "BTC,ETH", "trade.weights": "0.7,0.3", "trade.allocation": "0.5", "trade.hold_days": "90",
+		"trigger.range_days": "300", "trigger.max_range": "0.25", "trigger.ma_days": "200", "trigger.fast": "50", "trigger.slow": "200",
+		"trigger.relative_to": "SPY",
+		"trade.targets":       "BTC,ETH", "trade.weights": "0.7,0.3", "trade.allocation": "0.5", "trade.hold_days": "90",
 		"trade.trailing_stop": "0.2", "trade.exit_on_failed_breakout": "true",
+		"trade.stop_loss": "0.1", "trade.take_profit": "0.5", "trade.sizing": "vol_target", "trade.vol_target": "0.3", "trade.vol_days": "20",
 		"trade.filter.symbol": "BTC_DOMINANCE", "trade.filter.rule": "rising", "trade.filter.lookback": "14",
+		"trade.filter.level": "0", "trade.filter.ma_days": "0",
+		"trade.filters":        "[{symbol: VIX, rule: below, level: 30}, {symbol: SPY, rule: above_ma, ma_days: 200}]",
+		"cash.rate_symbol":     "FEDFUNDS",
 		"costs.commission_bps": "5", "costs.slippage_bps": "2.5", "fill": "next_close", "seed": "42",
 	}
 	want := Config{
 		Name: "x", Capital: 5000,
-		Data:    Data{DB: "other.duckdb", Start: "2018-01-01", End: "2024-12-31"},
-		Trigger: Trigger{Symbol: "IWM", Rule: "new_high", Lookback: 20, MinDaysSinceHigh: 365, Timeframe: "weekly", Confirm: 2, Margin: 0.01, CooldownDays: 30},
+		Data: Data{DB: "other.duckdb", Start: "2018-01-01", End: "2024-12-31"},
+		Trigger: Trigger{Symbol: "IWM", Rule: "range_breakout", Lookback: 20, Timeframe: "weekly", Confirm: 2, Margin: 0.01, CooldownDays: 30,
+			RangeDays: 300, MaxRange: 0.25, MADays: 200, Fast: 50, Slow: 200, RelativeTo: "SPY"},
 		Trade: Trade{Targets: []string{"BTC", "ETH"}, Weights: []float64{0.7, 0.3}, Allocation: 0.5, HoldDays: 90, TrailingStop: 0.2, ExitOnFailedBreakout: true,
-			Filter: Filter{Symbol: "BTC_DOMINANCE", Rule: "rising", Lookback: 14}},
+			StopLoss: 0.1, TakeProfit: 0.5, Sizing: "vol_target", VolTarget: 0.3, VolDays: 20,
+			Filter:  Filter{Symbol: "BTC_DOMINANCE", Rule: "rising", Lookback: 14},
+			Filters: []Filter{{Symbol: "VIX", Rule: "below", Level: 30}, {Symbol: "SPY", Rule: "above_ma", MADays: 200}}},
+		Cash:  Cash{RateSymbol: "FEDFUNDS"},
 		Costs: Costs{CommissionBps: 5, SlippageBps: 2.5},
 		Fill:  "next_close", Seed: 42,
 	}
@@ -551,5 +566,67 @@ func TestFlagshipConfigs(t *testing.T) {
 	}
 	if want := []string{"SOL", "ADA", "XRP", "DOGE", "LINK", "AVAX", "DOT", "LTC"}; !slices.Equal(c.Trade.Targets, want) || c.Trade.Weights != nil {
 		t.Errorf("r2k_breakout_alts.yaml: targets %v weights %v", c.Trade.Targets, c.Trade.Weights)
+	}
+}
+
+// TestUnusedPartKeyRefused: the newcomer's mistake, rule donchian with
+// min_days_since_high set, is refused with one line naming the key and the
+// rule; keys at their defaults (or zero) are accepted, so shipped configs
+// that list every key still load.
+func TestUnusedPartKeyRefused(t *testing.T) {
+	_, err := decodeString(t, "trigger: {rule: donchian, min_days_since_high: 730}\n", LoadOptions{Env: noEnv})
+	wantErr(t, err, "trigger.min_days_since_high", "730 is not read by rule donchian", "new_high")
+	if strings.Count(err.Error(), "\n") != 0 {
+		t.Errorf("error spans several lines: %q", err)
+	}
+	for _, c := range []struct{ yml, key, sub string }{
+		{"trigger: {rule: new_high, lookback: 100}\n", "trigger.lookback", "not read by rule new_high"},
+		{"trigger: {rule: above_ma, range_days: 10}\n", "trigger.range_days", "not read by rule above_ma"},
+		{"trade: {vol_target: 0.2}\n", "trade.vol_target", "not read by sizing fixed"},
+		{"trade: {filters: [{symbol: X, rule: falling, lookback: 5, level: 3}]}\n", "trade.filters[0].level", "not read by filter rule falling"},
+		{"trade: {filters: [{symbol: X, rule: above, lookback: 5}]}\n", "trade.filters[0].lookback", "not read by filter rule above"},
+		{"trade: {filters: [{symbol: X, rule: sideways}]}\n", "trade.filters[0].rule", "not a filter rule"},
+		{"trade: {filters: [{symbol: X, rule: falling, lookbak: 5}]}\n", "trade.filters[0].lookbak", "unknown filter key"},
+		{"trade: {filters: [{symbol: X, rule: above_ma}]}\n", "trade.filters[0].ma_days", "must be in [1, 100000]"},
+		{"trigger: {rule: ma_cross, fast: 50, slow: 20}\n", "trigger.fast", "less than trigger.slow"},
+		{"trigger: {rule: sideways}\n", "trigger.rule", "must be one of donchian"},
+		{"trade: {sizing: vol_target}\n", "trade.vol_target", "must be > 0 for sizing vol_target"},
+		{"trade: {stop_loss: 1}\n", "trade.stop_loss", "out of range"},
+	} {
+		_, err := decodeString(t, c.yml, LoadOptions{Env: noEnv})
+		wantErr(t, err, c.key, c.sub)
+	}
+	for _, ok := range []string{
+		"trigger: {rule: donchian, min_days_since_high: 0, lookback: 20}\n",
+		"trigger: {rule: new_high, lookback: 252, min_days_since_high: 365}\n",
+		"trigger: {rule: range_breakout, lookback: 252, range_days: 504, max_range: 0.3}\n",
+		"trade: {sizing: vol_target, vol_target: 0.3, vol_days: 20}\n",
+		"trade: {filters: [{symbol: X, rule: below, level: 30}, {symbol: Y, rule: rising, lookback: 3}]}\n",
+	} {
+		if _, err := decodeString(t, ok, LoadOptions{Env: noEnv}); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+}
+
+// TestHashStableAcrossNewKeys: keys added with new parts leave the
+// canonical JSON (hence the hash) of a config that does not use them
+// byte-identical to the form before they existed.
+func TestHashStableAcrossNewKeys(t *testing.T) {
+	c := Default()
+	got := string(Canonical(c))
+	want := `{"name":"run","capital":100000,"data":{"start":"","end":""},"trigger":{"symbol":"RUT","rule":"donchian","lookback":252,"min_days_since_high":0,"timeframe":"daily","confirm":1,"margin":0,"cooldown_days":0},"trade":{"targets":["BTC"],"weights":null,"allocation":1,"hold_days":365,"trailing_stop":0,"exit_on_failed_breakout":false,"filter":{"symbol":"","rule":"falling","lookback":30}},"costs":{"commission_bps":10,"slippage_bps":0},"fill":"next_open","seed":1}`
+	if got != want {
+		t.Errorf("canonical default\n got %s\nwant %s", got, want)
+	}
+	// A stored canonical config reads back to the same hash, new keys and
+	// all.
+	c.Trigger.Rule, c.Trade.Sizing, c.Trade.VolTarget = "range_breakout", "vol_target", 0.25
+	var back Config
+	if err := json.Unmarshal(Canonical(c), &back); err != nil {
+		t.Fatal(err)
+	}
+	if Hash(back) != Hash(c) {
+		t.Errorf("hash changed through the canonical JSON: %s vs %s", Hash(back), Hash(c))
 	}
 }

@@ -440,7 +440,7 @@ grid:
   - {key: trade.targets, values: [[BTC], [ETH, SOL], "ETH, BTC", [" BTC"]]}
   - {key: trade.weights, values: [[], [1, 2], [0.5]]}
   - {key: trade.trailing_stop, values: [0, -0.0, 0.2, 0.3]}
-  - {key: trigger.rule, values: [donchian, " new_high "]}
+  - {key: trigger.rule, values: [donchian, " range_breakout "]}
   - {key: trade.exit_on_failed_breakout, values: [true, false]}
   - {key: seed, values: [0, 18]}
   - {key: data.start, values: [2015-01-01, "", null]}
