@@ -71,9 +71,9 @@ probability of backtest overfitting (CSCV).
 Ctrl-C stops cleanly: every finished trial is kept, and the same command with
 --resume runs only the missing ones. Results do not depend on --workers.
 
---shard i/N (i from 0), or a Slurm array (SLURM_ARRAY_TASK_ID/COUNT) or a
-Kubernetes indexed Job (JOB_COMPLETION_INDEX with RISKON_SHARD_COUNT or
---shard-count), runs one part of the trials. With --out DIR the part is kept
+--shard i/N (i from 0), or a Slurm array (SLURM_ARRAY_TASK_ID) or a
+Kubernetes indexed Job (JOB_COMPLETION_INDEX), each with --shard-count N or
+RISKON_SHARD_COUNT, runs one part of the trials. With --out DIR the part is kept
 in DIR/SWEEP.part-I-of-N.duckdb and written as Parquet into DIR (the data
 database is then opened read-only, so many shards can share it); join the
 parts with 'riskon sweep merge DIR...'. See docs/DISTRIBUTED.md.`,
@@ -92,7 +92,7 @@ parts with 'riskon sweep merge DIR...'. See docs/DISTRIBUTED.md.`,
 	f.BoolVar(&o.resume, "resume", false, "continue a stored sweep: run only the trials not stored yet")
 	f.BoolVar(&o.replace, "replace", false, "delete the stored sweep with the same id and run it again")
 	f.StringVar(&o.shard, "shard", "", "run part i of N (i from 0), e.g. 0/4; default from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
-	f.IntVar(&o.shardCount, "shard-count", 0, "number of parts for JOB_COMPLETION_INDEX (default $RISKON_SHARD_COUNT)")
+	f.IntVar(&o.shardCount, "shard-count", 0, "number of parts for SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (default $RISKON_SHARD_COUNT; never the array's size)")
 	f.StringVar(&o.out, "out", "", "write the trials as Parquet parts into DIR (for shards; merge with 'riskon sweep merge')")
 	f.IntVar(&o.top, "top", 10, "show the best N trials")
 	f.StringVarP(&o.output, "output", "o", "table", "table or json")
@@ -460,7 +460,7 @@ func (a *app) sweepShard(o sweepOpts) (sweep.Shard, error) {
 	if src != "" {
 		fmt.Fprintf(a.stderr, "shard %s from %s\n", sh, src)
 	} else if o.shardCount != 0 {
-		return sweep.Shard{}, fmt.Errorf("--shard-count %d needs %s (a Kubernetes indexed Job) or --shard i/N", o.shardCount, sweep.EnvJobIndex)
+		return sweep.Shard{}, fmt.Errorf("--shard-count %d needs %s (a Slurm array), %s (a Kubernetes indexed Job) or --shard i/N", o.shardCount, sweep.EnvSlurmTaskID, sweep.EnvJobIndex)
 	}
 	return sh, nil
 }
