@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -451,14 +452,8 @@ func (a *app) sweepPage(ctx context.Context, sw *runstore.Sweeps, id string, q s
 		metric = rec.RankBy
 	}
 	var sharpes []float64
-	type cell struct {
-		sum float64
-		n   int
-	}
-	cells := map[[2]string]*cell{}
-	var xs, ys []string
-	seenX, seenY := map[string]bool{}, map[string]bool{}
-	xKey, yKey := q.X, q.Y
+	var points []html.SweepPoint
+	var keys []string
 	err = sw.Trials(ctx, full, func(row *runstore.TrialRow) error {
 		if row.Metrics.Sharpe.Valid() {
 			sharpes = append(sharpes, float64(row.Metrics.Sharpe))
@@ -467,58 +462,35 @@ func (a *app) sweepPage(ctx context.Context, sw *runstore.Sweeps, id string, q s
 		if err := json.Unmarshal(row.Params, &p); err != nil {
 			return fmt.Errorf("sweep %s trial %d params: %w", full, row.Index, err)
 		}
-		if xKey == "" && len(p) > 0 {
-			xKey = p[0].Key
+		pt := html.SweepPoint{Metric: math.NaN(), Params: make([]html.Param, 0, len(p))}
+		for _, kv := range p {
+			if !slices.Contains(keys, kv.Key) {
+				keys = append(keys, kv.Key)
+			}
+			pt.Params = append(pt.Params, html.Param{Key: kv.Key, Value: sweep.FormatValue(kv.Value)})
 		}
-		if yKey == "" && len(p) > 1 {
-			yKey = p[1].Key
+		if v, ok := metricByName(row.Metrics, metric); ok {
+			pt.Metric = v
 		}
-		xv, okx := p.Get(xKey)
-		yv, oky := p.Get(yKey)
-		v, okv := metricByName(row.Metrics, metric)
-		if !okx || !oky || !okv {
-			return nil
-		}
-		x, y := sweep.FormatValue(xv), sweep.FormatValue(yv)
-		if !seenX[x] {
-			seenX[x] = true
-			xs = append(xs, x)
-		}
-		if !seenY[y] {
-			seenY[y] = true
-			ys = append(ys, y)
-		}
-		c := cells[[2]string{x, y}]
-		if c == nil {
-			c = &cell{}
-			cells[[2]string{x, y}] = c
-		}
-		c.sum += v
-		c.n++
+		points = append(points, pt)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	for _, k := range []string{q.X, q.Y} {
+		if k != "" && !slices.Contains(keys, k) {
+			return nil, fmt.Errorf("sweep %s does not vary %q; its swept keys are %s", full, k, strings.Join(keys, ", "))
+		}
+	}
 	page := &html.SweepPage{ID: rec.SweepID, Name: rec.Name, Synthetic: rec.Synthetic, Version: rec.Version,
 		CreatedAt: rec.CreatedAt.UTC().Format(time.RFC3339), ConfigHash: rec.BaseHash, DataFingerprint: rec.DataFingerprint,
 		Config: rec.Spec, Trials: res.Trials, RankBy: rec.RankBy, Sharpes: sharpes, SharpeUnit: "annualised",
 		DSRThreshold: res.DSRDetail.ExpectedMaxSharpe, DSR: res.DSR, PBO: res.PBO, Notes: res.Warnings}
-	if len(xs) > 0 && len(ys) > 0 {
-		hm := &chart.HeatmapData{XName: xKey, YName: yKey, XLabels: xs, YLabels: ys, Metric: metric, Z: make([][]float64, len(ys))}
-		for yi, y := range ys {
-			hm.Z[yi] = make([]float64, len(xs))
-			for xi, x := range xs {
-				hm.Z[yi][xi] = math.NaN()
-				if c := cells[[2]string{x, y}]; c != nil {
-					hm.Z[yi][xi] = c.sum / float64(c.n)
-				}
-			}
-		}
-		page.Heatmap = hm
-	}
+	page.Heatmap, page.Slices = html.SweepPlots(keys, points, metric, q.X, q.Y)
 	for _, t := range res.Top {
-		ht := html.Trial{Metrics: t.Metrics, Evidence: results.NewEvidence(t.Evidence.Signals, t.Evidence.Trades, t.Evidence.Episodes)}
+		ht := html.Trial{Metrics: t.Metrics, Evidence: results.NewEvidence(t.Evidence.Signals, t.Evidence.Trades, t.Evidence.Episodes),
+			Ref: fmt.Sprintf("%s:%d", rec.SweepID, t.Index)}
 		for _, kv := range t.Params {
 			ht.Params = append(ht.Params, html.Param{Key: kv.Key, Value: sweep.FormatValue(kv.Value)})
 		}

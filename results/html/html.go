@@ -112,6 +112,9 @@ type SweepPage struct {
 	RankBy          string          // metric the top trials are ranked by
 	// Heatmap is the metric over two swept parameters.
 	Heatmap *chart.HeatmapData
+	// Slices holds the metric against each swept parameter, one point per
+	// trial (SweepPlots builds both from the trials).
+	Slices []chart.SliceData
 	// Sharpes holds one Sharpe ratio per trial, in SharpeUnit (for example
 	// "annualised"); DSRThreshold is the deflated-Sharpe threshold in the
 	// same unit: the Sharpe ratio the best of Trials would reach by luck.
@@ -128,6 +131,7 @@ type SweepPage struct {
 // Trial is one row of a sweep's top trials.
 type Trial struct {
 	RunID    string  // optional: a stored run of this trial
+	Ref      string  // optional: SWEEP:INDEX, the trial for riskon report/compare
 	Params   []Param // the swept keys and their values, in grid order
 	Metrics  results.Metrics
 	Evidence results.Evidence
@@ -908,12 +912,31 @@ func WriteSweep(w io.Writer, p SweepPage) error {
 	}
 	if p.Heatmap != nil {
 		hm := *p.Heatmap
-		v.Figures = append(v.Figures, render("heatmap", "Heatmap of two parameters",
-			fmt.Sprintf("%s for each combination of %s and %s (grey: no trial). A lone bright cell among dull neighbours is more likely luck than a robust edge.",
-				orDefault(hm.Metric, "The metric"), hm.XName, hm.YName),
+		var others []string
+		for _, sl := range p.Slices {
+			if sl.Name != hm.XName && sl.Name != hm.YName {
+				others = append(others, sl.Name)
+			}
+		}
+		cap := fmt.Sprintf("Mean %s of the trials in each cell of %s and %s (grey: no trial)", orDefault(hm.Metric, "metric"), hm.XName, hm.YName)
+		if len(others) > 0 {
+			cap += ", over every value of " + strings.Join(others, ", ") + " (see the panels below)"
+		}
+		if strings.Contains(strings.Join(hm.XLabels, "")+strings.Join(hm.YLabels, ""), "–") {
+			cap += ". Axes with many values are cut into ranges holding equal numbers of trials"
+		}
+		cap += ". A lone bright cell among dull neighbours is more likely luck than a robust edge."
+		v.Figures = append(v.Figures, render("heatmap", "Heatmap of two parameters", cap,
 			func() (*chart.Chart, error) { return SweepChart(p, Heatmap, chart.Options{Height: 340}) }))
 	} else {
 		v.Figures = append(v.Figures, figure{ID: "heatmap", Title: "Heatmap of two parameters", Missing: "No heatmap: the sweep does not vary two parameters."})
+	}
+	for i, sl := range p.Slices {
+		sl := sl
+		v.Figures = append(v.Figures, render(fmt.Sprintf("slice-%d", i+1), "Metric by "+sl.Name,
+			fmt.Sprintf("%s of every trial against %s (dots), and its mean per value or per range of values (line): a robust parameter region is a plateau, not a lone spike.",
+				orDefault(sl.Metric, "The metric"), sl.Name),
+			func() (*chart.Chart, error) { return chart.Slice(sl, chart.Options{Height: 240}) }))
 	}
 	v.Figures = append(v.Figures, render("sharpes", "Distribution of the trial Sharpe ratios",
 		fmt.Sprintf("%s of every trial. Dashed: the deflated-Sharpe threshold, the Sharpe ratio the best of %s is expected to reach with no edge at all; the best trial must clear it.",
@@ -927,31 +950,48 @@ func WriteSweep(w io.Writer, p SweepPage) error {
 			}
 		}
 	}
-	v.TopCols = append(append([]string{}, keys...), "Sharpe", "total return", "max drawdown", "trades", "episodes", "evidence", "run")
+	// Long keys may wrap after their dots (a zero-width space), not inside words.
+	var heads []string
+	for _, k := range keys {
+		heads = append(heads, strings.ReplaceAll(k, ".", ".\u200b"))
+	}
+	v.TopCols = append(heads, "Sharpe", "total return", "max drawdown", "trades", "episodes", "evidence", "its report: riskon report")
 	for i, t := range p.Top {
 		r := row{Name: strconv.Itoa(i + 1)}
 		for _, k := range keys {
 			val := ""
 			for _, pr := range t.Params {
 				if pr.Key == k {
-					val = pr.Value
+					val = short(pr.Value)
 				}
 			}
 			r.Cells = append(r.Cells, cell{Text: val})
 		}
-		evid := cell{Text: "enough samples"}
+		evid := cell{Text: "enough"}
 		if t.Evidence.TooFew || t.Evidence.Episodes < results.MinSamples {
 			evid = cell{Text: "TOO FEW SAMPLES", Class: "neg"}
 		}
 		r.Cells = append(r.Cells, cell{Text: num(t.Metrics.Sharpe), Class: sign(t.Metrics.Sharpe)},
 			cell{Text: pct(t.Metrics.TotalReturn), Class: sign(t.Metrics.TotalReturn)}, cell{Text: pct(t.Metrics.MaxDrawdown)},
-			cell{Text: strconv.Itoa(t.Evidence.Trades)}, cell{Text: strconv.Itoa(t.Evidence.Episodes)}, evid, cell{Text: t.RunID, Class: "l mono"})
+			cell{Text: strconv.Itoa(t.Evidence.Trades)}, cell{Text: strconv.Itoa(t.Evidence.Episodes)}, evid, cell{Text: trialReport(t), Class: "l mono"})
 		v.Top = append(v.Top, r)
 	}
 	if len(v.Top) == 0 {
 		v.TopEmpty = "No trials to list."
 	}
 	return execute(w, "sweep", v)
+}
+
+// trialReport is the argument of riskon report that writes a top trial's
+// own report: its run id, or SWEEP:INDEX.
+func trialReport(t Trial) string {
+	switch {
+	case t.RunID != "":
+		return t.RunID
+	case t.Ref != "":
+		return t.Ref
+	}
+	return ""
 }
 
 func contains(s []string, x string) bool {

@@ -245,7 +245,7 @@ func TestSweepReport(t *testing.T) {
 	if strings.Count(doc, `<g class="cell">`) != 6 || strings.Count(doc, `<g class="threshold"`) != 1 {
 		t.Error("heatmap cells or DSR threshold missing")
 	}
-	for _, s := range []string{"not significant (DSR 0.4 &lt; 0.95)", "<th>trigger.lookback</th><th>trade.hold_days</th>", "TOO FEW SAMPLES", `id="synthetic"`} {
+	for _, s := range []string{"not significant (DSR 0.4 &lt; 0.95)", "<th>trigger.\u200blookback</th><th>trade.\u200bhold_days</th>", "TOO FEW SAMPLES", `id="synthetic"`} {
 		if !strings.Contains(doc, s) {
 			t.Errorf("sweep report lacks %q", s)
 		}
