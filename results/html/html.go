@@ -523,20 +523,32 @@ func metricRows(rep *results.Report) ([]row, []string, string) {
 	if ann <= 0 {
 		ann = results.DefaultAnnualization
 	}
-	return rows, notes, fmt.Sprintf("Annualised with %d periods per year (calendar days of the daily equity curve).", ann)
+	annNote := fmt.Sprintf("Annualised with %d periods per year (calendar days of the daily equity curve).", ann)
+	if n := results.ShortWindowNote(m.Days, ann); n != "" {
+		annNote += " Warning: " + n + "."
+	}
+	return rows, notes, annNote
 }
 
 func tradeRows(rep *results.Report) ([]string, []row, string) {
-	cols := []string{"symbol", "signal", "entry", "entry price", "exit", "exit price", "return", "exit reason"}
+	cols := []string{"symbol", "signal", "entry bar", "entry price", "exit bar", "exit price", "days held", "return", "P&L", "exit reason"}
 	var rows []row
 	for i, t := range rep.Trades {
 		reason := t.ExitReason
 		if reason == "open" {
 			reason = "open (marked at the last close)"
 		}
+		held, pnl, pnlClass := "", "", ""
+		if t.HoldDays != nil {
+			held = strconv.Itoa(*t.HoldDays)
+		}
+		if t.PnL != nil {
+			pnl, pnlClass = money(*t.PnL), sign(*t.PnL)
+		}
 		rows = append(rows, row{Name: strconv.Itoa(i + 1), Cells: []cell{
-			{Text: t.Symbol, Class: "l"}, {Text: day(t.SignalTime)}, {Text: day(t.EntryTime)}, {Text: price(t.EntryPrice)},
-			{Text: day(t.ExitTime)}, {Text: price(t.ExitPrice)}, {Text: pct(t.Return), Class: sign(t.Return)}, {Text: reason, Class: "l"},
+			{Text: t.Symbol, Class: "l"}, {Text: day(t.SignalTime)}, {Text: barDay(t.EntryDate, t.EntryTime)}, {Text: price(t.EntryPrice)},
+			{Text: barDay(t.ExitDate, t.ExitTime)}, {Text: price(t.ExitPrice)}, {Text: held}, {Text: pct(t.Return), Class: sign(t.Return)},
+			{Text: pnl, Class: pnlClass}, {Text: reason, Class: "l"},
 		}})
 	}
 	empty := ""
@@ -544,6 +556,15 @@ func tradeRows(rep *results.Report) ([]string, []row, string) {
 		empty = "No trades: no signal led to a position in the window."
 	}
 	return cols, rows, empty
+}
+
+// barDay is a trade's bar date, or the UTC date of its fill instant for
+// runs stored before bar dates were recorded.
+func barDay(date, instant string) string {
+	if date != "" {
+		return date
+	}
+	return day(instant)
 }
 
 func signalRows(rep *results.Report) ([]string, []row) {
