@@ -203,6 +203,10 @@ type runView struct {
 	Trades      []row
 	TradeCols   []string
 	TradesEmpty string
+	PeriodCols  []string
+	Periods     []row
+	DDCols      []string
+	Drawdowns   []row
 	Signals     []row
 	SignalCols  []string
 	Version     string
@@ -240,6 +244,16 @@ func WriteRun(w io.Writer, p RunPage) error {
 			pct(rep.Metrics.MaxDrawdown), pct(rep.Benchmark.MaxDrawdown)),
 		func() (*chart.Chart, error) { return RunChart(p, Drawdown, chart.Options{Height: 240}) }))
 
+	ann := rep.Metrics.Annualization
+	if ann <= 0 {
+		ann = results.DefaultAnnualization
+	}
+	v.Figures = append(v.Figures, render("rolling", "Rolling Sharpe ratio",
+		fmt.Sprintf("Sharpe ratio of the daily returns over the trailing 365 days, annualised with %d periods (zero risk-free rate). A whole-window Sharpe can hide years of nothing: this shows when the returns came.", ann),
+		func() (*chart.Chart, error) { return RunChart(p, Rolling, chart.Options{Height: 220}) }))
+	v.PeriodCols, v.Periods = periodTable(rep.Equity)
+	v.DDCols, v.Drawdowns = drawdownRows(worstDrawdowns(rep.Equity, 5))
+
 	nWin := len(holdWindows(rep.Trades))
 	nSig, nActed := 0, 0
 	for _, s := range rep.Signals {
@@ -258,6 +272,14 @@ func WriteRun(w io.Writer, p RunPage) error {
 		trig, targets, plural(nSig, "breakout", "breakouts"), nActed, plural(nWin, "holding window", "holding windows"))
 	v.Figures = append(v.Figures, render("overlay", "Breakouts on the trigger and the targets", ovCaption,
 		func() (*chart.Chart, error) { return RunChart(p, Overlay, chart.Options{Height: 340}) }))
+	v.Figures = append(v.Figures, render("trigger", "The trigger on its own axis",
+		fmt.Sprintf("%s alone (normalised to 100 at the start of the window, log scale), with its %s and the %s: the level the breakouts clear, unflattened by the targets' scale.",
+			trig, plural(nSig, "breakout", "breakouts"), plural(nWin, "holding window", "holding windows")),
+		func() (*chart.Chart, error) { return RunChart(p, Trigger, chart.Options{Height: 260}) }))
+	v.Figures = append(v.Figures, render("trade-returns", "Trade returns",
+		fmt.Sprintf("The return of each of the %s (after costs; an open trade at its last mark). Few bars far to the right are what a mean return of a few trades rests on.",
+			plural(len(rep.Trades), "trade", "trades")),
+		func() (*chart.Chart, error) { return RunChart(p, TradeReturns, chart.Options{Height: 220}) }))
 	if p.Study != nil {
 		st := *p.Study
 		n := 0
@@ -287,7 +309,7 @@ func WriteRun(w io.Writer, p RunPage) error {
 	for _, f := range v.Figures {
 		v.Nav = append(v.Nav, fact{Name: f.ID, Value: navName(f.ID)})
 	}
-	v.Nav = append(v.Nav, fact{Name: "trades", Value: "Trades"}, fact{Name: "signals", Value: "Signals"})
+	v.Nav = append(v.Nav, fact{Name: "returns", Value: "Returns"}, fact{Name: "drawdowns", Value: "Drawdowns"}, fact{Name: "trades", Value: "Trades"}, fact{Name: "signals", Value: "Signals"})
 	return execute(w, "run", v)
 }
 
@@ -298,8 +320,13 @@ const (
 	Drawdown = "drawdown"
 	Overlay  = "overlay"
 	Study    = "study"
-	Heatmap  = "heatmap"
-	Sharpes  = "sharpes"
+	// Trigger is the trigger alone with its breakouts; Rolling the 365-day
+	// rolling Sharpe ratio; TradeReturns the histogram of trade returns.
+	Trigger      = "trigger"
+	Rolling      = "rolling"
+	TradeReturns = "trade-returns"
+	Heatmap      = "heatmap"
+	Sharpes      = "sharpes"
 )
 
 // RunChart builds one chart of a run report: Equity, Drawdown, Overlay or
@@ -330,13 +357,40 @@ func RunChart(p RunPage, kind string, opt chart.Options) (*chart.Chart, error) {
 			ov.Start, ov.End = start, end
 		}
 		return chart.Overlay(ov, opt)
+	case Trigger:
+		if len(p.Trigger.Times) == 0 {
+			return nil, errors.New("price series not available")
+		}
+		ov := chart.OverlayData{Trigger: p.Trigger, Signals: signalMarks(rep.Signals), Windows: holdWindows(rep.Trades)}
+		start, okS := parseTime(rep.Window.Start)
+		end, okE := parseTime(rep.Window.End)
+		if okS && okE {
+			ov.Start, ov.End = start, end
+		}
+		return chart.Overlay(ov, opt)
+	case Rolling:
+		ann := rep.Metrics.Annualization
+		if ann <= 0 {
+			ann = results.DefaultAnnualization
+		}
+		s := rollingSharpe(rep.Equity, 365, ann)
+		if len(s.Times) == 0 {
+			return nil, fmt.Errorf("rolling Sharpe: %w (the window is shorter than 365 days)", chart.ErrNoData)
+		}
+		return chart.Line(s, "Sharpe ratio (annualised)", opt)
+	case TradeReturns:
+		var v []float64
+		for _, t := range rep.Trades {
+			v = append(v, float64(t.Return))
+		}
+		return chart.Histogram(chart.HistogramData{Values: v, Label: "trade return", Percent: true, What: "trades"}, opt)
 	case Study:
 		if p.Study == nil {
 			return nil, errors.New("no event study for this run")
 		}
 		return chart.Study(*p.Study, opt)
 	}
-	return nil, fmt.Errorf("unknown run chart %q: want %s, %s, %s or %s", kind, Equity, Drawdown, Overlay, Study)
+	return nil, fmt.Errorf("unknown run chart %q: want %s, %s, %s, %s, %s, %s or %s", kind, Equity, Drawdown, Overlay, Trigger, Study, Rolling, TradeReturns)
 }
 
 // CompareChart overlays the equity curves (kind Equity) or the drawdowns
