@@ -40,6 +40,9 @@ name and renamed, so a file is complete or absent.`,
 			if format != runstore.FormatParquet && format != runstore.FormatCSV {
 				return fmt.Errorf("--format %q: want parquet or csv", format)
 			}
+			if out == "" {
+				out = outputDir()
+			}
 			files, err := a.export(cmd.Context(), args[0], format, out)
 			for _, f := range files {
 				fmt.Fprintln(a.stdout, f)
@@ -48,7 +51,7 @@ name and renamed, so a file is complete or absent.`,
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", runstore.FormatParquet, "parquet or csv")
-	cmd.Flags().StringVar(&out, "out", ".", "directory to write into")
+	cmd.Flags().StringVar(&out, "out", "", "directory to write into (default $RISKON_OUT, else ./out)")
 	return cmd
 }
 

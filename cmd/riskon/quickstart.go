@@ -89,7 +89,7 @@ func (a *app) quickstartCmd() *cobra.Command {
 			}
 			tw.Flush()
 			fmt.Fprintf(a.stdout, "\nruns stored in %s: see them with `riskon runs`, one with `riskon show RUN`.\n", a.dbPath())
-			path := "report-" + reps[0].RunID + ".html"
+			path := filepath.Join(outputDir(), "report-"+reps[0].RunID+".html")
 			if err := a.writeRunReportWith(ctx, reps[0].RunID, path, subset(ds, mustCfg(flagships[0]))); err != nil {
 				return fmt.Errorf("quickstart report: %w", err)
 			}

@@ -107,7 +107,7 @@ still gets a report, with a note where a chart is missing.`,
 				name = compareName(reps)
 			}
 			if out == "" {
-				out = name
+				out = filepath.Join(outputDir(), name)
 			}
 			if out == "-" {
 				return render(a.stdout)
@@ -119,7 +119,7 @@ still gets a report, with a note where a chart is missing.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&out, "out", "o", "", "output file (default report-RUNID.html; - for stdout)")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "output file (default out/report-ID.html, out/ being $RISKON_OUT when set; - for stdout)")
 	return cmd
 }
 
@@ -165,10 +165,22 @@ func (a *app) writeRunReportWith(ctx context.Context, runID string, path string,
 	return writeFileAtomic(path, func(w io.Writer) error { return html.WriteRun(w, page) })
 }
 
+// outputDir is the folder riskon writes reports and exports into when no
+// path is given: $RISKON_OUT, else ./out (git-ignored in the repository).
+func outputDir() string {
+	if d := os.Getenv("RISKON_OUT"); d != "" {
+		return d
+	}
+	return "out"
+}
+
 // writeFileAtomic writes path through a temporary file in the same folder
 // renamed into place, so a failed render never leaves half a report.
 func writeFileAtomic(path string, render func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

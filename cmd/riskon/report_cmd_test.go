@@ -265,10 +265,12 @@ func TestReportRealData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "report-" + full.RunID + ".html"; strings.TrimSpace(out) != "wrote "+want {
+		// The default file goes into the output folder ./out, never the
+		// working directory itself.
+		if want := filepath.Join("out", "report-"+full.RunID+".html"); strings.TrimSpace(out) != "wrote "+want {
 			t.Errorf("stdout %q, want wrote %s", out, want)
 		}
-		if _, err := os.Stat(filepath.Join(tmp, "report-"+full.RunID+".html")); err != nil {
+		if _, err := os.Stat(filepath.Join(tmp, "out", "report-"+full.RunID+".html")); err != nil {
 			t.Error(err)
 		}
 		out, err = cmdRun(t, db, reportArgs(single.RunID, "--out", "-"))

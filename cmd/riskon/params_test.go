@@ -1,0 +1,91 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestRunSaysWhatItRan: the table output names every key that differs from
+// the defaults with its source (file, environment, --set, --name); run
+// works without a file; a positional config is refused with the -c fix;
+// `riskon runs` shows the keys that differ between runs as columns.
+func TestRunSaysWhatItRan(t *testing.T) {
+	dir := t.TempDir()
+	db := demoDB(t, dir)
+	cfg := write(t, dir, "c.yaml", "name: mine\ntrigger:\n  lookback: 40\ntrade:\n  hold_days: 30\n")
+	t.Setenv("RISKON_TRADE_HOLD_DAYS", "60")
+	out, errOut, err := runCLI(t, "run", "--db", db, "-c", cfg, "--set", "trigger.confirm=2", "--name", "named")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	for _, re := range []string{
+		`config .*c\.yaml; 4 keys differ from the defaults:`,
+		`(?m)^  name +named +from --name$`,
+		`(?m)^  trigger\.lookback +40 +in .*c\.yaml$`,
+		`(?m)^  trade\.hold_days +60 +from RISKON_TRADE_HOLD_DAYS$`,
+		`(?m)^  trigger\.confirm +2 +from --set$`,
+		`run \S+  named`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("output lacks %s:\n%s", re, out[:min(len(out), 600)])
+		}
+	}
+	os.Unsetenv("RISKON_TRADE_HOLD_DAYS") // t.Setenv restores it after the test
+	out, errOut, err = runCLI(t, "run", "--db", db, "--set", "trigger.lookback=20")
+	if err != nil {
+		t.Fatalf("run without a file: %v\n%s", err, errOut)
+	}
+	if !regexp.MustCompile(`no config file; 1 keys differ from the defaults:\n  trigger\.lookback +20 +from --set`).MatchString(out) {
+		t.Errorf("run --set without a file:\n%s", out[:min(len(out), 400)])
+	}
+	if _, _, err := runCLI(t, "run", "--db", db, cfg); err == nil || !strings.Contains(err.Error(), "riskon run -c "+cfg) {
+		t.Errorf("positional config: %v, want the -c suggestion", err)
+	}
+	out, _, err = runCLI(t, "runs", "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	head := strings.Fields(lines[0])
+	for _, col := range []string{"TRIGGER.LOOKBACK", "TRIGGER.CONFIRM", "TRADE.HOLD_DAYS"} {
+		if !strings.Contains(lines[0], col) {
+			t.Errorf("runs lacks the column %s: %v", col, head)
+		}
+	}
+	// newest first: the --set run (lookback 20), then the file run (40).
+	if !regexp.MustCompile(`(?m)^\S+ +run +\S+ \S+ +.*\b20\b`).MatchString(lines[1]) || !strings.Contains(lines[2], "named") {
+		t.Errorf("runs rows:\n%s", out)
+	}
+}
+
+// TestCompletion: shell completion offers stored run ids for show and
+// config keys for --set; version prints the version.
+func TestCompletion(t *testing.T) {
+	dir := t.TempDir()
+	db := demoDB(t, dir)
+	if _, errOut, err := runCLI(t, "run", "--db", db, "--name", "compl"); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	out, _, err := runCLI(t, "runs", "--db", db, "-o", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := regexp.MustCompile(`"run_id": "([^"]+)"`).FindStringSubmatch(out)
+	if id == nil {
+		t.Fatalf("no run id in %s", out)
+	}
+	out, _, err = runCLI(t, "__complete", "show", "--db", db, id[1][:6])
+	if err != nil || !strings.Contains(out, id[1]+"\tcompl") {
+		t.Errorf("show completion: %v %q, want %s", err, out, id[1])
+	}
+	out, _, err = runCLI(t, "__complete", "run", "--set", "trade.hold")
+	if err != nil || !strings.Contains(out, "trade.hold_days=\n") {
+		t.Errorf("--set completion: %v %q", err, out)
+	}
+	out, _, err = runCLI(t, "version")
+	if err != nil || !strings.HasPrefix(out, "riskon "+version+"\n") {
+		t.Errorf("version: %v %q", err, out)
+	}
+}
