@@ -151,6 +151,7 @@ func (a *app) importCatalog(ctx context.Context, dir string) error {
 		return err
 	}
 	defer st.Close()
+	a.logger().Info("importing the data catalog", "from", root, "into", a.dbPath())
 	reps, err := st.ImportCatalog(ctx, catalog, store.CatalogOptions{Root: root})
 	if err != nil {
 		return err

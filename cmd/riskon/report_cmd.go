@@ -112,6 +112,7 @@ still gets a report, with a note where a chart is missing.`,
 			if out == "-" {
 				return render(a.stdout)
 			}
+			a.logger().Info("rendering the report", "file", out)
 			if err := writeFileAtomic(out, render); err != nil {
 				return err
 			}

@@ -91,21 +91,27 @@ from the defaults and where its value came from.`,
 // runConfig loads the data a config needs (unless ds is given), backtests it
 // and stores the run in one transaction.
 func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset) (*results.Report, error) {
+	log := a.logger().With("run", cfg.Name)
 	st, err := a.openStore(ctx, false)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
 	if ds == nil {
+		t0 := time.Now()
 		ds, err = st.Load(ctx, strategy.Symbols(cfg))
 		if err != nil {
 			return nil, err
 		}
+		log.Info("data loaded", "db", a.dbPath(), "symbols", len(ds.Series), "elapsed", time.Since(t0).Round(time.Millisecond))
 	}
+	t0 := time.Now()
+	log.Info("backtest: replay, buy-and-hold benchmark and evidence (bootstrap, random-entry test)")
 	out, err := backtest.Run(ctx, cfg, ds, nil)
 	if err != nil {
 		return nil, err
 	}
+	log.Info("backtest done", "trades", len(out.Report.Trades), "elapsed", time.Since(t0).Round(time.Millisecond))
 	rep := out.Report
 	now := time.Now().UTC()
 	rep.RunID = runstore.NewRunID(now, rep.ConfigHash, rand.Reader)
@@ -118,6 +124,7 @@ func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset
 	if err := rs.Save(ctx, rep); err != nil {
 		return nil, err
 	}
+	log.Info("run stored", "run_id", rep.RunID, "db", a.dbPath())
 	return rep, nil
 }
 
