@@ -1,6 +1,6 @@
 // Package results turns an engine.Result into what researchers read: metrics,
 // the buy-and-hold benchmark, evidence counts and the JSON/table report whose
-// names are a public contract (see DESIGN.md, "Contracts that scripts rely on").
+// names are a public contract: extend them, never rename (docs/ARCHITECTURE.md).
 package results
 
 import (

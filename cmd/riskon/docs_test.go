@@ -166,6 +166,13 @@ func TestDocsCommands(t *testing.T) {
 			skipped++
 			continue
 		}
+		// A shell variable set on its own line (ALTS=...) holds for the
+		// lines after it, as in the reader's shell.
+		if m := regexp.MustCompile(`^([A-Z_][A-Z0-9_]*)=(\S+)$`).FindStringSubmatch(c.Line); m != nil {
+			env = append(env, m[1]+"="+m[2])
+			t.Logf("set   %s: %s", c.File, c.Line)
+			continue
+		}
 		line := strings.ReplaceAll(c.Line, "big.yaml", "configs/sweeps/r2k_grid.yaml")
 		if strings.HasPrefix(line, "source <(") {
 			line = strings.TrimSuffix(strings.TrimPrefix(line, "source <("), ")") + " >/dev/null"

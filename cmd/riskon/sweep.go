@@ -111,7 +111,7 @@ func (a *app) logger() *slog.Logger {
 }
 
 // sweepResult is the JSON output of sweep and sweep merge. Names extend the
-// contract of DESIGN.md: sweep_id, trials, elapsed_s, top [{params, metrics,
+// contract of docs/SWEEP.md: sweep_id, trials, elapsed_s, top [{params, metrics,
 // evidence}], dsr, pbo.
 type sweepResult struct {
 	SweepID string `json:"sweep_id"`
@@ -230,17 +230,20 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		switch rec, err := msw.Get(ctx, id); {
 		case err == nil && o.replace:
 			replaceMain = true
-		case err == nil && o.resume:
-			// Complete already: report it.
+		case err == nil:
+			// Complete already (a whole sweep is imported only when
+			// complete): report it, as a build tool reports a target that
+			// is up to date.
 			res, err := a.sweepStats(ctx, msw, rec, o.top, workers)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "sweep %s is complete in %s: nothing to resume\n", id, a.dbPath())
+			if o.resume {
+				fmt.Fprintf(a.stderr, "sweep %s is complete in %s: nothing to resume\n", id, a.dbPath())
+			} else {
+				fmt.Fprintf(a.stderr, "sweep %s is already stored complete in %s: showing it (--replace runs it again)\n", id, a.dbPath())
+			}
 			return a.printSweep(res, o.output)
-		case err == nil:
-			return fmt.Errorf("sweep %s (%s, %d trials) is already stored in %s: pass --replace to run it again",
-				id, o.file, rec.Trials, a.dbPath())
 		case !errors.Is(err, runstore.ErrNotFound):
 			return err
 		}
@@ -290,6 +293,19 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		done, derr := sw.Done(ctx, id)
 		if derr != nil {
 			return derr
+		}
+		complete := 0
+		for _, t := range exp.Trials {
+			if _, ok := done[t.Index]; ok && shard.Has(t.Index) {
+				complete++
+			}
+		}
+		if complete == len(shard.Select(exp.Trials)) {
+			// This part is complete already: show it and write its files
+			// again, as --resume would.
+			fmt.Fprintf(a.stderr, "sweep %s shard %s is already complete in %s: showing it (--replace runs it again)\n", id, shard, o.out)
+			o.resume = true
+			break
 		}
 		return fmt.Errorf("sweep %s (%s, %d trials) is already stored with %d trials done: pass --resume to run only the missing ones, or --replace to run it again",
 			id, o.file, stored.Trials, len(done))
@@ -863,6 +879,7 @@ func (a *app) sweepListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			list = append(list, a.interruptedSweeps(ctx, list)...)
 			if output == "json" {
 				if list == nil {
 					list = []runstore.SweepSummary{}
@@ -879,7 +896,10 @@ func (a *app) sweepListCmd() *cobra.Command {
 			fmt.Fprintln(tw, "SWEEP ID\tNAME\tCREATED (UTC)\tDONE\tNOTE")
 			for _, s := range list {
 				note := ""
-				if s.Done < s.Trials {
+				switch {
+				case s.Interrupted != "":
+					note = "interrupted, trials in " + s.Interrupted + ": run the same sweep with --resume"
+				case s.Done < s.Trials:
 					note = "incomplete: --resume"
 				}
 				if s.Synthetic {
@@ -892,6 +912,34 @@ func (a *app) sweepListCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
 	return cmd
+}
+
+// interruptedSweeps lists the whole sweeps that were stopped before their
+// final import: their finished trials sit in a part database in
+// <db>.sweeps/ (see runSweep), not yet in the main database. Sweeps already
+// in known are left out.
+func (a *app) interruptedSweeps(ctx context.Context, known []runstore.SweepSummary) []runstore.SweepSummary {
+	dir := a.dbPath() + ".sweeps"
+	parts, _ := filepath.Glob(filepath.Join(dir, "*.part-0-of-1.duckdb"))
+	var out []runstore.SweepSummary
+	for _, p := range parts {
+		id := strings.TrimSuffix(filepath.Base(p), ".part-0-of-1.duckdb")
+		if slices.ContainsFunc(known, func(s runstore.SweepSummary) bool { return s.SweepID == id }) {
+			continue
+		}
+		s := runstore.SweepSummary{SweepID: id, Interrupted: dir}
+		if st, err := store.Open(ctx, p, store.Options{ReadOnly: true}); err == nil {
+			if sw, err := runstore.NewSweeps(ctx, st.DB()); err == nil {
+				if l, err := sw.List(ctx); err == nil && len(l) == 1 {
+					s = l[0]
+					s.Interrupted = dir
+				}
+			}
+			st.Close()
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // autoPartWait is how long a sweep's final import waits for readers of the

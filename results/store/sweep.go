@@ -260,6 +260,9 @@ type SweepSummary struct {
 	CreatedAt time.Time `json:"created_at"`
 	Trials    int       `json:"trials"`
 	Done      int       `json:"done"`
+	// Interrupted, set by riskon sweep list, names the folder holding the
+	// part database of a whole sweep stopped before its final import.
+	Interrupted string `json:"interrupted,omitempty"`
 	Synthetic bool      `json:"synthetic"`
 }
 
