@@ -263,7 +263,7 @@ type SweepSummary struct {
 	// Interrupted, set by riskon sweep list, names the folder holding the
 	// part database of a whole sweep stopped before its final import.
 	Interrupted string `json:"interrupted,omitempty"`
-	Synthetic bool      `json:"synthetic"`
+	Synthetic   bool   `json:"synthetic"`
 }
 
 // List returns the stored sweeps, newest first, with how many trials are
