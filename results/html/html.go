@@ -275,7 +275,7 @@ func WriteRun(w io.Writer, p RunPage) error {
 	v.Figures = append(v.Figures, render("trigger", "The trigger on its own axis",
 		fmt.Sprintf("%s alone (normalised to 100 at the start of the window, log scale), with its %s and the %s: the level the breakouts clear, unflattened by the targets' scale.",
 			trig, plural(nSig, "breakout", "breakouts"), plural(nWin, "holding window", "holding windows")),
-		func() (*chart.Chart, error) { return RunChart(p, Trigger, chart.Options{Height: 260}) }))
+		func() (*chart.Chart, error) { return RunChart(p, Trigger, chart.Options{Height: 320}) }))
 	v.Figures = append(v.Figures, render("trade-returns", "Trade returns",
 		fmt.Sprintf("The return of each of the %s (after costs; an open trade at its last mark). Few bars far to the right are what a mean return of a few trades rests on.",
 			plural(len(rep.Trades), "trade", "trades")),
@@ -899,7 +899,7 @@ func configDiffs(runs []*results.Report) []row {
 			if !ok {
 				val = "(absent)"
 			}
-			r.Cells = append(r.Cells, cell{Text: val, Class: "l"})
+			r.Cells = append(r.Cells, cell{Text: val})
 		}
 		rows = append(rows, r)
 	}

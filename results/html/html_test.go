@@ -206,7 +206,7 @@ func TestCompareReport(t *testing.T) {
 	if got := strings.Join(sections(doc), " "); got != "header runs config-diff metrics evidence compare-equity compare-drawdown" {
 		t.Errorf("sections %q", got)
 	}
-	if !strings.Contains(doc, "<td>trigger.lookback</td><td class=\"l\">252</td><td class=\"l\">100</td>") {
+	if !strings.Contains(doc, "<td>trigger.lookback</td><td>252</td><td>100</td>") {
 		t.Error("config difference not shown")
 	}
 	if strings.Contains(doc, "<td>trade.hold_days</td>") {
