@@ -54,9 +54,29 @@ func TestRunSaysWhatItRan(t *testing.T) {
 			t.Errorf("runs lacks the column %s: %v", col, head)
 		}
 	}
-	// newest first: the --set run (lookback 20), then the file run (40).
-	if !regexp.MustCompile(`(?m)^\S+ +run +\S+ \S+ +.*\b20\b`).MatchString(lines[1]) || !strings.Contains(lines[2], "named") {
-		t.Errorf("runs rows:\n%s", out)
+	// Each row shows its own values (both runs may share a second, so the
+	// order is not checked here): lookback 20 for the --set run, 40 for the
+	// file run.
+	col := func(row, key string) string {
+		f := strings.Fields(row)
+		for i, h := range head {
+			if h == key {
+				return f[i-1] // "RUN ID" is two header words and one field; "CREATED (UTC)" two and two
+			}
+		}
+		return ""
+	}
+	var sawNamed, sawSet bool
+	for _, row := range lines[1:] {
+		switch f := strings.Fields(row); {
+		case len(f) > 1 && f[1] == "named":
+			sawNamed = col(row, "TRIGGER.LOOKBACK") == "40" && col(row, "TRADE.HOLD_DAYS") == "60"
+		case len(f) > 1 && f[1] == "run":
+			sawSet = col(row, "TRIGGER.LOOKBACK") == "20"
+		}
+	}
+	if !sawNamed || !sawSet {
+		t.Errorf("runs rows do not show each run's parameters:\n%s", out)
 	}
 }
 
