@@ -1,10 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRunSaysWhatItRan: the table output names every key that differs from
@@ -107,5 +111,62 @@ func TestCompletion(t *testing.T) {
 	out, _, err = runCLI(t, "version")
 	if err != nil || !strings.HasPrefix(out, "riskon "+version+"\n") {
 		t.Errorf("version: %v %q", err, out)
+	}
+}
+
+// TestTradeDatesInJSONAndCSV: a run's JSON keeps the UTC fill instants and
+// adds the bar dates; the CSV export carries the same dates, days held and
+// P&L; every exit bar date is its exit instant's date or the day before
+// (a 24x7 bar dated D closes at D+1 00:00Z), and days held is the
+// difference of the bar dates.
+func TestTradeDatesInJSONAndCSV(t *testing.T) {
+	dir := t.TempDir()
+	db := demoDB(t, dir)
+	out, errOut, err := runCLI(t, "run", "--db", db, "--set", "trigger.lookback=20", "-o", "json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	var rep struct {
+		RunID  string `json:"run_id"`
+		Trades []struct {
+			EntryTime string  `json:"entry_time"`
+			EntryDate string  `json:"entry_date"`
+			ExitTime  string  `json:"exit_time"`
+			ExitDate  string  `json:"exit_date"`
+			HoldDays  int     `json:"hold_days"`
+			PnL       float64 `json:"pnl"`
+		} `json:"trades"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Trades) == 0 {
+		t.Fatalf("%v, %d trades", err, len(rep.Trades))
+	}
+	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s[:10]); return d }
+	for i, tr := range rep.Trades {
+		gap := day(tr.ExitTime).Sub(day(tr.ExitDate)).Hours() / 24
+		if tr.ExitDate == "" || (gap != 0 && gap != 1) {
+			t.Errorf("trade %d: exit at %s dated %s", i, tr.ExitTime, tr.ExitDate)
+		}
+		if held := int(day(tr.ExitDate).Sub(day(tr.EntryDate)).Hours() / 24); held != tr.HoldDays {
+			t.Errorf("trade %d: held %d days by its dates, hold_days %d", i, held, tr.HoldDays)
+		}
+	}
+	exp := filepath.Join(dir, "exp")
+	if _, errOut, err := runCLI(t, "export", "--db", db, rep.RunID, "--format", "csv", "--out", exp); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(exp, rep.RunID+".trades.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if !strings.HasSuffix(lines[0], ",entry_date,exit_date,hold_days,pnl") || len(lines) != len(rep.Trades)+1 {
+		t.Fatalf("trades CSV header %q, %d rows", lines[0], len(lines)-1)
+	}
+	for i, tr := range rep.Trades {
+		f := strings.Split(lines[i+1], ",")
+		n := len(f)
+		if f[n-4] != tr.EntryDate || f[n-3] != tr.ExitDate || f[n-2] != strconv.Itoa(tr.HoldDays) {
+			t.Errorf("CSV row %d %v, JSON %+v", i, f[n-4:], tr)
+		}
 	}
 }
