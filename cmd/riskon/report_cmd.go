@@ -254,6 +254,12 @@ func (a *app) runPage(ctx context.Context, st *store.Store, rs *runstore.Store, 
 			page.Targets = append(page.Targets, closes(s))
 		}
 	}
+	if f := cfg.Trade.Filter; f.Symbol != "" {
+		if s := ds.Get(f.Symbol); s != nil {
+			page.Filters = append(page.Filters, html.FilterPanel{Name: fmt.Sprintf("%s %s over %d bars", f.Symbol, f.Rule, f.Lookback),
+				Series: closes(s), Reason: "filter"})
+		}
+	}
 	bench, err := benchmarkCurve(ctx, cfg, ds)
 	if err != nil {
 		page.Notes = append(page.Notes, fmt.Sprintf("No buy-and-hold curve: %v.", err))

@@ -87,8 +87,19 @@ type RunPage struct {
 	Targets []chart.Series
 	// Study is the event study of the run's signals, when available.
 	Study *chart.StudyData
+	// Filters are the series that gate the run's entries, each drawn on its
+	// own panel with the signals it blocked.
+	Filters []FilterPanel
 	// Notes are caveats printed under the header, e.g. why prices are missing.
 	Notes []string
+}
+
+// FilterPanel is one entry filter of a run: its series and the signal
+// reason (results.SignalRow.Reason) of the signals it blocked.
+type FilterPanel struct {
+	Name   string       // what it tests, e.g. "BTC_DOMINANCE falling over 30 bars"
+	Series chart.Series // the filter's closes
+	Reason string       // e.g. "filter"
 }
 
 // ComparePage is a comparison of several runs.
@@ -276,6 +287,36 @@ func WriteRun(w io.Writer, p RunPage) error {
 		fmt.Sprintf("%s alone (normalised to 100 at the start of the window, log scale), with its %s and the %s: the level the breakouts clear, unflattened by the targets' scale.",
 			trig, plural(nSig, "breakout", "breakouts"), plural(nWin, "holding window", "holding windows")),
 		func() (*chart.Chart, error) { return RunChart(p, Trigger, chart.Options{Height: 320}) }))
+	for i, f := range p.Filters {
+		f := f
+		blocked, acted := 0, 0
+		var marks []chart.Signal
+		for _, s := range rep.Signals {
+			t, ok := parseTime(s.Time)
+			if !ok || (okS && t < start) || (okE && t > end) {
+				continue
+			}
+			switch {
+			case s.Acted:
+				acted++
+				marks = append(marks, chart.Signal{Time: t, Acted: true, Label: day(s.Time) + ": passed the filter, acted on"})
+			case s.Reason == f.Reason:
+				blocked++
+				marks = append(marks, chart.Signal{Time: t, Label: day(s.Time) + ": blocked by the filter"})
+			}
+		}
+		v.Figures = append(v.Figures, render(fmt.Sprintf("filter-%d", i+1), "Filter: "+f.Name,
+			fmt.Sprintf("%s (normalised to 100 at the start of the window, log scale). Hollow: the %s the filter blocked; filled: the %s acted on; shaded: the holding windows.",
+				f.Series.Name, plural(blocked, "signal", "signals"), plural(acted, "signal", "signals")),
+			func() (*chart.Chart, error) {
+				ov := chart.OverlayData{Trigger: f.Series, Signals: marks, Windows: holdWindows(rep.Trades),
+					Role: "filter", ActedLabel: "signal passed, acted on", OtherLabel: "signal blocked by the filter"}
+				if okS && okE {
+					ov.Start, ov.End = start, end
+				}
+				return chart.Overlay(ov, chart.Options{Height: 300})
+			}))
+	}
 	v.Figures = append(v.Figures, render("trade-returns", "Trade returns",
 		fmt.Sprintf("The return of each of the %s (after costs; an open trade at its last mark). Few bars far to the right are what a mean return of a few trades rests on.",
 			plural(len(rep.Trades), "trade", "trades")),
@@ -436,6 +477,9 @@ func SweepChart(p SweepPage, kind string, opt chart.Options) (*chart.Chart, erro
 }
 
 func navName(id string) string {
+	if strings.HasPrefix(id, "filter-") {
+		return "Filter " + strings.TrimPrefix(id, "filter-")
+	}
 	switch id {
 	case "overlay":
 		return "Breakouts"

@@ -2,9 +2,11 @@ package html
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/riskon/riskon/results"
+	"github.com/riskon/riskon/results/chart"
 )
 
 func eqRows(dates []string, vals []float64) []results.EquityRow {
@@ -72,4 +74,38 @@ func TestRollingSharpe(t *testing.T) {
 	}
 	check([]float64{0.1, -0.1, 0.1}, s.Values[0])
 	check([]float64{-0.1, 0.1, 0}, s.Values[1])
+}
+
+// TestFilterPanel: an entry filter gets its own panel with one filled marker
+// per acted signal and one hollow marker per signal it blocked; signals
+// stopped for other reasons (cooldown) are not drawn on it.
+func TestFilterPanel(t *testing.T) {
+	rep, bench, rut, btc := fakeRun(12)
+	// Block three of the acted signals by the filter.
+	for i := 0; i < 3; i++ {
+		rep.Signals[i].Acted, rep.Signals[i].Reason = false, "filter"
+	}
+	acted := 0
+	for _, s := range rep.Signals {
+		if s.Acted {
+			acted++
+		}
+	}
+	dom := btc
+	dom.Name = "BTC_DOMINANCE"
+	doc := writeRun(t, RunPage{Report: rep, Benchmark: bench, Trigger: rut, Targets: []chart.Series{btc},
+		Filters: []FilterPanel{{Name: "BTC_DOMINANCE falling over 30 bars", Series: dom, Reason: "filter"}}})
+	i := strings.Index(doc, `<section id="filter-1"`)
+	if i < 0 {
+		t.Fatal("no filter panel")
+	}
+	sec := doc[i : i+strings.Index(doc[i:], "</section>")]
+	if n := strings.Count(sec, `<g class="signal">`); n != acted+3 {
+		t.Errorf("%d markers on the filter panel, want %d acted + 3 blocked", n, acted)
+	}
+	for _, want := range []string{"Filter: BTC_DOMINANCE falling over 30 bars", "blocked by the filter (3)", "the 3 signals the filter blocked", "BTC_DOMINANCE (filter)"} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("filter panel lacks %q", want)
+		}
+	}
 }
