@@ -170,3 +170,23 @@ func TestTradeDatesInJSONAndCSV(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickstartMissingData: a data folder named on the command line or in
+// RISKON_DATA must exist; a typo never falls back to other data or the
+// synthetic demo.
+func TestQuickstartMissingData(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nope")
+	_, _, err := runCLI(t, "quickstart", "--db", filepath.Join(dir, "q.duckdb"), "--data", missing)
+	if err == nil || !strings.Contains(err.Error(), "--data "+missing) {
+		t.Errorf("quickstart --data MISSING: %v", err)
+	}
+	t.Setenv("RISKON_DATA", missing)
+	_, _, err = runCLI(t, "quickstart", "--db", filepath.Join(dir, "q.duckdb"))
+	if err == nil || !strings.Contains(err.Error(), "RISKON_DATA "+missing) {
+		t.Errorf("RISKON_DATA=MISSING quickstart: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "q.duckdb")); err == nil {
+		t.Error("a database was created before the error")
+	}
+}
