@@ -171,6 +171,8 @@ echo "ok: $n trials merged from 4 array tasks equal the single-process sweep (tr
 
 echo "== slurm: requeue task 0 (its log keeps the first run)"
 timeout 10 scontrol requeue "${jid}_0" || fail "scontrol requeue ${jid}_0"
+# Slurm holds a requeued job back for two minutes (its BeginTime): start it now.
+timeout 10 scontrol update JobId="${jid}_0" StartTime=now >/dev/null 2>&1 || true
 wait_jobs "$jid"
 [ "$(state "${jid}_0")" = COMPLETED ] || fail "requeued ${jid}_0: $(state "${jid}_0")"
 runs=$(grep -c "shard 0/4 from SLURM_ARRAY_TASK_ID=0" "out/logs/r2k-sweep-${jid}_0.out")
