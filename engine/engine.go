@@ -695,13 +695,13 @@ func (c *Ctx) step(s, i int, t int64) {
 		}
 		switch {
 		case stop > 0 && ser.Open[i] <= stop:
-			c.sell(s, ser.Open[i], ser.OpenTime[i], why)
+			c.sellOn(s, ser.Open[i], ser.OpenTime[i], ser.Date[i], why)
 		case stop > 0 && ser.Low[i] <= stop:
-			c.sell(s, stop, t, why)
+			c.sellOn(s, stop, t, ser.Date[i], why)
 		case p.tpLevel > 0 && ser.Open[i] >= p.tpLevel:
-			c.sell(s, ser.Open[i], ser.OpenTime[i], ExitTakeProfit)
+			c.sellOn(s, ser.Open[i], ser.OpenTime[i], ser.Date[i], ExitTakeProfit)
 		case p.tpLevel > 0 && ser.High[i] >= p.tpLevel:
-			c.sell(s, p.tpLevel, t, ExitTakeProfit)
+			c.sellOn(s, p.tpLevel, t, ser.Date[i], ExitTakeProfit)
 		}
 	}
 	// 3. Fills at this close (next-close orders and scheduled exits). An
@@ -755,7 +755,7 @@ func (c *Ctx) fillDue(t int64, closes bool) {
 			if units := c.pos[o.sym].units; units != 0 {
 				ord := &c.res.Orders[o.order]
 				ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, raw*(1-c.slip), units
-				c.sell(o.sym, raw, o.fillTime, o.reason)
+				c.sellOn(o.sym, raw, o.fillTime, ser.Date[o.bar], o.reason)
 			} else if c.pos[o.sym].pending {
 				// an exit before the entry filled cancels the entry
 				c.cancelEntry(o.sym)
@@ -815,6 +815,13 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 		x := pending{sym: o.sym, kind: OrderCloseAt, placed: o.fillTime, bar: j, reason: ExitHold}
 		c.schedule(&x, ser, true)
 	}
+}
+
+// sellOn is sell in the bar dated date, recorded as the trade's ExitDate.
+func (c *Ctx) sellOn(sym int, raw float64, t int64, date data.Date, reason ExitReason) {
+	tr := c.pos[sym].trade
+	c.sell(sym, raw, t, reason)
+	c.res.Trades[tr].ExitDate = date
 }
 
 // sell closes the whole position in sym at raw price (slippage applied here).
@@ -912,7 +919,7 @@ func (c *Ctx) finish(end int64) {
 		n := c.seen[s]
 		tr.ExitTime = end
 		if n > 0 {
-			tr.ExitTime = ser.CloseTime[n-1]
+			tr.ExitTime, tr.ExitDate = ser.CloseTime[n-1], ser.Date[n-1]
 		}
 		tr.ExitPrice = p.last
 		tr.Proceeds = p.units * p.last

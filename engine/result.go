@@ -37,6 +37,7 @@ type Trade struct {
 	EntryDate  data.Date // date of the target bar the entry filled in
 	EntryPrice float64
 	ExitTime   int64
+	ExitDate   data.Date // date of the target bar the exit filled in (or was marked at); 0 when unknown
 	ExitPrice  float64
 	Units      float64
 	Cost       float64 // cash paid at entry: units x price x (1 + commission)

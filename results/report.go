@@ -1,6 +1,6 @@
 // Package results turns an engine.Result into what researchers read: metrics,
 // the buy-and-hold benchmark, evidence counts and the JSON/table report whose
-// names are a public contract (see DESIGN.md, "Contracts that scripts rely on").
+// names are a public contract: extend them, never rename (docs/ARCHITECTURE.md).
 package results
 
 import (
@@ -163,15 +163,26 @@ type Window struct {
 
 // TradeRow is a trade as reported. Times are RFC 3339 UTC; prices are fill
 // prices after slippage.
+//
+// Times are the UTC instants of the fills; EntryDate and ExitDate are the
+// dates of the target's bars the fills happened in (a daily crypto bar dated
+// D closes at D+1 00:00Z: an exit at that close is dated D). HoldDays is
+// ExitDate minus EntryDate in calendar days, PnL the trade's profit in the
+// account currency after costs (exit proceeds minus entry cost). Reports
+// stored before these fields existed read them as empty.
 type TradeRow struct {
 	Symbol     string `json:"symbol"`
 	SignalTime string `json:"signal_time"`
 	EntryTime  string `json:"entry_time"`
+	EntryDate  string `json:"entry_date,omitempty"`
 	EntryPrice Value  `json:"entry_price"`
 	ExitTime   string `json:"exit_time"`
+	ExitDate   string `json:"exit_date,omitempty"`
 	ExitPrice  Value  `json:"exit_price"`
 	Units      Value  `json:"units"`
 	Return     Value  `json:"return"`
+	PnL        *Value `json:"pnl,omitempty"`
+	HoldDays   *int   `json:"hold_days,omitempty"`
 	ExitReason string `json:"exit_reason"`
 }
 

@@ -3,6 +3,7 @@ package results
 import (
 	"time"
 
+	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/engine"
 )
 
@@ -13,9 +14,15 @@ func RFC3339(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339)
 func TradeRows(tr []engine.Trade) []TradeRow {
 	out := make([]TradeRow, len(tr))
 	for i, t := range tr {
+		exit := t.ExitDate
+		if exit == 0 { // an exit path that does not record its bar: the fill's UTC date
+			exit = data.DateFromUnix(t.ExitTime)
+		}
+		pnl, hold := Value(t.Proceeds-t.Cost), int(exit-t.EntryDate)
 		out[i] = TradeRow{Symbol: t.Symbol, SignalTime: RFC3339(t.SignalTime), EntryTime: RFC3339(t.EntryTime),
-			EntryPrice: Value(t.EntryPrice), ExitTime: RFC3339(t.ExitTime), ExitPrice: Value(t.ExitPrice),
-			Units: Value(t.Units), Return: Value(t.Return), ExitReason: string(t.ExitReason)}
+			EntryDate: t.EntryDate.String(), EntryPrice: Value(t.EntryPrice), ExitTime: RFC3339(t.ExitTime),
+			ExitDate: exit.String(), ExitPrice: Value(t.ExitPrice), Units: Value(t.Units), Return: Value(t.Return),
+			PnL: &pnl, HoldDays: &hold, ExitReason: string(t.ExitReason)}
 	}
 	return out
 }

@@ -231,6 +231,9 @@ type pageLayout struct {
 		Height  float64 `json:"height"`
 		Paths   int     `json:"paths"`
 		Signals int     `json:"signals"`
+		// Clipped lists the texts (axis labels, ticks, legends) drawn
+		// partly outside their chart's box, where the browser cuts them.
+		Clipped []string `json:"clipped"`
 	} `json:"charts"`
 	Missing    []string `json:"missing"`
 	TooFew     bool     `json:"tooFew"`
@@ -249,8 +252,14 @@ const measureJS = `(() => {
   }
   for (const svg of document.querySelectorAll('svg')) {
     const r = svg.getBoundingClientRect(), sec = svg.closest('[data-section]');
+    const clipped = [];
+    for (const tx of svg.querySelectorAll('text')) {
+      const b = tx.getBoundingClientRect();
+      if (b.width === 0 || b.height === 0) continue;
+      if (b.left < r.left - 1 || b.right > r.right + 1 || b.top < r.top - 1 || b.bottom > r.bottom + 1) clipped.push(tx.textContent);
+    }
     out.charts.push({section: sec ? sec.dataset.section : '', width: r.width, height: r.height,
-      paths: svg.querySelectorAll('path').length, signals: svg.querySelectorAll('g.signal').length});
+      paths: svg.querySelectorAll('path').length, signals: svg.querySelectorAll('g.signal').length, clipped: clipped});
   }
   for (const el of document.querySelectorAll('.missing')) out.missing.push(el.textContent);
   const tf = document.getElementById('too-few'); out.tooFew = !!tf && vis(tf);
@@ -485,6 +494,9 @@ func checkPage(t *testing.T, path string, sections []string) *pageVisit {
 	for _, c := range v.Layout.Charts {
 		if c.Width < 300 || c.Height < 100 || c.Paths < 10 {
 			t.Errorf("chart in %s is empty or tiny: %.0fx%.0f px, %d paths", c.Section, c.Width, c.Height, c.Paths)
+		}
+		if len(c.Clipped) > 0 {
+			t.Errorf("chart in %s clips its texts: %q", c.Section, c.Clipped)
 		}
 	}
 	return v

@@ -15,7 +15,7 @@ import (
 	"github.com/riskon/riskon/results/corr"
 )
 
-// corrOutput is the JSON of `riskon corr` (DESIGN.md contract).
+// corrOutput is the JSON of `riskon corr` (a contract: docs/STUDY.md).
 type corrOutput struct {
 	Pairs []*corr.Pair `json:"pairs"`
 }

@@ -78,7 +78,7 @@ sources (see configs/data/shared.yaml); --data DIR overrides the catalog's root.
 					return err
 				}
 				defer st.Close()
-				reps, err := st.ImportCatalog(ctx, catalog, store.CatalogOptions{Root: dataDir, Only: only,
+				reps, err := st.ImportCatalog(ctx, catalog, store.CatalogOptions{Root: catalogRoot(dataDir), Only: only,
 					Strict: opts.Strict, Replace: opts.Replace, AllowOutside: outside})
 				if err != nil {
 					return err
@@ -127,7 +127,7 @@ sources (see configs/data/shared.yaml); --data DIR overrides the catalog's root.
 	f.StringVar(&opts.Mapping.Volume, "volume-col", "", "volume column")
 	f.StringVar(&opts.Mapping.Time, "time", "", "how dates are written: auto, date, datetime, yyyymmdd, unix, unix_ms, unix_us")
 	f.StringVar(&catalog, "catalog", "", "import every symbol of this catalog (YAML)")
-	f.StringVar(&dataDir, "data", "", "with --catalog: directory holding the catalog's files (overrides its root)")
+	f.StringVar(&dataDir, "data", "", "with --catalog: the data folder (its raw/ subfolder when present, as in quickstart) overrides the catalog's root")
 	f.StringSliceVar(&only, "only", nil, "with --catalog: import only these symbols (comma-separated)")
 	f.BoolVar(&outside, "allow-outside", false, "with --catalog: accept source paths outside the root")
 	f.StringVar(&memLimit, "memory-limit", "", "DuckDB memory limit, e.g. 256MB or 2GB (default $RISKON_MEMORY_LIMIT or "+store.DefaultMemoryLimit+"); beyond it DuckDB spills to disk")

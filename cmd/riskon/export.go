@@ -32,13 +32,16 @@ func (a *app) exportCmd() *cobra.Command {
 
 Undefined metrics are empty (NULL). The files are written under a temporary
 name and renamed, so a file is complete or absent.`,
-		Example: `  riskon export r2k-grid-1a2b3c4d5e6f --format parquet --out exports/
-  python -c "import pandas as pd; print(pd.read_parquet('exports/r2k-grid-1a2b3c4d5e6f.trials.parquet').head())"
+		Example: `  riskon export r2k-grid-1a2b3c4d5e6f --format parquet --out out/exports/
+  python -c "import pandas as pd; print(pd.read_parquet('out/exports/r2k-grid-1a2b3c4d5e6f.trials.parquet').head())"
   riskon export 20261121-193000-ab12cd --format csv`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != runstore.FormatParquet && format != runstore.FormatCSV {
 				return fmt.Errorf("--format %q: want parquet or csv", format)
+			}
+			if out == "" {
+				out = outputDir()
 			}
 			files, err := a.export(cmd.Context(), args[0], format, out)
 			for _, f := range files {
@@ -48,7 +51,7 @@ name and renamed, so a file is complete or absent.`,
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", runstore.FormatParquet, "parquet or csv")
-	cmd.Flags().StringVar(&out, "out", ".", "directory to write into")
+	cmd.Flags().StringVar(&out, "out", "", "directory to write into (default $RISKON_OUT, else ./out)")
 	return cmd
 }
 

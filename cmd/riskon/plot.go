@@ -20,6 +20,9 @@ var plotKinds = []struct{ kind, what string }{
 	{"drawdown", "RUN: underwater drawdown against buy-and-hold; several RUNs: their drawdowns overlaid"},
 	{"overlay", "RUN: trigger and targets normalised to 100, breakouts marked, holding windows shaded"},
 	{"study", "RUN: event study, mean forward path after the signals with its band, each path faint"},
+	{"trigger", "RUN: the trigger alone with its breakouts and the holding windows"},
+	{"rolling", "RUN: 365-day rolling Sharpe ratio of the daily returns"},
+	{"trade-returns", "RUN: histogram of the trade returns"},
 	{"heatmap", "SWEEP: a metric over two swept parameters"},
 	{"sharpes", "SWEEP: distribution of the trial Sharpe ratios with the deflated-Sharpe threshold"},
 }
@@ -46,9 +49,9 @@ follows the file's extension. Kinds:
 
 ` + help.String() + `
 The charts are the ones of 'riskon report', in the same style.`,
-		Example: `  riskon plot 20261121-19 --kind overlay --out breakouts.png
-  riskon plot 20261121-19 --kind equity --out equity.svg --width 500 --height 250
-  riskon plot RUN_A RUN_B --kind equity --out compare.png`,
+		Example: `  riskon plot 20261121-19 --kind overlay --out out/breakouts.png
+  riskon plot 20261121-19 --kind equity --out out/equity.svg --width 500 --height 250
+  riskon plot RUN_A RUN_B --kind equity --out out/compare.png`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,7 +30,10 @@ func (a *app) quickstartCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			dir := findDataDir(dataDir)
+			dir, err := findDataDir(dataDir)
+			if err != nil {
+				return err
+			}
 			var ds *data.Dataset
 			var fetchErr error
 			switch {
@@ -85,7 +89,7 @@ func (a *app) quickstartCmd() *cobra.Command {
 			}
 			tw.Flush()
 			fmt.Fprintf(a.stdout, "\nruns stored in %s: see them with `riskon runs`, one with `riskon show RUN`.\n", a.dbPath())
-			path := "report-" + reps[0].RunID + ".html"
+			path := filepath.Join(outputDir(), "report-"+reps[0].RunID+".html")
 			if err := a.writeRunReportWith(ctx, reps[0].RunID, path, subset(ds, mustCfg(flagships[0]))); err != nil {
 				return fmt.Errorf("quickstart report: %w", err)
 			}
@@ -99,25 +103,44 @@ func (a *app) quickstartCmd() *cobra.Command {
 }
 
 // findDataDir picks the data folder: the flag, $RISKON_DATA, then
-// ../shared/data beside the checkout.
-func findDataDir(flag string) string {
-	for _, d := range []string{flag, os.Getenv("RISKON_DATA"), filepath.Join("..", "shared", "data")} {
-		if d == "" {
+// ../shared/data beside the checkout. A folder named by the flag or the
+// environment must exist: a typo never falls back to other data.
+func findDataDir(flag string) (string, error) {
+	for _, d := range []struct{ dir, from string }{{flag, "--data"}, {os.Getenv("RISKON_DATA"), "RISKON_DATA"}} {
+		if d.dir == "" {
 			continue
 		}
-		if st, err := os.Stat(d); err == nil && st.IsDir() {
-			return d
+		st, err := os.Stat(d.dir)
+		if err != nil {
+			return "", fmt.Errorf("%s %s: %w (give the folder holding the price files, e.g. ../shared/data)", d.from, d.dir, errors.Unwrap(err))
 		}
+		if !st.IsDir() {
+			return "", fmt.Errorf("%s %s: not a folder (give the folder holding the price files, e.g. ../shared/data)", d.from, d.dir)
+		}
+		return d.dir, nil
 	}
-	return ""
+	if st, err := os.Stat(filepath.Join("..", "shared", "data")); err == nil && st.IsDir() {
+		return filepath.Join("..", "shared", "data"), nil
+	}
+	return "", nil
+}
+
+// catalogRoot is the folder the shipped catalog's paths are relative to,
+// given the data folder the user named (--data): DIR/raw when it exists
+// (DIR is ../shared/data), else DIR itself. Every command reads --data so.
+func catalogRoot(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	if st, err := os.Stat(filepath.Join(dir, "raw")); err == nil && st.IsDir() {
+		return filepath.Join(dir, "raw")
+	}
+	return dir
 }
 
 // importCatalog builds the symbols of the shipped catalog from dir.
 func (a *app) importCatalog(ctx context.Context, dir string) error {
-	root := dir
-	if st, err := os.Stat(filepath.Join(dir, "raw")); err == nil && st.IsDir() {
-		root = filepath.Join(dir, "raw")
-	}
+	root := catalogRoot(dir)
 	catalog, cleanup, err := catalogFile()
 	if err != nil {
 		return err
@@ -128,6 +151,7 @@ func (a *app) importCatalog(ctx context.Context, dir string) error {
 		return err
 	}
 	defer st.Close()
+	a.logger().Info("importing the data catalog", "from", root, "into", a.dbPath())
 	reps, err := st.ImportCatalog(ctx, catalog, store.CatalogOptions{Root: root})
 	if err != nil {
 		return err

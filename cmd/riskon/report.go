@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -53,6 +54,9 @@ func printReport(w io.Writer, rep *results.Report) {
 	for _, f := range rep.Filters {
 		fmt.Fprintln(w, f.Sentence())
 	}
+	if note := results.ShortWindowNote(m.Days, m.Annualization); note != "" {
+		fmt.Fprintf(w, "WARNING: %s\n", note)
+	}
 	for _, n := range m.Notes {
 		fmt.Fprintf(w, "  n/a %s: %s\n", n.Metric, n.Reason)
 	}
@@ -60,14 +64,21 @@ func printReport(w io.Writer, rep *results.Report) {
 	if len(rep.Trades) > 0 {
 		fmt.Fprintln(w, "\ntrades")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "symbol\tsignal\tentry\tentry price\texit\texit price\treturn\texit")
+		fmt.Fprintln(tw, "symbol\tsignal\tentry\tentry price\texit\texit price\tdays\treturn\tP&L\texit")
 		for i, t := range rep.Trades {
 			if i == 30 {
 				fmt.Fprintf(tw, "... %d more (use --output json)\n", len(rep.Trades)-30)
 				break
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Symbol, day(t.SignalTime), day(t.EntryTime), price(t.EntryPrice),
-				day(t.ExitTime), price(t.ExitPrice), pct(t.Return), t.ExitReason)
+			hold, pnl := "", ""
+			if t.HoldDays != nil {
+				hold = strconv.Itoa(*t.HoldDays)
+			}
+			if t.PnL != nil {
+				pnl = money(*t.PnL)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Symbol, day(t.SignalTime), orDay(t.EntryDate, t.EntryTime), price(t.EntryPrice),
+				orDay(t.ExitDate, t.ExitTime), price(t.ExitPrice), hold, pct(t.Return), pnl, t.ExitReason)
 		}
 		tw.Flush()
 	}
@@ -184,4 +195,13 @@ func price(v results.Value) string {
 		return fmt.Sprintf("%.2f", f)
 	}
 	return fmt.Sprintf("%.4g", f)
+}
+
+// orDay is a trade's bar date, or the UTC date of its fill instant for
+// reports stored before bar dates were recorded.
+func orDay(date, instant string) string {
+	if date != "" {
+		return date
+	}
+	return day(instant)
 }

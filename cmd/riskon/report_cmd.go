@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,11 +115,12 @@ still gets a report, with a note where a chart is missing.`,
 				name = compareName(reps)
 			}
 			if out == "" {
-				out = name
+				out = filepath.Join(outputDir(), name)
 			}
 			if out == "-" {
 				return render(a.stdout)
 			}
+			a.logger().Info("rendering the report", "file", out)
 			if err := writeFileAtomic(out, render); err != nil {
 				return err
 			}
@@ -126,7 +128,7 @@ still gets a report, with a note where a chart is missing.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&out, "out", "o", "", "output file (default report-RUNID.html; - for stdout)")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "output file (default out/report-ID.html, out/ being $RISKON_OUT when set; - for stdout)")
 	return cmd
 }
 
@@ -172,10 +174,22 @@ func (a *app) writeRunReportWith(ctx context.Context, runID string, path string,
 	return writeFileAtomic(path, func(w io.Writer) error { return html.WriteRun(w, page) })
 }
 
+// outputDir is the folder riskon writes reports and exports into when no
+// path is given: $RISKON_OUT, else ./out (git-ignored in the repository).
+func outputDir() string {
+	if d := os.Getenv("RISKON_OUT"); d != "" {
+		return d
+	}
+	return "out"
+}
+
 // writeFileAtomic writes path through a temporary file in the same folder
 // renamed into place, so a failed render never leaves half a report.
 func writeFileAtomic(path string, render func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -255,6 +269,11 @@ func (a *app) runPageOf(ctx context.Context, st *store.Store, rep *results.Repor
 			page.Targets = append(page.Targets, closes(s))
 		}
 	}
+	for _, f := range config.FiltersOf(cfg.Trade) {
+		if s := ds.Get(f.Symbol); s != nil {
+			page.Filters = append(page.Filters, html.FilterPanel{Name: filterName(f), Series: closes(s), Reason: "filter"})
+		}
+	}
 	bench, err := benchmarkCurve(ctx, cfg, ds)
 	if err != nil {
 		page.Notes = append(page.Notes, fmt.Sprintf("No buy-and-hold curve: %v.", err))
@@ -268,6 +287,17 @@ func (a *app) runPageOf(ctx context.Context, st *store.Store, rep *results.Repor
 		page.Study = study
 	}
 	return page
+}
+
+// filterName describes an entry filter for its chart panel.
+func filterName(f config.Filter) string {
+	switch f.Rule {
+	case "above", "below":
+		return fmt.Sprintf("%s %s %g", f.Symbol, f.Rule, f.Level)
+	case "above_ma", "below_ma":
+		return fmt.Sprintf("%s %s of %d bars", f.Symbol, f.Rule, f.MADays)
+	}
+	return fmt.Sprintf("%s %s over %d bars", f.Symbol, f.Rule, f.Lookback)
 }
 
 func shortHash(h string) string {
@@ -469,14 +499,8 @@ func (a *app) sweepPage(ctx context.Context, sw *runstore.Sweeps, id string, q s
 		metric = rec.RankBy
 	}
 	var sharpes []float64
-	type cell struct {
-		sum float64
-		n   int
-	}
-	cells := map[[2]string]*cell{}
-	var xs, ys []string
-	seenX, seenY := map[string]bool{}, map[string]bool{}
-	xKey, yKey := q.X, q.Y
+	var points []html.SweepPoint
+	var keys []string
 	err = sw.Trials(ctx, full, func(row *runstore.TrialRow) error {
 		if row.Metrics.Sharpe.Valid() {
 			sharpes = append(sharpes, float64(row.Metrics.Sharpe))
@@ -485,58 +509,35 @@ func (a *app) sweepPage(ctx context.Context, sw *runstore.Sweeps, id string, q s
 		if err := json.Unmarshal(row.Params, &p); err != nil {
 			return fmt.Errorf("sweep %s trial %d params: %w", full, row.Index, err)
 		}
-		if xKey == "" && len(p) > 0 {
-			xKey = p[0].Key
+		pt := html.SweepPoint{Metric: math.NaN(), Params: make([]html.Param, 0, len(p))}
+		for _, kv := range p {
+			if !slices.Contains(keys, kv.Key) {
+				keys = append(keys, kv.Key)
+			}
+			pt.Params = append(pt.Params, html.Param{Key: kv.Key, Value: sweep.FormatValue(kv.Value)})
 		}
-		if yKey == "" && len(p) > 1 {
-			yKey = p[1].Key
+		if v, ok := metricByName(row.Metrics, metric); ok {
+			pt.Metric = v
 		}
-		xv, okx := p.Get(xKey)
-		yv, oky := p.Get(yKey)
-		v, okv := metricByName(row.Metrics, metric)
-		if !okx || !oky || !okv {
-			return nil
-		}
-		x, y := sweep.FormatValue(xv), sweep.FormatValue(yv)
-		if !seenX[x] {
-			seenX[x] = true
-			xs = append(xs, x)
-		}
-		if !seenY[y] {
-			seenY[y] = true
-			ys = append(ys, y)
-		}
-		c := cells[[2]string{x, y}]
-		if c == nil {
-			c = &cell{}
-			cells[[2]string{x, y}] = c
-		}
-		c.sum += v
-		c.n++
+		points = append(points, pt)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	for _, k := range []string{q.X, q.Y} {
+		if k != "" && !slices.Contains(keys, k) {
+			return nil, fmt.Errorf("sweep %s does not vary %q; its swept keys are %s", full, k, strings.Join(keys, ", "))
+		}
+	}
 	page := &html.SweepPage{ID: rec.SweepID, Name: rec.Name, Synthetic: rec.Synthetic, Version: rec.Version,
 		CreatedAt: rec.CreatedAt.UTC().Format(time.RFC3339), ConfigHash: rec.BaseHash, DataFingerprint: rec.DataFingerprint,
 		Config: rec.Spec, Trials: res.Trials, RankBy: rec.RankBy, Sharpes: sharpes, SharpeUnit: "annualised",
 		DSRThreshold: res.DSRDetail.ExpectedMaxSharpe, DSR: res.DSR, PBO: res.PBO, Notes: res.Warnings}
-	if len(xs) > 0 && len(ys) > 0 {
-		hm := &chart.HeatmapData{XName: xKey, YName: yKey, XLabels: xs, YLabels: ys, Metric: metric, Z: make([][]float64, len(ys))}
-		for yi, y := range ys {
-			hm.Z[yi] = make([]float64, len(xs))
-			for xi, x := range xs {
-				hm.Z[yi][xi] = math.NaN()
-				if c := cells[[2]string{x, y}]; c != nil {
-					hm.Z[yi][xi] = c.sum / float64(c.n)
-				}
-			}
-		}
-		page.Heatmap = hm
-	}
+	page.Heatmap, page.Slices = html.SweepPlots(keys, points, metric, q.X, q.Y)
 	for _, t := range res.Top {
-		ht := html.Trial{Metrics: t.Metrics, Evidence: results.NewEvidence(t.Evidence.Signals, t.Evidence.Trades, t.Evidence.Episodes)}
+		ht := html.Trial{Metrics: t.Metrics, Evidence: results.NewEvidence(t.Evidence.Signals, t.Evidence.Trades, t.Evidence.Episodes),
+			Ref: fmt.Sprintf("%s:%d", rec.SweepID, t.Index)}
 		for _, kv := range t.Params {
 			ht.Params = append(ht.Params, html.Param{Key: kv.Key, Value: sweep.FormatValue(kv.Value)})
 		}

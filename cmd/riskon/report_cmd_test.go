@@ -165,7 +165,7 @@ func TestReportRealData(t *testing.T) {
 			full.Evidence.Trades, full.Evidence.Signals, zero.Evidence.Trades, single.Evidence.Trades)
 	}
 	dir := t.TempDir()
-	runSections := []string{"header", "evidence", "metrics", "equity", "drawdown", "overlay", "study", "trades", "signals"}
+	runSections := []string{"header", "evidence", "metrics", "equity", "drawdown", "rolling", "overlay", "trigger", "trade-returns", "study", "returns", "drawdowns", "trades", "signals"}
 
 	t.Run("run report in Chromium", func(t *testing.T) {
 		path := filepath.Join(dir, "full.html")
@@ -183,11 +183,11 @@ func TestReportRealData(t *testing.T) {
 		charts := map[string]int{}
 		for _, c := range v.Layout.Charts {
 			charts[c.Section]++
-			if c.Section == "overlay" && c.Signals != full.Evidence.Signals {
+			if (c.Section == "overlay" || c.Section == "trigger") && c.Signals != full.Evidence.Signals {
 				t.Errorf("overlay shows %d breakouts, the evidence counts %d", c.Signals, full.Evidence.Signals)
 			}
 		}
-		for _, s := range []string{"equity", "drawdown", "overlay", "study"} {
+		for _, s := range []string{"equity", "drawdown", "rolling", "overlay", "trigger", "trade-returns", "study"} {
 			if charts[s] != 1 {
 				t.Errorf("section %s has %d charts, want 1", s, charts[s])
 			}
@@ -265,10 +265,12 @@ func TestReportRealData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "report-" + full.RunID + ".html"; strings.TrimSpace(out) != "wrote "+want {
+		// The default file goes into the output folder ./out, never the
+		// working directory itself.
+		if want := filepath.Join("out", "report-"+full.RunID+".html"); strings.TrimSpace(out) != "wrote "+want {
 			t.Errorf("stdout %q, want wrote %s", out, want)
 		}
-		if _, err := os.Stat(filepath.Join(tmp, "report-"+full.RunID+".html")); err != nil {
+		if _, err := os.Stat(filepath.Join(tmp, "out", "report-"+full.RunID+".html")); err != nil {
 			t.Error(err)
 		}
 		out, err = cmdRun(t, db, reportArgs(single.RunID, "--out", "-"))
@@ -292,7 +294,7 @@ func TestReportRealData(t *testing.T) {
 			t.Fatal(err)
 		}
 		doc, err := os.ReadFile(path)
-		if err != nil || !bytes.Contains(doc, []byte(full.RunID)) || bytes.Count(doc, []byte("<svg ")) != 4 {
+		if err != nil || !bytes.Contains(doc, []byte(full.RunID)) || bytes.Count(doc, []byte("<svg ")) != 7 {
 			t.Errorf("quickstart report: %v, %d charts", err, bytes.Count(doc, []byte("<svg ")))
 		}
 		if err := a.writeRunReport(ctx, "nope", filepath.Join(dir, "x.html")); err == nil {
@@ -395,8 +397,10 @@ func TestReportRealData(t *testing.T) {
 				t.Errorf("synthetic report lacks %q", s)
 			}
 		}
-		if n := bytes.Count(doc, []byte("<svg ")); n != 2 {
-			t.Errorf("%d charts, want the 2 drawn from the stored equity curve", n)
+		// equity, drawdown, rolling Sharpe from the stored equity curve and
+		// the trade-return histogram from the stored trades.
+		if n := bytes.Count(doc, []byte("<svg ")); n != 4 {
+			t.Errorf("%d charts, want the 4 drawn from the stored run", n)
 		}
 		// quickstart's demo hands over its generated data: every chart draws.
 		path = filepath.Join(dir, "synthetic-with-data.html")
@@ -404,7 +408,7 @@ func TestReportRealData(t *testing.T) {
 			t.Fatal(err)
 		}
 		doc, _ = os.ReadFile(path)
-		if n := bytes.Count(doc, []byte("<svg ")); n != 4 || bytes.Contains(doc, []byte("No price chart")) || !bytes.Contains(doc, []byte(`id="synthetic"`)) {
+		if n := bytes.Count(doc, []byte("<svg ")); n != 7 || bytes.Contains(doc, []byte("No price chart")) || !bytes.Contains(doc, []byte(`id="synthetic"`)) {
 			t.Errorf("synthetic report with its data: %d charts", n)
 		}
 		// Another data set is refused, not drawn under the run's signals.

@@ -58,5 +58,6 @@ func (a *app) root() *cobra.Command {
 	root.PersistentFlags().DurationVar(&a.wait, "wait", 0, "wait up to this long (e.g. 30s, 5m) for a database another riskon process holds, instead of failing at once")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log progress to stderr")
 	root.AddCommand(a.subcommands()...)
+	a.addCompletions(root)
 	return root
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,18 +25,41 @@ func (a *app) runCmd() *cobra.Command {
 		file   string
 		sets   []string
 		output string
+		name   string
 	)
 	cmd := &cobra.Command{
-		Use:   "run -c FILE [--set key=value]...",
+		Use:   "run [-c FILE] [--set key=value]... [--name NAME]",
 		Short: "Backtest one config, store the run and print its results with the evidence",
-		Args:  cobra.NoArgs,
+		Long: `Backtest one config, store the run and print its results with the evidence.
+
+The config is resolved as defaults < the file (-c) < RISKON_* environment
+variables < --set flags (see docs/CONFIG.md); without -c the defaults and the
+overrides make the config. The table output starts with every key that differs
+from the defaults and where its value came from.`,
+		Example: `  riskon run -c configs/r2k_breakout_btc.yaml
+  riskon run -c configs/r2k_breakout_btc.yaml --set trigger.lookback=100 --name lb100
+  riskon run --set trigger.rule=new_high --set trigger.min_days_since_high=365
+  riskon run -c configs/r2k_breakout_btc.yaml --output json | jq .metrics`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("run takes its config file with -c: riskon run -c %s", args[0])
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output, "table", "json"); err != nil {
 				return err
 			}
-			cfg, err := config.Load(file, config.LoadOptions{Sets: sets})
+			sources := map[string]string{}
+			cfg, err := config.Load(file, config.LoadOptions{Sets: sets, Sources: sources})
 			if err != nil {
 				return err
+			}
+			if cmd.Flags().Changed("name") {
+				if strings.TrimSpace(name) == "" {
+					return fmt.Errorf("--name %q: give a name, e.g. --name lookback-100", name)
+				}
+				cfg.Name, sources["name"] = name, "from --name"
 			}
 			if err := config.Validate(cfg); err != nil {
 				return err
@@ -47,34 +71,47 @@ func (a *app) runCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if output == "table" {
+				ch := changedParams(cfg, sources)
+				if n, ok := sources["name"]; ok {
+					ch = append([]paramChange{{Key: "name", Value: cfg.Name, Source: n}}, ch...)
+				}
+				printParams(a.stdout, file, ch)
+			}
 			return a.emit(rep, output)
 		},
 	}
-	cmd.Flags().StringVarP(&file, "config", "c", "", "run config (YAML)")
+	cmd.Flags().StringVarP(&file, "config", "c", "", "run config (YAML); without it: the defaults and --set")
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "override a config key: --set trigger.lookback=100 (repeatable)")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
-	_ = cmd.MarkFlagRequired("config")
+	cmd.Flags().StringVar(&name, "name", "", "name the run (overrides the config's name; list runs by name with riskon runs --name)")
 	return cmd
 }
 
 // runConfig loads the data a config needs (unless ds is given), backtests it
 // and stores the run in one transaction.
 func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset) (*results.Report, error) {
+	log := a.logger().With("run", cfg.Name)
 	st, err := a.openStore(ctx, false)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
 	if ds == nil {
+		t0 := time.Now()
 		ds, err = st.Load(ctx, strategy.Symbols(cfg))
 		if err != nil {
 			return nil, err
 		}
+		log.Info("data loaded", "db", a.dbPath(), "symbols", len(ds.Series), "elapsed", time.Since(t0).Round(time.Millisecond))
 	}
+	t0 := time.Now()
+	log.Info("backtest: replay, buy-and-hold benchmark and evidence (bootstrap, random-entry test)")
 	out, err := backtest.Run(ctx, cfg, ds, nil)
 	if err != nil {
 		return nil, err
 	}
+	log.Info("backtest done", "trades", len(out.Report.Trades), "elapsed", time.Since(t0).Round(time.Millisecond))
 	rep := out.Report
 	now := time.Now().UTC()
 	rep.RunID = runstore.NewRunID(now, rep.ConfigHash, rand.Reader)
@@ -90,6 +127,7 @@ func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset
 	if err := rs.Save(ctx, rep); err != nil {
 		return nil, err
 	}
+	log.Info("run stored", "run_id", rep.RunID, "db", a.dbPath())
 	return rep, nil
 }
 

@@ -94,8 +94,21 @@ run_equity; query them with SQL for anything this list does not show.`,
 
 func printRuns(w io.Writer, runs []runstore.RunSummary) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN ID\tNAME\tCREATED (UTC)\tRETURN\tSHARPE\tMAX DD\tTRADES\tEPISODES\tCONFIG\tNOTE")
-	for _, r := range runs {
+	keys, vals, more := paramColumns(runs)
+	head := "RUN ID\tNAME\tCREATED (UTC)"
+	for _, k := range keys {
+		head += "\t" + strings.ToUpper(k)
+	}
+	fmt.Fprintln(tw, head+"\tRETURN\tSHARPE\tMAX DD\tTRADES\tEPISODES\tCONFIG\tNOTE")
+	for i, r := range runs {
+		params := ""
+		for _, k := range keys {
+			v := "?"
+			if vals[i] != nil {
+				v = cellText(vals[i][k])
+			}
+			params += v + "\t"
+		}
 		var notes []string
 		if r.TooFew {
 			notes = append(notes, "few samples")
@@ -103,12 +116,18 @@ func printRuns(w io.Writer, runs []runstore.RunSummary) error {
 		if r.Synthetic {
 			notes = append(notes, "synthetic data")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n",
-			r.RunID, r.Name, r.CreatedAt.Format("2006-01-02 15:04:05"),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\t%s\t%s\t%d\t%d\t%s\t%s\n",
+			r.RunID, r.Name, r.CreatedAt.Format("2006-01-02 15:04:05"), params,
 			pct(r.TotalReturn), num(r.Sharpe), pct(r.MaxDrawdown), r.Trades, r.Episodes,
 			short(r.ConfigHash), strings.Join(notes, ", "))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if more > 0 {
+		fmt.Fprintf(w, "(%d more config keys differ; riskon compare RUN_A RUN_B shows them all)\n", more)
+	}
+	return nil
 }
 
 // showCmd is `riskon show RUN`: one stored run, by id or unique prefix.

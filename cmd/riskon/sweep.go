@@ -71,9 +71,9 @@ probability of backtest overfitting (CSCV).
 Ctrl-C stops cleanly: every finished trial is kept, and the same command with
 --resume runs only the missing ones. Results do not depend on --workers.
 
---shard i/N (i from 0), or a Slurm array (SLURM_ARRAY_TASK_ID/COUNT) or a
-Kubernetes indexed Job (JOB_COMPLETION_INDEX with RISKON_SHARD_COUNT or
---shard-count), runs one part of the trials. With --out DIR the part is kept
+--shard i/N (i from 0), or a Slurm array (SLURM_ARRAY_TASK_ID) or a
+Kubernetes indexed Job (JOB_COMPLETION_INDEX), each with --shard-count N or
+RISKON_SHARD_COUNT, runs one part of the trials. With --out DIR the part is kept
 in DIR/SWEEP.part-I-of-N.duckdb and written as Parquet into DIR (the data
 database is then opened read-only, so many shards can share it); join the
 parts with 'riskon sweep merge DIR...'. See docs/DISTRIBUTED.md.`,
@@ -92,7 +92,7 @@ parts with 'riskon sweep merge DIR...'. See docs/DISTRIBUTED.md.`,
 	f.BoolVar(&o.resume, "resume", false, "continue a stored sweep: run only the trials not stored yet")
 	f.BoolVar(&o.replace, "replace", false, "delete the stored sweep with the same id and run it again")
 	f.StringVar(&o.shard, "shard", "", "run part i of N (i from 0), e.g. 0/4; default from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
-	f.IntVar(&o.shardCount, "shard-count", 0, "number of parts for JOB_COMPLETION_INDEX (default $RISKON_SHARD_COUNT)")
+	f.IntVar(&o.shardCount, "shard-count", 0, "number of parts for SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (default $RISKON_SHARD_COUNT; never the array's size)")
 	f.StringVar(&o.out, "out", "", "write the trials as Parquet parts into DIR (for shards; merge with 'riskon sweep merge')")
 	f.IntVar(&o.top, "top", 10, "show the best N trials")
 	f.StringVarP(&o.output, "output", "o", "table", "table or json")
@@ -111,7 +111,7 @@ func (a *app) logger() *slog.Logger {
 }
 
 // sweepResult is the JSON output of sweep and sweep merge. Names extend the
-// contract of DESIGN.md: sweep_id, trials, elapsed_s, top [{params, metrics,
+// contract of docs/SWEEP.md: sweep_id, trials, elapsed_s, top [{params, metrics,
 // evidence}], dsr, pbo.
 type sweepResult struct {
 	SweepID string `json:"sweep_id"`
@@ -242,17 +242,20 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		switch rec, err := msw.Get(ctx, id); {
 		case err == nil && o.replace:
 			replaceMain = true
-		case err == nil && o.resume:
-			// Complete already: report it.
+		case err == nil:
+			// Complete already (a whole sweep is imported only when
+			// complete): report it, as a build tool reports a target that
+			// is up to date.
 			res, err := a.sweepStats(ctx, msw, rec, o.top, workers)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "sweep %s is complete in %s: nothing to resume\n", id, a.dbPath())
+			if o.resume {
+				fmt.Fprintf(a.stderr, "sweep %s is complete in %s: nothing to resume\n", id, a.dbPath())
+			} else {
+				fmt.Fprintf(a.stderr, "sweep %s is already stored complete in %s: showing it (--replace runs it again)\n", id, a.dbPath())
+			}
 			return a.printSweep(res, o.output)
-		case err == nil:
-			return fmt.Errorf("sweep %s (%s, %d trials) is already stored in %s: pass --replace to run it again",
-				id, o.file, rec.Trials, a.dbPath())
 		case !errors.Is(err, runstore.ErrNotFound):
 			return err
 		}
@@ -302,6 +305,19 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		done, derr := sw.Done(ctx, id)
 		if derr != nil {
 			return derr
+		}
+		complete := 0
+		for _, t := range exp.Trials {
+			if _, ok := done[t.Index]; ok && shard.Has(t.Index) {
+				complete++
+			}
+		}
+		if complete == len(shard.Select(exp.Trials)) {
+			// This part is complete already: show it and write its files
+			// again, as --resume would.
+			fmt.Fprintf(a.stderr, "sweep %s shard %s is already complete in %s: showing it (--replace runs it again)\n", id, shard, o.out)
+			o.resume = true
+			break
 		}
 		return fmt.Errorf("sweep %s (%s, %d trials) is already stored with %d trials done: pass --resume to run only the missing ones, or --replace to run it again",
 			id, o.file, stored.Trials, len(done))
@@ -472,7 +488,7 @@ func (a *app) sweepShard(o sweepOpts) (sweep.Shard, error) {
 	if src != "" {
 		fmt.Fprintf(a.stderr, "shard %s from %s\n", sh, src)
 	} else if o.shardCount != 0 {
-		return sweep.Shard{}, fmt.Errorf("--shard-count %d needs %s (a Kubernetes indexed Job) or --shard i/N", o.shardCount, sweep.EnvJobIndex)
+		return sweep.Shard{}, fmt.Errorf("--shard-count %d needs %s (a Slurm array), %s (a Kubernetes indexed Job) or --shard i/N", o.shardCount, sweep.EnvSlurmTaskID, sweep.EnvJobIndex)
 	}
 	return sh, nil
 }
@@ -884,6 +900,7 @@ func (a *app) sweepListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			list = append(list, a.interruptedSweeps(ctx, list)...)
 			if output == "json" {
 				if list == nil {
 					list = []runstore.SweepSummary{}
@@ -900,7 +917,10 @@ func (a *app) sweepListCmd() *cobra.Command {
 			fmt.Fprintln(tw, "SWEEP ID\tNAME\tCREATED (UTC)\tDONE\tNOTE")
 			for _, s := range list {
 				note := ""
-				if s.Done < s.Trials {
+				switch {
+				case s.Interrupted != "":
+					note = "interrupted, trials in " + s.Interrupted + ": run the same sweep with --resume"
+				case s.Done < s.Trials:
 					note = "incomplete: --resume"
 				}
 				if s.Synthetic {
@@ -913,6 +933,34 @@ func (a *app) sweepListCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
 	return cmd
+}
+
+// interruptedSweeps lists the whole sweeps that were stopped before their
+// final import: their finished trials sit in a part database in
+// <db>.sweeps/ (see runSweep), not yet in the main database. Sweeps already
+// in known are left out.
+func (a *app) interruptedSweeps(ctx context.Context, known []runstore.SweepSummary) []runstore.SweepSummary {
+	dir := a.dbPath() + ".sweeps"
+	parts, _ := filepath.Glob(filepath.Join(dir, "*.part-0-of-1.duckdb"))
+	var out []runstore.SweepSummary
+	for _, p := range parts {
+		id := strings.TrimSuffix(filepath.Base(p), ".part-0-of-1.duckdb")
+		if slices.ContainsFunc(known, func(s runstore.SweepSummary) bool { return s.SweepID == id }) {
+			continue
+		}
+		s := runstore.SweepSummary{SweepID: id, Interrupted: dir}
+		if st, err := store.Open(ctx, p, store.Options{ReadOnly: true}); err == nil {
+			if sw, err := runstore.NewSweeps(ctx, st.DB()); err == nil {
+				if l, err := sw.List(ctx); err == nil && len(l) == 1 {
+					s = l[0]
+					s.Interrupted = dir
+				}
+			}
+			st.Close()
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // autoPartWait is how long a sweep's final import waits for readers of the

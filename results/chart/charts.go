@@ -208,6 +208,10 @@ type OverlayData struct {
 	Start, End int64
 	Signals    []Signal
 	Windows    []Window
+	// Legend words, when the chart is not the trigger's (an entry filter's
+	// series): the series' role ("trigger") and what a filled and a hollow
+	// marker mean ("breakout, acted on", "breakout, not acted on").
+	Role, ActedLabel, OtherLabel string
 }
 
 // normalise returns s clipped to [start, end] and scaled to 100 at its first
@@ -277,7 +281,7 @@ func Overlay(d OverlayData, opt Options) (*Chart, error) {
 	tl := newLineSeries(d.Trigger.Name, xs(trig.Times), trig.Values, solid(colTrigger, 1.4), true)
 	n += tl.points()
 	p.Add(tl)
-	p.Legend.Add(d.Trigger.Name+" (trigger)", tl)
+	p.Legend.Add(d.Trigger.Name+" ("+orWord(d.Role, "trigger")+")", tl)
 	if n == 0 {
 		return nil, fmt.Errorf("overlay chart: %w", ErrNoData)
 	}
@@ -307,10 +311,10 @@ func Overlay(d OverlayData, opt Options) (*Chart, error) {
 				}
 			}
 			if acted > 0 {
-				p.Legend.Add(fmt.Sprintf("breakout, acted on (%d)", acted), thumb{m.style(true)})
+				p.Legend.Add(fmt.Sprintf("%s (%d)", orWord(d.ActedLabel, "breakout, acted on"), acted), thumb{m.style(true)})
 			}
 			if other > 0 {
-				p.Legend.Add(fmt.Sprintf("breakout, not acted on (%d)", other), thumb{m.style(false)})
+				p.Legend.Add(fmt.Sprintf("%s (%d)", orWord(d.OtherLabel, "breakout, not acted on"), other), thumb{m.style(false)})
 			}
 		}
 	}
@@ -824,3 +828,10 @@ func CompareDrawdown(curves []Series, opt Options) (*Chart, error) {
 
 // Day formats a unix second as a UTC date, for labels.
 func Day(t int64) string { return time.Unix(t, 0).UTC().Format("2006-01-02") }
+
+func orWord(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

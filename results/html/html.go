@@ -87,8 +87,19 @@ type RunPage struct {
 	Targets []chart.Series
 	// Study is the event study of the run's signals, when available.
 	Study *chart.StudyData
+	// Filters are the series that gate the run's entries, each drawn on its
+	// own panel with the signals it blocked.
+	Filters []FilterPanel
 	// Notes are caveats printed under the header, e.g. why prices are missing.
 	Notes []string
+}
+
+// FilterPanel is one entry filter of a run: its series and the signal
+// reason (results.SignalRow.Reason) of the signals it blocked.
+type FilterPanel struct {
+	Name   string       // what it tests, e.g. "BTC_DOMINANCE falling over 30 bars"
+	Series chart.Series // the filter's closes
+	Reason string       // e.g. "filter"
 }
 
 // ComparePage is a comparison of several runs.
@@ -112,6 +123,9 @@ type SweepPage struct {
 	RankBy          string          // metric the top trials are ranked by
 	// Heatmap is the metric over two swept parameters.
 	Heatmap *chart.HeatmapData
+	// Slices holds the metric against each swept parameter, one point per
+	// trial (SweepPlots builds both from the trials).
+	Slices []chart.SliceData
 	// Sharpes holds one Sharpe ratio per trial, in SharpeUnit (for example
 	// "annualised"); DSRThreshold is the deflated-Sharpe threshold in the
 	// same unit: the Sharpe ratio the best of Trials would reach by luck.
@@ -128,6 +142,7 @@ type SweepPage struct {
 // Trial is one row of a sweep's top trials.
 type Trial struct {
 	RunID    string  // optional: a stored run of this trial
+	Ref      string  // optional: SWEEP:INDEX, the trial for riskon report/compare
 	Params   []Param // the swept keys and their values, in grid order
 	Metrics  results.Metrics
 	Evidence results.Evidence
@@ -203,6 +218,10 @@ type runView struct {
 	Trades      []row
 	TradeCols   []string
 	TradesEmpty string
+	PeriodCols  []string
+	Periods     []row
+	DDCols      []string
+	Drawdowns   []row
 	Signals     []row
 	SignalCols  []string
 	SignalNotes []string // entry filters' coverage
@@ -247,6 +266,16 @@ func WriteRun(w io.Writer, p RunPage) error {
 			pct(rep.Metrics.MaxDrawdown), pct(rep.Benchmark.MaxDrawdown)),
 		func() (*chart.Chart, error) { return RunChart(p, Drawdown, chart.Options{Height: 240}) }))
 
+	ann := rep.Metrics.Annualization
+	if ann <= 0 {
+		ann = results.DefaultAnnualization
+	}
+	v.Figures = append(v.Figures, render("rolling", "Rolling Sharpe ratio",
+		fmt.Sprintf("Sharpe ratio of the daily returns over the trailing 365 days, annualised with %d periods (zero risk-free rate). A whole-window Sharpe can hide years of nothing: this shows when the returns came.", ann),
+		func() (*chart.Chart, error) { return RunChart(p, Rolling, chart.Options{Height: 220}) }))
+	v.PeriodCols, v.Periods = periodTable(rep.Equity)
+	v.DDCols, v.Drawdowns = drawdownRows(worstDrawdowns(rep.Equity, 5))
+
 	nWin := len(holdWindows(rep.Trades))
 	nSig, nActed := 0, 0
 	for _, s := range rep.Signals {
@@ -265,6 +294,44 @@ func WriteRun(w io.Writer, p RunPage) error {
 		trig, targets, plural(nSig, "breakout", "breakouts"), nActed, plural(nWin, "holding window", "holding windows"))
 	v.Figures = append(v.Figures, render("overlay", "Breakouts on the trigger and the targets", ovCaption,
 		func() (*chart.Chart, error) { return RunChart(p, Overlay, chart.Options{Height: 340}) }))
+	v.Figures = append(v.Figures, render("trigger", "The trigger on its own axis",
+		fmt.Sprintf("%s alone (normalised to 100 at the start of the window, log scale), with its %s and the %s: the level the breakouts clear, unflattened by the targets' scale.",
+			trig, plural(nSig, "breakout", "breakouts"), plural(nWin, "holding window", "holding windows")),
+		func() (*chart.Chart, error) { return RunChart(p, Trigger, chart.Options{Height: 320}) }))
+	for i, f := range p.Filters {
+		f := f
+		blocked, acted := 0, 0
+		var marks []chart.Signal
+		for _, s := range rep.Signals {
+			t, ok := parseTime(s.Time)
+			if !ok || (okS && t < start) || (okE && t > end) {
+				continue
+			}
+			switch {
+			case s.Acted:
+				acted++
+				marks = append(marks, chart.Signal{Time: t, Acted: true, Label: day(s.Time) + ": passed the filter, acted on"})
+			case s.Reason == f.Reason:
+				blocked++
+				marks = append(marks, chart.Signal{Time: t, Label: day(s.Time) + ": blocked by the filter"})
+			}
+		}
+		v.Figures = append(v.Figures, render(fmt.Sprintf("filter-%d", i+1), "Filter: "+f.Name,
+			fmt.Sprintf("%s (normalised to 100 at the start of the window, log scale). Hollow: the %s the filter blocked; filled: the %s acted on; shaded: the holding windows.",
+				f.Series.Name, plural(blocked, "signal", "signals"), plural(acted, "signal", "signals")),
+			func() (*chart.Chart, error) {
+				ov := chart.OverlayData{Trigger: f.Series, Signals: marks, Windows: holdWindows(rep.Trades),
+					Role: "filter", ActedLabel: "signal passed, acted on", OtherLabel: "signal blocked by the filter"}
+				if okS && okE {
+					ov.Start, ov.End = start, end
+				}
+				return chart.Overlay(ov, chart.Options{Height: 300})
+			}))
+	}
+	v.Figures = append(v.Figures, render("trade-returns", "Trade returns",
+		fmt.Sprintf("The return of each of the %s (after costs; an open trade at its last mark). Few bars far to the right are what a mean return of a few trades rests on.",
+			plural(len(rep.Trades), "trade", "trades")),
+		func() (*chart.Chart, error) { return RunChart(p, TradeReturns, chart.Options{Height: 220}) }))
 	if p.Study != nil {
 		st := *p.Study
 		n := 0
@@ -298,7 +365,7 @@ func WriteRun(w io.Writer, p RunPage) error {
 	for _, f := range v.Figures {
 		v.Nav = append(v.Nav, fact{Name: f.ID, Value: navName(f.ID)})
 	}
-	v.Nav = append(v.Nav, fact{Name: "trades", Value: "Trades"}, fact{Name: "signals", Value: "Signals"})
+	v.Nav = append(v.Nav, fact{Name: "returns", Value: "Returns"}, fact{Name: "drawdowns", Value: "Drawdowns"}, fact{Name: "trades", Value: "Trades"}, fact{Name: "signals", Value: "Signals"})
 	return execute(w, "run", v)
 }
 
@@ -309,8 +376,13 @@ const (
 	Drawdown = "drawdown"
 	Overlay  = "overlay"
 	Study    = "study"
-	Heatmap  = "heatmap"
-	Sharpes  = "sharpes"
+	// Trigger is the trigger alone with its breakouts; Rolling the 365-day
+	// rolling Sharpe ratio; TradeReturns the histogram of trade returns.
+	Trigger      = "trigger"
+	Rolling      = "rolling"
+	TradeReturns = "trade-returns"
+	Heatmap      = "heatmap"
+	Sharpes      = "sharpes"
 )
 
 // RunChart builds one chart of a run report: Equity, Drawdown, Overlay or
@@ -341,13 +413,40 @@ func RunChart(p RunPage, kind string, opt chart.Options) (*chart.Chart, error) {
 			ov.Start, ov.End = start, end
 		}
 		return chart.Overlay(ov, opt)
+	case Trigger:
+		if len(p.Trigger.Times) == 0 {
+			return nil, errors.New("price series not available")
+		}
+		ov := chart.OverlayData{Trigger: p.Trigger, Signals: signalMarks(rep.Signals), Windows: holdWindows(rep.Trades)}
+		start, okS := parseTime(rep.Window.Start)
+		end, okE := parseTime(rep.Window.End)
+		if okS && okE {
+			ov.Start, ov.End = start, end
+		}
+		return chart.Overlay(ov, opt)
+	case Rolling:
+		ann := rep.Metrics.Annualization
+		if ann <= 0 {
+			ann = results.DefaultAnnualization
+		}
+		s := rollingSharpe(rep.Equity, 365, ann)
+		if len(s.Times) == 0 {
+			return nil, fmt.Errorf("rolling Sharpe: %w (the window is shorter than 365 days)", chart.ErrNoData)
+		}
+		return chart.Line(s, "Sharpe ratio (annualised)", opt)
+	case TradeReturns:
+		var v []float64
+		for _, t := range rep.Trades {
+			v = append(v, float64(t.Return))
+		}
+		return chart.Histogram(chart.HistogramData{Values: v, Label: "trade return", Percent: true, What: "trades"}, opt)
 	case Study:
 		if p.Study == nil {
 			return nil, errors.New("no event study for this run")
 		}
 		return chart.Study(*p.Study, opt)
 	}
-	return nil, fmt.Errorf("unknown run chart %q: want %s, %s, %s or %s", kind, Equity, Drawdown, Overlay, Study)
+	return nil, fmt.Errorf("unknown run chart %q: want %s, %s, %s, %s, %s, %s or %s", kind, Equity, Drawdown, Overlay, Trigger, Study, Rolling, TradeReturns)
 }
 
 // CompareChart overlays the equity curves (kind Equity) or the drawdowns
@@ -393,6 +492,9 @@ func SweepChart(p SweepPage, kind string, opt chart.Options) (*chart.Chart, erro
 }
 
 func navName(id string) string {
+	if strings.HasPrefix(id, "filter-") {
+		return "Filter " + strings.TrimPrefix(id, "filter-")
+	}
 	switch id {
 	case "overlay":
 		return "Breakouts"
@@ -562,20 +664,32 @@ func metricRows(rep *results.Report) ([]row, []string, string) {
 	if ann <= 0 {
 		ann = results.DefaultAnnualization
 	}
-	return rows, notes, fmt.Sprintf("Annualised with %d periods per year (calendar days of the daily equity curve).", ann)
+	annNote := fmt.Sprintf("Annualised with %d periods per year (calendar days of the daily equity curve).", ann)
+	if n := results.ShortWindowNote(m.Days, ann); n != "" {
+		annNote += " Warning: " + n + "."
+	}
+	return rows, notes, annNote
 }
 
 func tradeRows(rep *results.Report) ([]string, []row, string) {
-	cols := []string{"symbol", "signal", "entry", "entry price", "exit", "exit price", "return", "exit reason"}
+	cols := []string{"symbol", "signal", "entry bar", "entry price", "exit bar", "exit price", "days held", "return", "P&L", "exit reason"}
 	var rows []row
 	for i, t := range rep.Trades {
 		reason := t.ExitReason
 		if reason == "open" {
 			reason = "open (marked at the last close)"
 		}
+		held, pnl, pnlClass := "", "", ""
+		if t.HoldDays != nil {
+			held = strconv.Itoa(*t.HoldDays)
+		}
+		if t.PnL != nil {
+			pnl, pnlClass = money(*t.PnL), sign(*t.PnL)
+		}
 		rows = append(rows, row{Name: strconv.Itoa(i + 1), Cells: []cell{
-			{Text: t.Symbol, Class: "l"}, {Text: day(t.SignalTime)}, {Text: day(t.EntryTime)}, {Text: price(t.EntryPrice)},
-			{Text: day(t.ExitTime)}, {Text: price(t.ExitPrice)}, {Text: pct(t.Return), Class: sign(t.Return)}, {Text: reason, Class: "l"},
+			{Text: t.Symbol, Class: "l"}, {Text: day(t.SignalTime)}, {Text: barDay(t.EntryDate, t.EntryTime)}, {Text: price(t.EntryPrice)},
+			{Text: barDay(t.ExitDate, t.ExitTime)}, {Text: price(t.ExitPrice)}, {Text: held}, {Text: pct(t.Return), Class: sign(t.Return)},
+			{Text: pnl, Class: pnlClass}, {Text: reason, Class: "l"},
 		}})
 	}
 	empty := ""
@@ -583,6 +697,15 @@ func tradeRows(rep *results.Report) ([]string, []row, string) {
 		empty = "No trades: no signal led to a position in the window."
 	}
 	return cols, rows, empty
+}
+
+// barDay is a trade's bar date, or the UTC date of its fill instant for
+// runs stored before bar dates were recorded.
+func barDay(date, instant string) string {
+	if date != "" {
+		return date
+	}
+	return day(instant)
 }
 
 func signalRows(rep *results.Report) ([]string, []row) {
@@ -863,7 +986,7 @@ func configDiffs(runs []*results.Report) []row {
 			if !ok {
 				val = "(absent)"
 			}
-			r.Cells = append(r.Cells, cell{Text: val, Class: "l"})
+			r.Cells = append(r.Cells, cell{Text: val})
 		}
 		rows = append(rows, r)
 	}
@@ -951,12 +1074,31 @@ func WriteSweep(w io.Writer, p SweepPage) error {
 	}
 	if p.Heatmap != nil {
 		hm := *p.Heatmap
-		v.Figures = append(v.Figures, render("heatmap", "Heatmap of two parameters",
-			fmt.Sprintf("%s for each combination of %s and %s (grey: no trial). A lone bright cell among dull neighbours is more likely luck than a robust edge.",
-				orDefault(hm.Metric, "The metric"), hm.XName, hm.YName),
+		var others []string
+		for _, sl := range p.Slices {
+			if sl.Name != hm.XName && sl.Name != hm.YName {
+				others = append(others, sl.Name)
+			}
+		}
+		cap := fmt.Sprintf("Mean %s of the trials in each cell of %s and %s (grey: no trial)", orDefault(hm.Metric, "metric"), hm.XName, hm.YName)
+		if len(others) > 0 {
+			cap += ", over every value of " + strings.Join(others, ", ") + " (see the panels below)"
+		}
+		if strings.Contains(strings.Join(hm.XLabels, "")+strings.Join(hm.YLabels, ""), "–") {
+			cap += ". Axes with many values are cut into ranges holding equal numbers of trials"
+		}
+		cap += ". A lone bright cell among dull neighbours is more likely luck than a robust edge."
+		v.Figures = append(v.Figures, render("heatmap", "Heatmap of two parameters", cap,
 			func() (*chart.Chart, error) { return SweepChart(p, Heatmap, chart.Options{Height: 340}) }))
 	} else {
 		v.Figures = append(v.Figures, figure{ID: "heatmap", Title: "Heatmap of two parameters", Missing: "No heatmap: the sweep does not vary two parameters."})
+	}
+	for i, sl := range p.Slices {
+		sl := sl
+		v.Figures = append(v.Figures, render(fmt.Sprintf("slice-%d", i+1), "Metric by "+sl.Name,
+			fmt.Sprintf("%s of every trial against %s (dots), and its mean per value or per range of values (line): a robust parameter region is a plateau, not a lone spike.",
+				orDefault(sl.Metric, "The metric"), sl.Name),
+			func() (*chart.Chart, error) { return chart.Slice(sl, chart.Options{Height: 240}) }))
 	}
 	v.Figures = append(v.Figures, render("sharpes", "Distribution of the trial Sharpe ratios",
 		fmt.Sprintf("%s of every trial. Dashed: the deflated-Sharpe threshold, the Sharpe ratio the best of %s is expected to reach with no edge at all; the best trial must clear it.",
@@ -970,31 +1112,48 @@ func WriteSweep(w io.Writer, p SweepPage) error {
 			}
 		}
 	}
-	v.TopCols = append(append([]string{}, keys...), "Sharpe", "total return", "max drawdown", "trades", "episodes", "evidence", "run")
+	// Long keys may wrap after their dots (a zero-width space), not inside words.
+	var heads []string
+	for _, k := range keys {
+		heads = append(heads, strings.ReplaceAll(k, ".", ".\u200b"))
+	}
+	v.TopCols = append(heads, "Sharpe", "total return", "max drawdown", "trades", "episodes", "evidence", "its report: riskon report")
 	for i, t := range p.Top {
 		r := row{Name: strconv.Itoa(i + 1)}
 		for _, k := range keys {
 			val := ""
 			for _, pr := range t.Params {
 				if pr.Key == k {
-					val = pr.Value
+					val = short(pr.Value)
 				}
 			}
 			r.Cells = append(r.Cells, cell{Text: val})
 		}
-		evid := cell{Text: "enough samples"}
+		evid := cell{Text: "enough"}
 		if t.Evidence.TooFew || t.Evidence.Episodes < results.MinSamples {
 			evid = cell{Text: "TOO FEW SAMPLES", Class: "neg"}
 		}
 		r.Cells = append(r.Cells, cell{Text: num(t.Metrics.Sharpe), Class: sign(t.Metrics.Sharpe)},
 			cell{Text: pct(t.Metrics.TotalReturn), Class: sign(t.Metrics.TotalReturn)}, cell{Text: pct(t.Metrics.MaxDrawdown)},
-			cell{Text: strconv.Itoa(t.Evidence.Trades)}, cell{Text: strconv.Itoa(t.Evidence.Episodes)}, evid, cell{Text: t.RunID, Class: "l mono"})
+			cell{Text: strconv.Itoa(t.Evidence.Trades)}, cell{Text: strconv.Itoa(t.Evidence.Episodes)}, evid, cell{Text: trialReport(t), Class: "l mono"})
 		v.Top = append(v.Top, r)
 	}
 	if len(v.Top) == 0 {
 		v.TopEmpty = "No trials to list."
 	}
 	return execute(w, "sweep", v)
+}
+
+// trialReport is the argument of riskon report that writes a top trial's
+// own report: its run id, or SWEEP:INDEX.
+func trialReport(t Trial) string {
+	switch {
+	case t.RunID != "":
+		return t.RunID
+	case t.Ref != "":
+		return t.Ref
+	}
+	return ""
 }
 
 func contains(s []string, x string) bool {

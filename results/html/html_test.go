@@ -124,15 +124,16 @@ func TestRunReport(t *testing.T) {
 	st.Label = "BTC forward return"
 	doc := writeRun(t, RunPage{Report: rep, Benchmark: bench, Trigger: rut, Targets: []chart.Series{btc}, Study: &st, Notes: []string{"a <note>"}})
 	selfContained(t, doc)
-	want := "header evidence metrics equity drawdown overlay study trades signals"
+	want := "header evidence metrics equity drawdown rolling overlay trigger trade-returns study returns drawdowns trades signals"
 	if got := strings.Join(sections(doc), " "); got != want {
 		t.Errorf("sections %q, want %q", got, want)
 	}
-	if n := strings.Count(doc, "<svg "); n != 4 {
-		t.Errorf("%d inline charts, want 4", n)
+	if n := strings.Count(doc, "<svg "); n != 7 {
+		t.Errorf("%d inline charts, want 7", n)
 	}
-	if n := strings.Count(doc, `<g class="signal">`); n != 13 {
-		t.Errorf("%d signal markers, want 13", n)
+	// 13 breakouts, drawn on the overlay and on the trigger's own panel.
+	if n := strings.Count(doc, `<g class="signal">`); n != 2*13 {
+		t.Errorf("%d signal markers, want 2 x 13", n)
 	}
 	if strings.Contains(doc, "<breakout>") || !strings.Contains(doc, "r2k &lt;breakout&gt; &amp; btc") || !strings.Contains(doc, "a &lt;note&gt;") {
 		t.Error("names and notes are not escaped")
@@ -178,8 +179,10 @@ func TestRunReportFewTrades(t *testing.T) {
 		if !strings.Contains(doc, "Chart not available: price series not available") || !strings.Contains(doc, "No event study for this run.") {
 			t.Error("missing charts not explained")
 		}
-		if c := strings.Count(doc, "<svg "); c != 2 {
-			t.Errorf("%d charts, want 2 (equity and drawdown from the stored curve)", c)
+		// equity, drawdown and rolling Sharpe from the stored curve; the
+		// trade-return histogram when there is a trade.
+		if c, want := strings.Count(doc, "<svg "), 3+n; c != want {
+			t.Errorf("%d charts, want %d (equity, drawdown, rolling Sharpe from the stored curve, trade returns)", c, want)
 		}
 	}
 	if err := WriteRun(&bytes.Buffer{}, RunPage{}); err == nil {
@@ -203,7 +206,7 @@ func TestCompareReport(t *testing.T) {
 	if got := strings.Join(sections(doc), " "); got != "header runs config-diff metrics evidence compare-equity compare-drawdown" {
 		t.Errorf("sections %q", got)
 	}
-	if !strings.Contains(doc, "<td>trigger.lookback</td><td class=\"l\">252</td><td class=\"l\">100</td>") {
+	if !strings.Contains(doc, "<td>trigger.lookback</td><td>252</td><td>100</td>") {
 		t.Error("config difference not shown")
 	}
 	if strings.Contains(doc, "<td>trade.hold_days</td>") {
@@ -245,7 +248,7 @@ func TestSweepReport(t *testing.T) {
 	if strings.Count(doc, `<g class="cell">`) != 6 || strings.Count(doc, `<g class="threshold"`) != 1 {
 		t.Error("heatmap cells or DSR threshold missing")
 	}
-	for _, s := range []string{"not significant (DSR 0.4 &lt; 0.95)", "<th>trigger.lookback</th><th>trade.hold_days</th>", "TOO FEW SAMPLES", `id="synthetic"`} {
+	for _, s := range []string{"not significant (DSR 0.4 &lt; 0.95)", "<th>trigger.\u200blookback</th><th>trade.\u200bhold_days</th>", "TOO FEW SAMPLES", `id="synthetic"`} {
 		if !strings.Contains(doc, s) {
 			t.Errorf("sweep report lacks %q", s)
 		}

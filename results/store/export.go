@@ -89,7 +89,14 @@ func (s *Store) Export(ctx context.Context, runID, dir, format string) ([]string
 	where := ` WHERE run_id = ` + sqlString(id)
 	jobs := []struct{ name, query string }{
 		{"run", `SELECT ` + strings.Join(cols, ", ") + ` FROM runs` + where},
-		{"trades", `SELECT * FROM run_trades` + where + ` ORDER BY seq`},
+		// The bar dates, days held and P&L of each trade live in the stored
+		// report (runs stored before them export empty cells).
+		{"trades", `SELECT t.*,
+			TRY_CAST(json_extract_string(r.report, '$.trades[' || t.seq || '].entry_date') AS DATE) AS entry_date,
+			TRY_CAST(json_extract_string(r.report, '$.trades[' || t.seq || '].exit_date') AS DATE) AS exit_date,
+			TRY_CAST(json_extract(r.report, '$.trades[' || t.seq || '].hold_days') AS INTEGER) AS hold_days,
+			TRY_CAST(json_extract(r.report, '$.trades[' || t.seq || '].pnl') AS DOUBLE) AS pnl
+			FROM run_trades t JOIN runs r ON r.run_id = t.run_id WHERE t.run_id = ` + sqlString(id) + ` ORDER BY t.seq`},
 		{"signals", `SELECT * FROM run_signals` + where + ` ORDER BY seq`},
 		{"equity", `SELECT * FROM run_equity` + where + ` ORDER BY "date"`},
 	}

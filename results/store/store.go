@@ -498,6 +498,9 @@ type RunSummary struct {
 	Episodes    int           `json:"episodes"`
 	TooFew      bool          `json:"too_few"` // evidence.too_few: fewer than results.MinSamples episodes
 	Synthetic   bool          `json:"synthetic"`
+	// Config is the resolved run config (canonical JSON), for parameter
+	// columns.
+	Config json.RawMessage `json:"config,omitempty"`
 }
 
 // List returns stored runs, newest first (ties by run id, descending).
@@ -512,7 +515,7 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]RunSummary, error
 		COALESCE(TRY_CAST(evidence->>'$.trades' AS BIGINT), TRY_CAST(metrics->>'$.trades' AS BIGINT), 0),
 		COALESCE(TRY_CAST(evidence->>'$.episodes' AS BIGINT), 0),
 		COALESCE(TRY_CAST(evidence->>'$.too_few' AS BOOLEAN), false),
-		synthetic
+		synthetic, CAST(config AS VARCHAR)
 		FROM runs WHERE ($1 = '' OR name GLOB $1)
 		ORDER BY created_at DESC, run_id DESC`
 	args := []any{opts.Name}
@@ -529,9 +532,13 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]RunSummary, error
 	for rows.Next() {
 		var r RunSummary
 		var tr, sh, dd sql.NullFloat64
+		var cfg sql.NullString
 		if err := rows.Scan(&r.RunID, &r.Name, &r.CreatedAt, &r.ConfigHash, &tr, &sh, &dd,
-			&r.Trades, &r.Episodes, &r.TooFew, &r.Synthetic); err != nil {
+			&r.Trades, &r.Episodes, &r.TooFew, &r.Synthetic, &cfg); err != nil {
 			return nil, fmt.Errorf("list runs: %w", err)
+		}
+		if cfg.Valid && cfg.String != "" {
+			r.Config = json.RawMessage(cfg.String)
 		}
 		r.CreatedAt = r.CreatedAt.UTC()
 		r.TotalReturn, r.Sharpe, r.MaxDrawdown = val(tr), val(sh), val(dd)

@@ -260,7 +260,10 @@ type SweepSummary struct {
 	CreatedAt time.Time `json:"created_at"`
 	Trials    int       `json:"trials"`
 	Done      int       `json:"done"`
-	Synthetic bool      `json:"synthetic"`
+	// Interrupted, set by riskon sweep list, names the folder holding the
+	// part database of a whole sweep stopped before its final import.
+	Interrupted string `json:"interrupted,omitempty"`
+	Synthetic   bool   `json:"synthetic"`
 }
 
 // List returns the stored sweeps, newest first, with how many trials are

@@ -1,7 +1,10 @@
 // Package backtest runs one config end to end on a loaded data set: it builds
 // the strategy and its buy-and-hold benchmark, replays both through the
-// engine, and assembles the report with metrics and evidence. It is the one
-// engine path shared by run, quickstart and sweeps; it never touches storage.
+// engine, and assembles the report with metrics and evidence. Run is the
+// path of run, quickstart and replay (the trigger fed bar by bar);
+// TrialRunner is the fast path of sweeps (one shared plan, cached trigger
+// signals, metrics without a full report), tested equal to Run. The
+// random-entry test lives here too. It never touches storage.
 package backtest
 
 import (

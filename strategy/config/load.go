@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"reflect"
@@ -33,6 +34,10 @@ type LoadOptions struct {
 	// Env looks up environment variables; nil means os.LookupEnv. Every key
 	// can be set by EnvName(key), e.g. RISKON_TRIGGER_LOOKBACK.
 	Env func(string) (string, bool)
+	// Sources, when not nil, receives where each key set by a layer came
+	// from: "in FILE", "from RISKON_KEY" or "from --set" (keys left at their
+	// defaults are absent). It is filled only when Load succeeds.
+	Sources map[string]string
 }
 
 // FieldError is a problem with one key. Its message names the key path first.
@@ -316,6 +321,9 @@ func decode(r io.Reader, name string, opts LoadOptions) (Config, error) {
 			return Config{}, fmt.Errorf("invalid config %s%s%w", name, sep, err)
 		}
 		return Config{}, fmt.Errorf("invalid config%s%w", sep, err)
+	}
+	if opts.Sources != nil {
+		maps.Copy(opts.Sources, source)
 	}
 	return c, nil
 }

@@ -60,24 +60,30 @@ func ParseShard(s string) (Shard, error) {
 
 // Environment variables ShardFromEnv reads.
 const (
-	EnvSlurmTaskID    = "SLURM_ARRAY_TASK_ID"
+	EnvSlurmTaskID = "SLURM_ARRAY_TASK_ID"
+	// EnvSlurmTaskCount is never used as the number of parts: a rerun of one
+	// failed task (sbatch --array=3) is an array of one task. It is named here
+	// so that ShardFromEnv can say so when it is the only count set.
 	EnvSlurmTaskCount = "SLURM_ARRAY_TASK_COUNT"
-	EnvSlurmTaskMin   = "SLURM_ARRAY_TASK_MIN"
 	EnvJobIndex       = "JOB_COMPLETION_INDEX"
-	// EnvShardCount gives the number of parts of a Kubernetes indexed Job
-	// (its spec.completions), which Kubernetes does not export itself.
+	// EnvShardCount gives the number of parts of a Slurm array or a
+	// Kubernetes indexed Job (its spec.completions). Neither scheduler exports
+	// a count that survives a rerun of one part, so it is always explicit.
 	EnvShardCount = "RISKON_SHARD_COUNT"
 )
 
 // ShardFromEnv derives the shard from a scheduler's environment:
 //
-//   - Slurm job arrays: SLURM_ARRAY_TASK_ID minus SLURM_ARRAY_TASK_MIN (when
-//     set, so --array=1-4 works as well as 0-3) of SLURM_ARRAY_TASK_COUNT;
-//   - Kubernetes indexed Jobs: JOB_COMPLETION_INDEX of count, or of
-//     RISKON_SHARD_COUNT when count is 0 (set it to spec.completions).
+//   - Slurm job arrays: part SLURM_ARRAY_TASK_ID (the array counts from 0:
+//     --array=0-7 for 8 parts) of count;
+//   - Kubernetes indexed Jobs: part JOB_COMPLETION_INDEX of count.
 //
-// It returns the whole sweep and an empty source when no scheduler variable
-// is set; source names the variables used.
+// count is the --shard-count flag, or RISKON_SHARD_COUNT when count is 0.
+// The number of parts is never taken from the size of the array
+// (SLURM_ARRAY_TASK_COUNT) or from SLURM_ARRAY_TASK_MIN: resubmitting one
+// failed task with sbatch --array=3 then runs part 3 of the same N, not the
+// whole sweep. It returns the whole sweep and an empty source when no
+// scheduler variable is set; source names the variables used.
 func ShardFromEnv(getenv func(string) string, count int) (sh Shard, source string, err error) {
 	atoi := func(name string) (int, error) {
 		v := strings.TrimSpace(getenv(name))
@@ -87,50 +93,38 @@ func ShardFromEnv(getenv func(string) string, count int) (sh Shard, source strin
 		}
 		return n, nil
 	}
-	if getenv(EnvSlurmTaskID) != "" {
-		id, err := atoi(EnvSlurmTaskID)
-		if err != nil {
+	var idVar, countFix string
+	switch {
+	case getenv(EnvSlurmTaskID) != "":
+		idVar, countFix = EnvSlurmTaskID, "--array=0-%d"
+	case getenv(EnvJobIndex) != "":
+		idVar, countFix = EnvJobIndex, "completions: %d"
+	default:
+		return Shard{}, "", nil
+	}
+	id, err := atoi(idVar)
+	if err != nil {
+		return Shard{}, "", err
+	}
+	n, from := count, "--shard-count"
+	if n == 0 {
+		if getenv(EnvShardCount) == "" {
+			hint := ""
+			if idVar == EnvSlurmTaskID && getenv(EnvSlurmTaskCount) != "" {
+				hint = fmt.Sprintf(" (%s is not used: a rerun of one task would make it 1)", EnvSlurmTaskCount)
+			}
+			return Shard{}, "", fmt.Errorf("%s is set but the number of parts is unknown%s: pass --shard-count N or set %s=N", idVar, hint, EnvShardCount)
+		}
+		if n, err = atoi(EnvShardCount); err != nil {
 			return Shard{}, "", err
 		}
-		n := count
-		if n == 0 {
-			if getenv(EnvSlurmTaskCount) == "" {
-				return Shard{}, "", fmt.Errorf("%s is set but %s is not; pass --shard-count N or --shard i/N", EnvSlurmTaskID, EnvSlurmTaskCount)
-			}
-			if n, err = atoi(EnvSlurmTaskCount); err != nil {
-				return Shard{}, "", err
-			}
-		}
-		lo := 0
-		if getenv(EnvSlurmTaskMin) != "" {
-			if lo, err = atoi(EnvSlurmTaskMin); err != nil {
-				return Shard{}, "", err
-			}
-		}
-		sh = Shard{Index: id - lo, Count: n}
-		if n < 1 || sh.Index < 0 || sh.Index >= n {
-			return Shard{}, "", fmt.Errorf("%s=%d (min %d) is outside an array of %d tasks; use a contiguous --array such as 0-%d", EnvSlurmTaskID, id, lo, n, n-1)
-		}
-		return sh, fmt.Sprintf("%s=%d of %d", EnvSlurmTaskID, id, n), nil
+		from = EnvShardCount
 	}
-	if getenv(EnvJobIndex) != "" {
-		id, err := atoi(EnvJobIndex)
-		if err != nil {
-			return Shard{}, "", err
-		}
-		n := count
-		if n == 0 {
-			if getenv(EnvShardCount) == "" {
-				return Shard{}, "", fmt.Errorf("%s is set but the number of parts is unknown: set %s to the Job's completions or pass --shard-count N", EnvJobIndex, EnvShardCount)
-			}
-			if n, err = atoi(EnvShardCount); err != nil {
-				return Shard{}, "", err
-			}
-		}
-		if n < 1 || id < 0 || id >= n {
-			return Shard{}, "", fmt.Errorf("%s=%d is outside 0..%d (%d parts)", EnvJobIndex, id, n-1, n)
-		}
-		return Shard{Index: id, Count: n}, fmt.Sprintf("%s=%d of %d", EnvJobIndex, id, n), nil
+	if n < 1 {
+		return Shard{}, "", fmt.Errorf("%s=%d: the number of parts must be at least 1", from, n)
 	}
-	return Shard{}, "", nil
+	if id < 0 || id >= n {
+		return Shard{}, "", fmt.Errorf("%s=%d is outside parts 0..%d of %d (%s); use "+countFix, idVar, id, n-1, n, from, n-1)
+	}
+	return Shard{Index: id, Count: n}, fmt.Sprintf("%s=%d, %s=%d", idVar, id, from, n), nil
 }

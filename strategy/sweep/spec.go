@@ -26,8 +26,8 @@ import (
 	"github.com/riskon/riskon/strategy/config"
 )
 
-// Spec is a sweep file. Field names are a public contract (DESIGN.md,
-// "Contracts that scripts rely on"): extend them, never rename them.
+// Spec is a sweep file. Field names are a public contract (docs/SWEEP.md):
+// extend them, never rename them.
 type Spec struct {
 	// Name names the sweep; the sweep id starts with it.
 	Name string `yaml:"name" json:"name"`

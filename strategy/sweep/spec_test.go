@@ -301,9 +301,17 @@ func TestShards(t *testing.T) {
 		err   string
 	}{
 		{map[string]string{}, 0, Shard{}, ""},
-		{map[string]string{EnvSlurmTaskID: "2", EnvSlurmTaskCount: "4"}, 0, Shard{2, 4}, ""},
-		{map[string]string{EnvSlurmTaskID: "4", EnvSlurmTaskCount: "4", EnvSlurmTaskMin: "1"}, 0, Shard{3, 4}, ""},
-		{map[string]string{EnvSlurmTaskID: "2"}, 0, Shard{}, "SLURM_ARRAY_TASK_COUNT is not"},
+		{map[string]string{EnvSlurmTaskID: "2", EnvShardCount: "4"}, 0, Shard{2, 4}, ""},
+		{map[string]string{EnvSlurmTaskID: "2", EnvSlurmTaskCount: "4"}, 4, Shard{2, 4}, ""},
+		// A rerun of task 3 alone (sbatch --array=3): the array has one task
+		// with min 3; the part is still 3 of the explicit 8.
+		{map[string]string{EnvSlurmTaskID: "3", EnvSlurmTaskCount: "1", "SLURM_ARRAY_TASK_MIN": "3", EnvShardCount: "8"}, 0, Shard{3, 8}, ""},
+		{map[string]string{EnvSlurmTaskID: "3", EnvSlurmTaskCount: "1", "SLURM_ARRAY_TASK_MIN": "3"}, 8, Shard{3, 8}, ""},
+		// The array size alone is never the number of parts.
+		{map[string]string{EnvSlurmTaskID: "2", EnvSlurmTaskCount: "4"}, 0, Shard{}, "SLURM_ARRAY_TASK_COUNT is not used"},
+		{map[string]string{EnvSlurmTaskID: "2"}, 0, Shard{}, "--shard-count N"},
+		{map[string]string{EnvSlurmTaskID: "8", EnvShardCount: "8"}, 0, Shard{}, "--array=0-7"},
+		{map[string]string{EnvSlurmTaskID: "1", EnvShardCount: "0"}, 0, Shard{}, "at least 1"},
 		{map[string]string{EnvJobIndex: "1", EnvShardCount: "3"}, 0, Shard{1, 3}, ""},
 		{map[string]string{EnvJobIndex: "1"}, 2, Shard{1, 2}, ""},
 		{map[string]string{EnvJobIndex: "1"}, 0, Shard{}, "RISKON_SHARD_COUNT"},
