@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"gonum.org/v1/gonum/stat"
@@ -119,14 +120,39 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 	eachErr := make(chan error, 1)
 	go func() {
 		defer close(jobs)
-		err := each(func(t Trial) bool {
-			select {
-			case jobs <- t:
-				return true
-			case <-runCtx.Done():
-				return false
+		// Trials go out in windows sorted by their trigger params, so that
+		// trials sharing trigger signals run one after another and find them
+		// in the cache of backtest.Shared (a random sweep draws the trigger
+		// params of consecutive trials independently). The order of running
+		// never changes a result: each is handed over with its index.
+		type keyed struct {
+			key string
+			t   Trial
+		}
+		window := make([]keyed, 0, runWindow)
+		send := func() bool {
+			slices.SortStableFunc(window, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+			for _, k := range window {
+				select {
+				case jobs <- k.t:
+				case <-runCtx.Done():
+					return false
+				}
 			}
+			clear(window)
+			window = window[:0]
+			return true
+		}
+		err := each(func(t Trial) bool {
+			window = append(window, keyed{triggerKey(t.Params), t})
+			if len(window) < runWindow {
+				return runCtx.Err() == nil
+			}
+			return send()
 		})
+		if err == nil && len(window) > 0 {
+			send()
+		}
 		if err != nil && runCtx.Err() == nil {
 			eachErr <- err
 			cancel()
@@ -197,6 +223,23 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 		return done, fmt.Errorf("sweep: generate trials: %w", genErr)
 	}
 	return done, nil
+}
+
+// runWindow is the number of trials RunEach sorts by trigger params before
+// handing them to the workers.
+const runWindow = 4096
+
+// triggerKey joins a trial's trigger.* values (in the file's key order): a
+// cheap proxy for the trigger signals the trial needs.
+func triggerKey(p Params) string {
+	var b strings.Builder
+	for _, kv := range p {
+		if strings.HasPrefix(kv.Key, "trigger.") {
+			b.WriteString(setValue(kv.Value))
+			b.WriteByte(0)
+		}
+	}
+	return b.String()
 }
 
 // worker runs trials on its own TrialRunner and compacts each outcome
