@@ -261,7 +261,7 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		}
 		count := max(shard.Count, 1)
 		part := filepath.Join(o.out, runstore.PartName(id, shard.Index, count)+".duckdb")
-		ps, err := store.Open(ctx, part, store.Options{MemoryLimit: sweepMemoryLimit()})
+		ps, err := store.Open(ctx, part, store.Options{MemoryLimit: sweepMemoryLimit(sweepRunMemory)})
 		if err != nil {
 			return err
 		}
@@ -908,17 +908,23 @@ func (a *app) sweepListCmd() *cobra.Command {
 	return cmd
 }
 
-// sweepDuckDBMemory is DuckDB's memory_limit for a sweep's part database and
-// its final import (RISKON_MEMORY_LIMIT overrides it): the rows of a sweep
-// are written once and read back once, so DuckDB spills to its temporary
-// file rather than keeping them in memory beside the sweep's own.
-const sweepDuckDBMemory = "96MB"
+// DuckDB's memory_limit for a sweep's part database and for the final
+// import into the main database (RISKON_MEMORY_LIMIT overrides both), below
+// DuckDB's default of 512 MB per database: while the trials run, DuckDB
+// keeps the rows appended since its last checkpoint and the primary-key
+// index in memory, and the export (after a checkpoint, in small Parquet row
+// groups) reads every row once; the import runs after the part is closed
+// and the run's memory released, and its window over every trial needs more.
+const (
+	sweepRunMemory    = "128MB"
+	sweepImportMemory = "256MB"
+)
 
-func sweepMemoryLimit() string {
+func sweepMemoryLimit(phase string) string {
 	if v := strings.TrimSpace(os.Getenv("RISKON_MEMORY_LIMIT")); v != "" {
 		return v
 	}
-	return sweepDuckDBMemory
+	return phase
 }
 
 // autoPartWait is how long a sweep's final import waits for readers of the
@@ -928,7 +934,7 @@ const autoPartWait = 2 * time.Minute
 // importAutoPart imports a finished whole sweep's part files into the main
 // database in one transaction, then removes the part.
 func (a *app) importAutoPart(ctx context.Context, id string, files []string, replace bool) error {
-	opts := store.Options{Wait: a.wait, MemoryLimit: sweepMemoryLimit()}
+	opts := store.Options{Wait: a.wait, MemoryLimit: sweepMemoryLimit(sweepImportMemory)}
 	if opts.Wait == 0 {
 		opts.Wait = autoPartWait
 	}
