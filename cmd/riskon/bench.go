@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -28,6 +31,13 @@ type benchResult struct {
 	Data      benchData    `json:"data"`
 	SingleRun benchRun     `json:"single_run"`
 	Sweep     benchSweep   `json:"sweep"`
+	// RandomSweep is a random sweep of --random-trials trials run through
+	// the sweep runner with its summary (nothing stored): peak memory.
+	RandomSweep benchRandom `json:"random_sweep"`
+	// BigRun is one run over 400 years of generated data; Evidence the
+	// evidence of a run of about 600 trades.
+	BigRun   benchBig      `json:"big_run"`
+	Evidence benchEvidence `json:"evidence"`
 	// PeakRSSMB is the peak resident memory of the process (VmHWM, the
 	// getrusage maxrss of Linux), in MiB.
 	PeakRSSMB results.Value `json:"peak_rss_mb"`
@@ -71,6 +81,39 @@ type benchSweep struct {
 	Scaling         results.Value `json:"scaling"` // trials/s with Workers over trials/s with 1
 	StatsSeconds    float64       `json:"stats_seconds"`
 	PBOBlocks       int           `json:"pbo_blocks"`
+	// AllocsPerTrial are the heap allocations of the whole sweep (runner,
+	// workers, summary) per trial, with --workers.
+	AllocsPerTrial float64 `json:"allocs_per_trial"`
+}
+
+type benchRandom struct {
+	Spec            string  `json:"spec"`
+	Trials          int     `json:"trials"`
+	Seconds         float64 `json:"seconds"`
+	TrialsPerSecond float64 `json:"trials_per_second"`
+	// PeakRSSMB is the process's peak resident memory during the sweep
+	// (the peak is reset before it on Linux); PeakHeapMB the peak Go heap
+	// in use, sampled every 50 ms.
+	PeakRSSMB  results.Value `json:"peak_rss_mb"`
+	PeakHeapMB float64       `json:"peak_heap_mb"`
+}
+
+type benchBig struct {
+	What    string  `json:"what"`
+	Bars    int     `json:"bars"`
+	Trades  int     `json:"trades"`
+	Seconds float64 `json:"seconds"`
+	// GenerateSeconds is the data generation alone, part of Seconds.
+	GenerateSeconds float64 `json:"generate_seconds"`
+	// EvidenceSeconds is the evidence of the same result timed again
+	// alone (Seconds includes it once).
+	EvidenceSeconds float64 `json:"evidence_seconds"`
+}
+
+type benchEvidence struct {
+	What   string  `json:"what"`
+	Trades int     `json:"trades"`
+	MS     float64 `json:"ms"`
 }
 
 // benchCmd is `riskon bench`.
@@ -79,6 +122,7 @@ func (a *app) benchCmd() *cobra.Command {
 		useDB   bool
 		bars    int
 		trials  int
+		random  int
 		workers int
 		output  string
 	)
@@ -102,13 +146,15 @@ data (about 9,700 RUT bars from 1987, 5,300 BTC days from 2011).`,
 			if err := checkOutput(output, "table", "json"); err != nil {
 				return err
 			}
-			if trials < 1 || bars < 300 || workers < 0 {
-				return fmt.Errorf("bench: want --trials >= 1, --bars >= 300, --workers >= 0 (got %d, %d, %d)", trials, bars, workers)
+			if trials < 1 || trials > sweep.MaxTrials || bars < 300 || bars > maxBenchBars || workers < 0 || workers > sweep.MaxWorkers ||
+				random < 0 || random > sweep.MaxTrials {
+				return fmt.Errorf("bench: want 1 <= --trials <= %d, 0 <= --random-trials <= %d, 300 <= --bars <= %d, 0 <= --workers <= %d (got %d, %d, %d, %d)",
+					sweep.MaxTrials, sweep.MaxTrials, maxBenchBars, sweep.MaxWorkers, trials, random, bars, workers)
 			}
 			if workers == 0 {
 				workers = runtime.NumCPU()
 			}
-			res, err := a.bench(cmd.Context(), useDB, bars, trials, workers)
+			res, err := a.bench(cmd.Context(), useDB, bars, trials, random, workers)
 			if err != nil {
 				return err
 			}
@@ -122,6 +168,7 @@ data (about 9,700 RUT bars from 1987, 5,300 BTC days from 2011).`,
 	cmd.Flags().BoolVar(&useDB, "data", false, "use RUT and BTC from the database (default: synthetic data)")
 	cmd.Flags().IntVar(&bars, "bars", 10000, "synthetic data: daily trigger bars")
 	cmd.Flags().IntVar(&trials, "trials", 10000, "sweep trials (the 50-trial flagship grid, repeated)")
+	cmd.Flags().IntVar(&random, "random-trials", 20000, "trials of the random sweep measured for peak memory (0: skip)")
 	cmd.Flags().IntVarP(&workers, "workers", "w", 0, "sweep workers (default one per CPU)")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
 	return cmd
@@ -129,7 +176,10 @@ data (about 9,700 RUT bars from 1987, 5,300 BTC days from 2011).`,
 
 func benchNoEnv(string) (string, bool) { return "", false }
 
-func (a *app) bench(ctx context.Context, useDB bool, bars, trials, workers int) (*benchResult, error) {
+// maxBenchBars bounds --bars: 400 years of daily bars.
+const maxBenchBars = 150000
+
+func (a *app) bench(ctx context.Context, useDB bool, bars, trials, random, workers int) (*benchResult, error) {
 	b, err := configs.FS.ReadFile("r2k_breakout_btc.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("bench: embedded config: %w", err)
@@ -223,10 +273,14 @@ func (a *app) bench(ctx context.Context, useDB bool, bars, trials, workers int) 
 		}
 		return time.Since(start).Seconds(), sum, nil
 	}
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	secs, sum, err := run(workers)
 	if err != nil {
 		return nil, err
 	}
+	runtime.ReadMemStats(&ms1)
+	res.Sweep.AllocsPerTrial = float64(ms1.Mallocs-ms0.Mallocs) / float64(trials)
 	res.Sweep.Seconds, res.Sweep.TrialsPerSecond = secs, float64(trials)/secs
 	start = time.Now()
 	sum.Finish(sweep.FinishOptions{Workers: workers})
@@ -244,7 +298,177 @@ func (a *app) bench(ctx context.Context, useDB bool, bars, trials, workers int) 
 	if kb, ok := peakRSSKB(); ok {
 		res.PeakRSSMB = results.Value(float64(kb) / 1024)
 	}
+	if random > 0 {
+		if res.RandomSweep, err = benchRandomSweep(ctx, sh, base, random, workers); err != nil {
+			return nil, err
+		}
+	}
+	if res.Evidence, err = benchEvidenceOf(ctx); err != nil {
+		return nil, err
+	}
+	if res.BigRun, err = benchBigRun(ctx); err != nil {
+		return nil, err
+	}
 	return res, nil
+}
+
+// benchRandomSweep runs a random sweep like docs/SWEEP.md's random100k.yaml
+// (log_int lookback 5..400, hold_days 1..120, trailing_stop 0..0.4,
+// cooldown {0, 7, 30}) through Scan and RunEach with a summary, and
+// measures the peak memory of that phase.
+func benchRandomSweep(ctx context.Context, sh *backtest.Shared, base config.Config, n, workers int) (benchRandom, error) {
+	f := func(x float64) *float64 { return &x }
+	spec := &sweep.Spec{Name: "random", RankBy: sweep.DefaultRankBy, Random: &sweep.Random{N: n, Seed: 7, Params: []sweep.RandomParam{
+		{Key: "trigger.lookback", Type: sweep.DistLogInt, Min: f(5), Max: f(400)},
+		{Key: "trade.hold_days", Type: sweep.DistInt, Min: f(1), Max: f(120)},
+		{Key: "trade.trailing_stop", Type: sweep.DistFloat, Min: f(0), Max: f(0.4)},
+		{Key: "trigger.cooldown_days", Type: sweep.DistChoice, Values: []any{0, 7, 30}},
+	}}}
+	out := benchRandom{Spec: "lookback log_int 5..400, hold_days 1..120, trailing_stop 0..0.4, cooldown {0,7,30}", Trials: n, PeakRSSMB: results.NA}
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetPeakRSS := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+	var peakHeap atomic.Uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peakHeap.Load() {
+				peakHeap.Store(m.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	start := time.Now()
+	exp, err := sweep.Scan(ctx, spec, base, "bench random sweep")
+	if err != nil {
+		close(stop)
+		return out, err
+	}
+	grid, err := sweep.GridFor(sh.DS, exp)
+	if err != nil {
+		close(stop)
+		return out, err
+	}
+	sum, err := sweep.NewSummary(sweep.DefaultRankBy, grid, 10)
+	if err != nil {
+		close(stop)
+		return out, err
+	}
+	sum.Grow(exp.Len())
+	_, err = sweep.RunEach(ctx, backtest.NewShared(sh.DS), exp, exp.Len(), func(f func(sweep.Trial) bool) error {
+		return exp.Each(ctx, sweep.Shard{}, f)
+	}, sweep.Options{Workers: workers, Grid: grid}, func(r *sweep.Result) error {
+		sum.Add(r)
+		return nil
+	})
+	if err == nil {
+		sum.Finish(sweep.FinishOptions{Workers: workers})
+	}
+	out.Seconds = time.Since(start).Seconds()
+	close(stop)
+	<-sampled
+	if err != nil {
+		return out, err
+	}
+	out.TrialsPerSecond = float64(n) / out.Seconds
+	out.PeakHeapMB = float64(peakHeap.Load()) / (1 << 20)
+	if kb, ok := peakRSSKB(); ok && resetPeakRSS {
+		out.PeakRSSMB = results.Value(float64(kb) / 1024)
+	}
+	return out, nil
+}
+
+// bigRunConfig is the peer harness's rule (docs/SWEEP.md, Performance):
+// RUT Donchian 20 -> BTC for 5 days, 10 bps commission.
+func bigRunConfig() (config.Config, error) {
+	return config.Decode(strings.NewReader(`name: big
+trigger: {symbol: RUT, rule: donchian, lookback: 20}
+trade: {targets: [BTC], hold_days: 5}
+costs: {commission_bps: 10}
+`), "bench config", config.LoadOptions{Env: benchNoEnv})
+}
+
+// benchYears generates RUT (NYSE) and BTC (24x7) over the given years up to
+// 2199-12-31 (as the peer generator does for 400 years).
+func benchYears(years int) (*data.Dataset, error) {
+	def := data.DefaultSynthetic(1)
+	rut, btc := def.Symbols[0], def.Symbols[1]
+	end := data.DateOf(2199, 12, 31)
+	rut.Start = end - data.Date(years*36524/100)
+	btc.Start = rut.Start
+	return data.Synthetic(data.SyntheticOptions{Seed: 1, End: end, Symbols: []data.SyntheticSpec{rut, btc}})
+}
+
+// benchBigRun is one run over 400 years of generated data, in process:
+// generation, plan, the run and its benchmark, evidence and report (what
+// riskon run does before storing).
+func benchBigRun(ctx context.Context) (benchBig, error) {
+	out := benchBig{What: "RUT donchian 20 -> BTC hold 5 days over 400 generated years, in process (generate, run, evidence, report)"}
+	cfg, err := bigRunConfig()
+	if err != nil {
+		return out, err
+	}
+	start := time.Now()
+	ds, err := benchYears(400)
+	if err != nil {
+		return out, err
+	}
+	out.GenerateSeconds = time.Since(start).Seconds()
+	for _, s := range ds.Series {
+		out.Bars += s.Len()
+	}
+	o, err := backtest.Run(ctx, cfg, ds, nil)
+	if err != nil {
+		return out, err
+	}
+	out.Seconds = time.Since(start).Seconds()
+	out.Trades = len(o.Result.Trades)
+	t := time.Now()
+	if _, _, err := backtest.Evidence(o.Result, ds, cfg, backtest.Options{}); err != nil {
+		return out, err
+	}
+	out.EvidenceSeconds = time.Since(t).Seconds()
+	return out, nil
+}
+
+// benchEvidenceOf times the evidence (bootstrap intervals and the
+// random-entry test) of the big-run rule over 40 generated years.
+func benchEvidenceOf(ctx context.Context) (benchEvidence, error) {
+	out := benchEvidence{What: "evidence of RUT donchian 20 -> BTC hold 5 days over 40 generated years"}
+	cfg, err := bigRunConfig()
+	if err != nil {
+		return out, err
+	}
+	ds, err := benchYears(40)
+	if err != nil {
+		return out, err
+	}
+	sh := backtest.NewShared(ds)
+	o, err := backtest.NewTrialRunner(sh).Run(ctx, cfg)
+	if err != nil {
+		return out, err
+	}
+	out.Trades = len(o.Result.Trades)
+	best := math.Inf(1)
+	for range 3 {
+		t := time.Now()
+		if _, _, err := backtest.Evidence(o.Result, ds, cfg, backtest.Options{}); err != nil {
+			return out, err
+		}
+		best = min(best, time.Since(t).Seconds())
+	}
+	out.MS = best * 1000
+	return out, nil
 }
 
 // benchSynthetic generates RUT (NYSE) with about bars daily bars and BTC
@@ -315,11 +539,25 @@ func printBench(a *app, r *benchResult) {
 	if sw.OneWorker.Valid() {
 		fmt.Fprintf(tw, "scaling\t%.0f trials/s with 1 worker: x%.2f with %d\n", float64(sw.OneWorker), float64(sw.Scaling), sw.Workers)
 	}
+	fmt.Fprintf(tw, "allocations\t%.1f per trial (whole sweep with %d workers)\n", sw.AllocsPerTrial, sw.Workers)
 	if r.PeakRSSMB.Valid() {
 		fmt.Fprintf(tw, "peak memory\t%.0f MiB resident\n", float64(r.PeakRSSMB))
 	} else {
 		fmt.Fprintf(tw, "peak memory\tn/a (no /proc/self/status)\n")
 	}
+	if rs := r.RandomSweep; rs.Trials > 0 {
+		rss := "n/a"
+		if rs.PeakRSSMB.Valid() {
+			rss = fmt.Sprintf("%.0f MiB", float64(rs.PeakRSSMB))
+		}
+		fmt.Fprintf(tw, "random sweep\t%d trials in %.2f s (%.0f trials/s), peak resident %s, peak Go heap %.0f MiB (nothing stored)\n",
+			rs.Trials, rs.Seconds, rs.TrialsPerSecond, rss, rs.PeakHeapMB)
+	}
+	e := r.Evidence
+	fmt.Fprintf(tw, "evidence\t%.0f ms for a run of %d trades\n", e.MS, e.Trades)
+	bg := r.BigRun
+	fmt.Fprintf(tw, "400-year run\t%.2f s for %d bars and %d trades (generation %.2f s, evidence %.2f s), in process, nothing stored\n",
+		bg.Seconds, bg.Bars, bg.Trades, bg.GenerateSeconds, bg.EvidenceSeconds)
 	_ = tw.Flush()
 	fmt.Fprintf(w, "grid: %s\n", sw.Grid)
 }

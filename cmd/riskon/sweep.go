@@ -179,15 +179,17 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	if o.top < 1 {
 		return fmt.Errorf("--top %d: want 1 or more", o.top)
 	}
-	if o.workers < 0 {
-		return fmt.Errorf("--workers %d: want 0 (default) or more", o.workers)
+	if o.workers < 0 || o.workers > sweep.MaxWorkers {
+		return fmt.Errorf("--workers %d: want 0 (one per CPU) up to %d", o.workers, sweep.MaxWorkers)
 	}
 	file, err := sweep.Load(o.file, config.LoadOptions{})
 	if err != nil {
 		return err
 	}
 	spec := &file.Spec
-	exp, err := sweep.Expand(spec, file.Base, file.Path)
+	// The trials are checked once and regenerated as they run: neither the
+	// sweep nor a shard holds them all (32 bytes per trial are kept).
+	exp, err := sweep.Scan(ctx, spec, file.Base, file.Path)
 	if err != nil {
 		return err
 	}
@@ -228,7 +230,7 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		return err
 	}
 	fp := ds.Fingerprint()
-	id := sweep.ID(spec.Name, exp.Trials, fp)
+	id := exp.ID(fp)
 	grid, err := sweep.GridFor(ds, exp)
 	if err != nil {
 		return err
@@ -267,17 +269,19 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 
 	// Results: the same database, or a part database under --out.
 	resultsDB := dataStore.DB()
+	var partStore *store.Store
 	if outMode {
 		if err := os.MkdirAll(o.out, 0o755); err != nil {
 			return fmt.Errorf("--out %s: %w", o.out, err)
 		}
 		count := max(shard.Count, 1)
 		part := filepath.Join(o.out, runstore.PartName(id, shard.Index, count)+".duckdb")
-		ps, err := store.Open(ctx, part, store.Options{})
+		ps, err := store.Open(ctx, part, store.Options{MemoryLimit: sweepMemoryLimit(sweepRunMemory)})
 		if err != nil {
 			return err
 		}
 		defer ps.Close()
+		partStore = ps
 		resultsDB = ps.DB()
 	}
 	sw, err := runstore.NewSweeps(ctx, resultsDB)
@@ -290,7 +294,7 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	}
 	rec := runstore.SweepRecord{SweepID: id, Name: spec.Name, CreatedAt: time.Now().UTC(), Version: version,
 		Spec: specJSON, BaseConfig: config.Canonical(file.Base), BaseHash: config.Hash(file.Base), DataFingerprint: fp,
-		Synthetic: ds.Synthetic, Trials: len(exp.Trials), RankBy: spec.RankBy,
+		Synthetic: ds.Synthetic, Trials: exp.Len(), RankBy: spec.RankBy,
 		PBOStart: grid.Start.Time(), PBOBlockDays: grid.BlockDays, PBOBlocks: grid.Blocks}
 	stored, err := sw.Get(ctx, id)
 	switch {
@@ -322,9 +326,9 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		return fmt.Errorf("sweep %s (%s, %d trials) is already stored with %d trials done: pass --resume to run only the missing ones, or --replace to run it again",
 			id, o.file, stored.Trials, len(done))
 	case err == nil:
-		if g := gridOf(stored); stored.Trials != len(exp.Trials) || g != grid {
+		if g := gridOf(stored); stored.Trials != exp.Len() || g != grid {
 			return fmt.Errorf("stored sweep %s has %d trials and PBO grid %+v, the sweep file gives %d and %+v: rerun with --replace",
-				id, stored.Trials, g, len(exp.Trials), grid)
+				id, stored.Trials, g, exp.Len(), grid)
 		}
 	case errors.Is(err, runstore.ErrNotFound):
 		if err := sw.Create(ctx, rec); err != nil {
@@ -339,9 +343,13 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	if err != nil {
 		return err
 	}
+	doneInShard := 0
 	for i, hash := range done {
-		if i < 0 || i >= len(exp.Trials) || exp.Trials[i].Hash != hash {
+		if i < 0 || i >= exp.Len() || exp.Hash(i) != hash {
 			return fmt.Errorf("stored trial %d of sweep %s does not match the sweep file (hash %s); rerun with --replace", i, id, short(hash))
+		}
+		if shard.Has(i) {
+			doneInShard++
 		}
 	}
 	summary, err := sweep.NewSummary(spec.RankBy, grid, o.top)
@@ -363,38 +371,36 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	}); err != nil {
 		return err
 	}
-	todo := exp.Trials // no copy for a whole, fresh sweep
-	inShard := len(exp.Trials)
-	if !shard.Whole() || len(done) > 0 {
-		todo, inShard = nil, 0
-		for _, t := range exp.Trials {
-			if !shard.Has(t.Index) {
-				continue
+	// The trials to run are generated as the workers take them: the shard's
+	// trials not stored yet, in index order.
+	inShard := exp.ShardLen(shard)
+	todoN := inShard - doneInShard
+	todo := func(f func(sweep.Trial) bool) error {
+		return exp.Each(ctx, shard, func(t sweep.Trial) bool {
+			if _, ok := done[t.Index]; ok {
+				return true
 			}
-			inShard++
-			if _, ok := done[t.Index]; !ok {
-				todo = append(todo, t)
-			}
-		}
+			return f(t)
+		})
 	}
-	summary.Grow(len(todo))
+	summary.Grow(todoN)
 	if !shard.Whole() {
-		fmt.Fprintf(a.stderr, "shard %s: %d of %d trials\n", shard, inShard, len(exp.Trials))
+		fmt.Fprintf(a.stderr, "shard %s: %d of %d trials\n", shard, inShard, exp.Len())
 	}
 	if resumed > 0 {
-		fmt.Fprintf(a.stderr, "resuming sweep %s: %d trials stored, %d to run\n", id, resumed, len(todo))
+		fmt.Fprintf(a.stderr, "resuming sweep %s: %d trials stored, %d to run\n", id, resumed, todoN)
 	}
-	a.logger().Info("sweep", "id", id, "trials", len(exp.Trials), "todo", len(todo), "workers", workers, "pbo_grid", grid)
+	a.logger().Info("sweep", "id", id, "trials", exp.Len(), "todo", todoN, "workers", workers, "pbo_grid", grid)
 
 	// Run, streaming every finished trial to one writer.
 	w, err := sw.NewWriter(ctx, id, runstore.WriterOptions{})
 	if err != nil {
 		return err
 	}
-	bar := a.progress(len(todo))
+	bar := a.progress(todoN)
 	keep := context.WithoutCancel(ctx) // finished trials are written even after Ctrl-C
 	start := time.Now()
-	ran, runErr := sweep.Run(ctx, backtest.NewShared(ds), exp, todo, sweep.Options{Workers: workers, Grid: grid, Observe: observe(h)},
+	ran, runErr := sweep.RunEach(ctx, backtest.NewShared(ds), exp, todoN, todo, sweep.Options{Workers: workers, Grid: grid, Observe: observe(h)},
 		func(r *sweep.Result) error {
 			row, err := toRow(r)
 			if err != nil {
@@ -432,8 +438,16 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	if closeErr != nil {
 		return closeErr
 	}
+	// Write the appended rows into the file before reading them back for
+	// the export: DuckDB keeps the rows appended since its last checkpoint
+	// in memory, and the export needs its own (the part runs with a small
+	// memory_limit). The memory of the run goes back to the system first.
+	debug.FreeOSMemory()
+	if err := sw.Checkpoint(keep); err != nil {
+		return err
+	}
 
-	res := &sweepResult{SweepID: id, Name: spec.Name, SweepTrials: len(exp.Trials), Ran: ran, Resumed: resumed,
+	res := &sweepResult{SweepID: id, Name: spec.Name, SweepTrials: exp.Len(), Ran: ran, Resumed: resumed,
 		Shard: shard.String(), Workers: workers, ElapsedS: elapsed.Seconds(), TrialsPerSecond: results.NA,
 		Synthetic: ds.Synthetic, DataFingerprint: fp, Excluded: exp.Excluded, Duplicates: exp.Duplicates}
 	if ran > 0 && elapsed > 0 {
@@ -447,14 +461,14 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		res.Files = files
 	}
 	st := summary.Finish(sweep.FinishOptions{Workers: workers, SkipSweepStats: !shard.Whole()})
-	// Hand the memory of the run and the PBO back to the system before
-	// DuckDB writes the last rows into the file (a checkpoint holds the
-	// open row group in memory): the peak stays that of the run.
+	// Hand the memory of the PBO back to the system before the import.
 	debug.FreeOSMemory()
-	if err := sw.Checkpoint(keep); err != nil {
-		return err
-	}
 	if autoPart {
+		// Close the part before opening the main database: two DuckDB
+		// instances would each hold their buffers at the peak.
+		if err := partStore.Close(); err != nil {
+			return err
+		}
 		if err := a.importAutoPart(keep, id, res.Files, replaceMain); err != nil {
 			return err
 		}
@@ -464,7 +478,7 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		st.Warnings = append(st.Warnings, fmt.Sprintf("shard %s only: the deflated Sharpe ratio and PBO need every trial; run 'riskon sweep merge %s' when all parts are done",
 			shard, o.out))
 	}
-	a.fillSweepResult(res, &st, exp.Trials[0].Params)
+	a.fillSweepResult(res, &st, exp.First().Params)
 	return a.printSweep(res, o.output)
 }
 
@@ -963,6 +977,25 @@ func (a *app) interruptedSweeps(ctx context.Context, known []runstore.SweepSumma
 	return out
 }
 
+// DuckDB's memory_limit for a sweep's part database and for the final
+// import into the main database (RISKON_MEMORY_LIMIT overrides both), below
+// DuckDB's default of 512 MB per database: while the trials run, DuckDB
+// keeps the rows appended since its last checkpoint and the primary-key
+// index in memory, and the export (after a checkpoint, in small Parquet row
+// groups) reads every row once; the import runs after the part is closed
+// and the run's memory released, and its window over every trial needs more.
+const (
+	sweepRunMemory    = "128MB"
+	sweepImportMemory = "256MB"
+)
+
+func sweepMemoryLimit(phase string) string {
+	if v := strings.TrimSpace(os.Getenv("RISKON_MEMORY_LIMIT")); v != "" {
+		return v
+	}
+	return phase
+}
+
 // autoPartWait is how long a sweep's final import waits for readers of the
 // main database.
 const autoPartWait = 2 * time.Minute
@@ -970,7 +1003,7 @@ const autoPartWait = 2 * time.Minute
 // importAutoPart imports a finished whole sweep's part files into the main
 // database in one transaction, then removes the part.
 func (a *app) importAutoPart(ctx context.Context, id string, files []string, replace bool) error {
-	opts := store.Options{Wait: a.wait}
+	opts := store.Options{Wait: a.wait, MemoryLimit: sweepMemoryLimit(sweepImportMemory)}
 	if opts.Wait == 0 {
 		opts.Wait = autoPartWait
 	}

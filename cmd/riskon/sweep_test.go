@@ -744,6 +744,9 @@ func TestSweepBadInputs(t *testing.T) {
 		{[]string{"-c", gridFile, "--shard", "4/4"}, "0 <= i < N"},
 		{[]string{"-c", gridFile, "--resume", "--replace"}, "contradict"},
 		{[]string{"-c", gridFile, "--output", "yaml"}, "--output"},
+		{[]string{"-c", gridFile, "--workers", "100000"}, "up to 256"},
+		{[]string{"-c", write("name: x\nbase: " + abs + "\nrandom: {n: 1000, params: [{key: trade.hold_days, type: int, min: 1, max: 120}]}\n")},
+			"allow only 120 distinct combinations"},
 	} {
 		_, _, err := execCmd(t, db, sweepCmdOf, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -693,7 +693,7 @@ func (s *Sweeps) ExportPart(ctx context.Context, id string, index, count int, di
 	}
 	var out []string
 	for _, j := range jobs {
-		if err := copyTo(ctx, s.db, j.query, j.file, "parquet"); err != nil {
+		if err := copyTo(ctx, s.db, j.query, j.file, "parquet-parts"); err != nil {
 			return out, fmt.Errorf("export sweep %s: %w", id, err)
 		}
 		out = append(out, j.file)
@@ -701,12 +701,21 @@ func (s *Sweeps) ExportPart(ctx context.Context, id string, index, count int, di
 	return out, nil
 }
 
+// partRowGroup is the Parquet row group size of sweep part files.
+const partRowGroup = 8192
+
 // copyTo runs COPY (query) TO file in format (parquet or csv) through a
 // temporary file renamed into place.
 func copyTo(ctx context.Context, db *sql.DB, query, file, format string) error {
 	tmp := file + ".tmp"
 	opts := "(FORMAT parquet)"
-	if format == "csv" {
+	switch format {
+	case "parquet-parts":
+		// Row groups of a few thousand rows: DuckDB's Parquet writer
+		// buffers a whole row group (122,880 rows by default, a whole
+		// sweep part) in memory.
+		opts = fmt.Sprintf("(FORMAT parquet, ROW_GROUP_SIZE %d)", partRowGroup)
+	case "csv":
 		opts = "(FORMAT csv, HEADER true)"
 	}
 	if _, err := db.ExecContext(ctx, `COPY (`+query+`) TO `+sqlString(tmp)+` `+opts); err != nil {
@@ -859,16 +868,13 @@ func (s *Sweeps) ImportParts(ctx context.Context, files []string, only string) (
 		cols[i] = fmt.Sprintf("%q", c[0])
 	}
 	colList := strings.Join(cols, ", ")
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE merge_parts AS
-		SELECT `+colList+`, filename FROM read_parquet(`+list(partTrials)+`, filename = true) WHERE sweep_id = `+sqlString(id)); err != nil {
-		return nil, fmt.Errorf("merge %s: read trials: %w", id, err)
-	}
-	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.merge_parts`) }()
+	src := `read_parquet(` + list(partTrials) + `, filename = true)`
+	where := ` WHERE sweep_id = ` + sqlString(id)
 	// Trials per part file.
 	counts := map[string]int{}
-	crows, err := tx.QueryContext(ctx, `SELECT filename, count(*) FROM merge_parts GROUP BY filename`)
+	crows, err := tx.QueryContext(ctx, `SELECT filename, count(*) FROM `+src+where+` GROUP BY filename`)
 	if err != nil {
-		return nil, fmt.Errorf("merge %s: %w", id, err)
+		return nil, fmt.Errorf("merge %s: read trials: %w", id, err)
 	}
 	for crows.Next() {
 		var f string
@@ -883,28 +889,42 @@ func (s *Sweeps) ImportParts(ctx context.Context, files []string, only string) (
 	for i := range rep.Parts {
 		rep.Parts[i].Trials = counts[rep.Parts[i].File]
 	}
-	// Copies of a trial: identical when every column agrees.
-	drows, err := tx.QueryContext(ctx, `SELECT trial_index, count(*), count(DISTINCT (`+colList+`)) FROM merge_parts
-		GROUP BY trial_index HAVING count(*) > 1 ORDER BY trial_index`)
-	if err != nil {
+	// When no trial is in two part files (every sweep's own part, and
+	// shards run once), the rows stream from the files into the table;
+	// otherwise the copies are compared in a temporary table first.
+	var copies int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT trial_index) FROM `+src+where).Scan(&copies); err != nil {
 		return nil, fmt.Errorf("merge %s: find duplicates: %w", id, err)
 	}
-	for drows.Next() {
-		var idx, n, distinct int
-		if err := drows.Scan(&idx, &n, &distinct); err != nil {
-			drows.Close()
-			return nil, fmt.Errorf("merge %s: %w", id, err)
+	from := src + where
+	if copies > 0 {
+		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE merge_parts AS
+		SELECT `+colList+`, filename FROM `+src+where); err != nil {
+			return nil, fmt.Errorf("merge %s: read trials: %w", id, err)
 		}
-		rep.Duplicates += n - 1
-		if distinct > 1 {
-			rep.Conflicts = append(rep.Conflicts, idx)
+		defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.merge_parts`) }()
+		// Copies of a trial: identical when every column agrees.
+		drows, err := tx.QueryContext(ctx, `SELECT trial_index, count(*), count(DISTINCT (`+colList+`)) FROM merge_parts
+		GROUP BY trial_index HAVING count(*) > 1 ORDER BY trial_index`)
+		if err != nil {
+			return nil, fmt.Errorf("merge %s: find duplicates: %w", id, err)
 		}
+		for drows.Next() {
+			var idx, n, distinct int
+			if err := drows.Scan(&idx, &n, &distinct); err != nil {
+				drows.Close()
+				return nil, fmt.Errorf("merge %s: %w", id, err)
+			}
+			rep.Duplicates += n - 1
+			if distinct > 1 {
+				rep.Conflicts = append(rep.Conflicts, idx)
+			}
+		}
+		drows.Close()
+		from = `(SELECT *, row_number() OVER (PARTITION BY trial_index ORDER BY filename) AS copy FROM merge_parts) WHERE copy = 1`
 	}
-	drows.Close()
 	res, err := tx.ExecContext(ctx, `INSERT INTO sweep_trials (`+colList+`)
-		SELECT `+colList+` FROM (
-			SELECT *, row_number() OVER (PARTITION BY trial_index ORDER BY filename) AS copy FROM merge_parts
-		) WHERE copy = 1 AND trial_index NOT IN (SELECT trial_index FROM sweep_trials WHERE sweep_id = `+sqlString(id)+`)`)
+		SELECT `+colList+` FROM `+from+` AND trial_index NOT IN (SELECT trial_index FROM sweep_trials WHERE sweep_id = `+sqlString(id)+`)`)
 	if err != nil {
 		return nil, fmt.Errorf("merge %s: store trials: %w", id, err)
 	}

@@ -59,7 +59,7 @@ func GridFor(ds *data.Dataset, e *Expansion) (Grid, error) {
 		}
 		first, last = min(first, s.Date[0]), max(last, s.Date[s.Len()-1])
 	}
-	return NewGrid(first, last, len(e.Trials))
+	return NewGrid(first, last, e.Len())
 }
 
 // Check reports whether g is a usable grid.

@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"gonum.org/v1/gonum/stat"
@@ -74,6 +75,21 @@ type Options struct {
 // never lost. A trial error or a sink error stops the sweep the same way.
 // It returns the number of results handed to sink.
 func Run(ctx context.Context, sh *backtest.Shared, e *Expansion, trials []Trial, opts Options, sink func(*Result) error) (int, error) {
+	return RunEach(ctx, sh, e, len(trials), func(f func(Trial) bool) error {
+		for _, t := range trials {
+			if !f(t) {
+				break
+			}
+		}
+		return nil
+	}, opts, sink)
+}
+
+// RunEach is Run over the n trials that each produces in order (typically
+// Expansion.Each of a shard, skipping the trials a resume has): the trials
+// are generated as the workers take them, so memory does not grow with n.
+// each is called from one goroutine and must stop when f returns false.
+func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each func(f func(Trial) bool) error, opts Options, sink func(*Result) error) (int, error) {
 	if sh == nil || e == nil {
 		return 0, errors.New("sweep: nil shared data set or expansion")
 	}
@@ -81,7 +97,10 @@ func Run(ctx context.Context, sh *backtest.Shared, e *Expansion, trials []Trial,
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	workers = min(workers, max(len(trials), 1))
+	if workers > MaxWorkers {
+		return 0, fmt.Errorf("sweep: %d workers, above the limit of %d; use --workers %d or fewer (one per core is fastest)", workers, MaxWorkers, MaxWorkers)
+	}
+	workers = min(workers, max(n, 1))
 	if opts.Grid != (Grid{}) {
 		if err := opts.Grid.Check(); err != nil {
 			return 0, err
@@ -90,7 +109,7 @@ func Run(ctx context.Context, sh *backtest.Shared, e *Expansion, trials []Trial,
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	jobs := make(chan int)
+	jobs := make(chan Trial)
 	type msg struct {
 		r   *Result
 		err error
@@ -98,14 +117,45 @@ func Run(ctx context.Context, sh *backtest.Shared, e *Expansion, trials []Trial,
 	// A deep buffer lets the workers go on while the sink commits a batch
 	// (a DuckDB commit waits for the disk).
 	out := make(chan msg, 2048)
+	eachErr := make(chan error, 1)
 	go func() {
 		defer close(jobs)
-		for i := range trials {
-			select {
-			case jobs <- i:
-			case <-runCtx.Done():
-				return
+		// Trials go out in windows sorted by their trigger params, so that
+		// trials sharing trigger signals run one after another and find them
+		// in the cache of backtest.Shared (a random sweep draws the trigger
+		// params of consecutive trials independently). The order of running
+		// never changes a result: each is handed over with its index.
+		type keyed struct {
+			key string
+			t   Trial
+		}
+		window := make([]keyed, 0, runWindow)
+		send := func() bool {
+			slices.SortStableFunc(window, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+			for _, k := range window {
+				select {
+				case jobs <- k.t:
+				case <-runCtx.Done():
+					return false
+				}
 			}
+			clear(window)
+			window = window[:0]
+			return true
+		}
+		err := each(func(t Trial) bool {
+			window = append(window, keyed{triggerKey(t.Params), t})
+			if len(window) < runWindow {
+				return runCtx.Err() == nil
+			}
+			return send()
+		})
+		if err == nil && len(window) > 0 {
+			send()
+		}
+		if err != nil && runCtx.Err() == nil {
+			eachErr <- err
+			cancel()
 		}
 	}()
 	var wg sync.WaitGroup
@@ -114,11 +164,11 @@ func Run(ctx context.Context, sh *backtest.Shared, e *Expansion, trials []Trial,
 		go func() {
 			defer wg.Done()
 			w := worker{tr: backtest.NewTrialRunner(sh), exp: e, grid: opts.Grid, observe: opts.Observe}
-			for i := range jobs {
+			for job := range jobs {
 				if runCtx.Err() != nil {
 					return
 				}
-				t := &trials[i]
+				t := &job
 				r, err := w.run(runCtx, t)
 				if err != nil {
 					if runCtx.Err() != nil {
@@ -135,7 +185,7 @@ func Run(ctx context.Context, sh *backtest.Shared, e *Expansion, trials []Trial,
 		wg.Wait()
 		close(out)
 	}()
-	n := 0
+	done := 0
 	var trialErr, sinkErr error
 	for m := range out {
 		switch {
@@ -154,18 +204,42 @@ func Run(ctx context.Context, sh *backtest.Shared, e *Expansion, trials []Trial,
 				cancel()
 				continue
 			}
-			n++
+			done++
 		}
+	}
+	var genErr error
+	select {
+	case genErr = <-eachErr:
+	default:
 	}
 	switch {
 	case sinkErr != nil:
-		return n, sinkErr
+		return done, sinkErr
 	case trialErr != nil:
-		return n, trialErr
+		return done, trialErr
 	case ctx.Err() != nil:
-		return n, fmt.Errorf("sweep interrupted after %d of %d trials: %w", n, len(trials), ctx.Err())
+		return done, fmt.Errorf("sweep interrupted after %d of %d trials: %w", done, n, ctx.Err())
+	case genErr != nil:
+		return done, fmt.Errorf("sweep: generate trials: %w", genErr)
 	}
-	return n, nil
+	return done, nil
+}
+
+// runWindow is the number of trials RunEach sorts by trigger params before
+// handing them to the workers.
+const runWindow = 4096
+
+// triggerKey joins a trial's trigger.* values (in the file's key order): a
+// cheap proxy for the trigger signals the trial needs.
+func triggerKey(p Params) string {
+	var b strings.Builder
+	for _, kv := range p {
+		if strings.HasPrefix(kv.Key, "trigger.") {
+			b.WriteString(setValue(kv.Value))
+			b.WriteByte(0)
+		}
+	}
+	return b.String()
 }
 
 // worker runs trials on its own TrialRunner and compacts each outcome

@@ -391,8 +391,8 @@ func (s *Spec) validate(file string) error {
 	if !IsRankBy(s.RankBy) {
 		bad("rank_by %q is not a metric; use dsr, psr or one of %s", s.RankBy, strings.Join(RankMetrics(), ", "))
 	}
-	if s.Workers < 0 {
-		bad("workers is %d: use 0 (one per CPU) or more", s.Workers)
+	if s.Workers < 0 || s.Workers > MaxWorkers {
+		bad("workers is %d: use 0 (one per CPU) up to %d", s.Workers, MaxWorkers)
 	}
 	for i, c := range s.Constraints {
 		if _, err := Compile(c); err != nil {
