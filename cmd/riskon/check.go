@@ -24,7 +24,6 @@ type checkSources struct {
 	a     *app
 	db    *store.Store
 	mem   *store.Store
-	cal   data.Calendar
 	fmtNm string
 }
 
