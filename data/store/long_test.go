@@ -546,9 +546,15 @@ func TestCheckUTF8(t *testing.T) {
 	}
 	for _, c := range cases {
 		p := writeFile(t, dir, strings.ReplaceAll(c.name, " ", "_")+".csv", c.content)
-		line, col, err := checkUTF8(p)
-		if err != nil || line != c.line || col != c.col {
-			t.Errorf("%s: line %d col %d err %v, want line %d col %d", c.name, line, col, err, c.line, c.col)
+		_, err := checkFile(context.Background(), p, p)
+		if c.line == 0 {
+			if err != nil {
+				t.Errorf("%s: %v, want no error", c.name, err)
+			}
+			continue
+		}
+		if want := fmt.Sprintf("line %d: byte %d is not valid UTF-8", c.line, c.col); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", c.name, err, want)
 		}
 	}
 }
