@@ -179,7 +179,7 @@ func TestBadInputs(t *testing.T) {
 
 // TestExitCodeAndLockedDatabase runs riskon as a real process: a second
 // writer on a database held by another process gets one clear line naming the
-// holder and exits 1, and the database is unchanged.
+// holder and exits 3, and the database is unchanged.
 func TestExitCodeAndLockedDatabase(t *testing.T) {
 	dir := t.TempDir()
 	db := demoDB(t, dir)
@@ -211,8 +211,8 @@ func TestExitCodeAndLockedDatabase(t *testing.T) {
 	cmd.Stderr = &stderr
 	err = cmd.Run()
 	ee, ok := err.(*exec.ExitError)
-	if !ok || ee.ExitCode() != 1 {
-		t.Fatalf("exit = %v, want exit status 1; stderr %s", err, stderr.String())
+	if !ok || ee.ExitCode() != exitLocked {
+		t.Fatalf("exit = %v, want exit status 3 (locked); stderr %s", err, stderr.String())
 	}
 	msg := strings.TrimSpace(stderr.String())
 	if strings.Count(msg, "\n") != 0 || !strings.HasPrefix(msg, "riskon: ") || !strings.Contains(msg, "locked") ||

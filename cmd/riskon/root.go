@@ -44,12 +44,14 @@ func (a *app) root() *cobra.Command {
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			level := slog.LevelWarn
 			if a.verbose {
 				level = slog.LevelDebug
 			}
 			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			// A misspelled RISKON_ variable is refused like a misspelled key.
+			return checkEnv(os.Environ())
 		},
 	}
 	root.SetOut(a.stdout)
@@ -58,5 +60,6 @@ func (a *app) root() *cobra.Command {
 	root.PersistentFlags().DurationVar(&a.wait, "wait", 0, "wait up to this long (e.g. 30s, 5m) for a database another riskon process holds, instead of failing at once")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log progress to stderr")
 	root.AddCommand(a.subcommands()...)
+	markUsageErrors(root)
 	return root
 }

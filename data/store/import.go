@@ -14,6 +14,7 @@ import (
 
 	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/data/format"
+	"github.com/riskon/riskon/internal/input"
 )
 
 // ImportOptions configure Import and ImportAll.
@@ -217,7 +218,10 @@ func (s *Store) ImportAll(ctx context.Context, paths []string, opts ImportOption
 	for _, p := range paths {
 		f, err := im.readCSV(ctx, p, opts.Format, opts.Mapping, spec, false)
 		if err != nil {
-			return nil, err
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			return nil, input.Bad(err)
 		}
 		f.source = opts.Source
 		if f.source == "" {

@@ -212,7 +212,7 @@ func checkErr(path string, err error) error {
 	case errors.As(err, &tl):
 		return fmt.Errorf("import: %w", err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("import %s: interrupted before anything was written: %w", path, err)
+		return fmt.Errorf("import %s: interrupted while reading the file, nothing was written; run the same import again (%w)", path, err)
 	}
 	return err
 }

@@ -64,6 +64,19 @@ type Options struct {
 // and the holder's PID.
 var ErrLocked = errors.New("database is locked by another process")
 
+// ErrCorrupt is the error (test with errors.Is) of opening a file that is
+// not a usable DuckDB database: garbage bytes, a truncated file, a damaged
+// header.
+var ErrCorrupt = errors.New("not a usable DuckDB database")
+
+// corruptError is a message that Is ErrCorrupt.
+type corruptError string
+
+func (e corruptError) Error() string { return string(e) }
+
+// Is makes errors.Is(err, ErrCorrupt) true.
+func (e corruptError) Is(target error) bool { return target == ErrCorrupt }
+
 // LockError says which process holds a database file and how long Open
 // waited for it.
 type LockError struct {
@@ -214,7 +227,7 @@ func openOnce(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.db.Close()
-		return nil, err
+		return nil, Damaged(path, err)
 	}
 	return s, nil
 }
@@ -236,7 +249,33 @@ func openError(path string, err error) error {
 		}
 		return le
 	}
+	if d := Damaged(path, err); d != err {
+		return d
+	}
 	return fmt.Errorf("open database %s: %w", path, err)
+}
+
+// Damaged returns a one-line error that Is ErrCorrupt when err (from opening
+// or first reading the database at path) says the file is damaged or not a
+// DuckDB database; otherwise err itself. Every command opens the database
+// through Open, which applies it, and callers that read more tables right
+// after opening (the run and sweep stores) apply it too.
+func Damaged(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, m := range []string{"not a valid DuckDB database", "Corrupt database", "Could not read enough bytes", "checksum", "database file is corrupt", "Serialization Error"} {
+		if strings.Contains(msg, m) {
+			detail := msg
+			if i := strings.Index(msg, "Error: "); i >= 0 {
+				detail = msg[i+len("Error: "):]
+			}
+			detail, _, _ = strings.Cut(detail, "\n")
+			return corruptError(fmt.Sprintf("database %s is damaged or not a DuckDB database (%s); restore it from a backup, or give another file with --db", path, detail))
+		}
+	}
+	return err
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -59,8 +59,8 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("%s %s is %s, the limit is %s; %s", e.Kind.Name, e.Path, Size(e.Size), Size(e.Kind.Limit), e.Kind.Fix)
 }
 
-// Unwrap makes errors.Is(err, ErrTooLarge) true.
-func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
+// Unwrap makes errors.Is(err, ErrTooLarge) and errors.Is(err, ErrBad) true.
+func (e *TooLargeError) Unwrap() []error { return []error{ErrTooLarge, ErrBad} }
 
 // Size formats a byte count for messages: "40.0 MB", "1.0 MB", "512 bytes"
 // (MB = 2^20 bytes).
@@ -203,4 +203,24 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// ErrBad marks an error as bad input: the user's file, flag, key or
+// variable is wrong (the CLI exits with status 2). Errors over a size limit
+// are bad input too.
+var ErrBad = errors.New("bad input")
+
+// Bad marks err as bad input without changing its message (nil stays nil).
+func Bad(err error) error {
+	if err == nil {
+		return nil
+	}
+	return badError{err}
+}
+
+type badError struct{ err error }
+
+func (e badError) Error() string { return e.err.Error() }
+func (e badError) Unwrap() []error {
+	return []error{e.err, ErrBad}
 }
