@@ -246,9 +246,16 @@ func Expand(s *Spec, base config.Config, file string) (*Expansion, error) {
 	seen := map[string]bool{}
 	symSeen, tgtSeen := map[string]bool{}, map[string]bool{}
 	// add tries a candidate; it reports whether it became a trial.
+	// A constraint that cannot be evaluated (division by zero) fails the
+	// expansion with consErr.
+	var consErr error
 	excluded := func(cfg *config.Config) bool {
 		for _, c := range cons {
-			if !c.Eval(cfg) {
+			ok, err := c.Check(cfg)
+			if err != nil && consErr == nil {
+				consErr = fmt.Errorf("%s: %w", file, err)
+			}
+			if !ok {
 				e.Excluded++
 				return true
 			}
@@ -271,7 +278,7 @@ func Expand(s *Spec, base config.Config, file string) (*Expansion, error) {
 		if len(cons) > 0 {
 			if raw, ok := e.direct(params); ok {
 				if excluded(&raw) {
-					return false, nil
+					return false, consErr
 				}
 				checked = true
 			}
@@ -281,7 +288,7 @@ func Expand(s *Spec, base config.Config, file string) (*Expansion, error) {
 			return false, fmt.Errorf("%s: %s (%s): %w", file, what, params, err)
 		}
 		if !checked && excluded(&cfg) {
-			return false, nil
+			return false, consErr
 		}
 		h := TrialHash(cfg)
 		if seen[h] {
