@@ -32,6 +32,8 @@ import (
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/riskon/riskon/internal/migrate"
 )
 
 // Component is this package's name in schema_migrations.
@@ -278,66 +280,20 @@ func Damaged(path string, err error) error {
 	return err
 }
 
+// migrate brings the bars schema up to date through the one migration
+// runner (internal/migrate). A read-only database is used as it is: with no
+// bars tables it holds no symbols.
 func (s *Store) migrate(ctx context.Context) error {
-	if s.readOnly {
-		var n int
-		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name IN ('bars', 'symbols')`).Scan(&n)
-		if err != nil {
-			return fmt.Errorf("open database %s: %w", s.path, err)
-		}
-		s.schema = n == 2
-		if s.schema {
-			v, err := s.version(ctx)
-			if err != nil {
-				return err
-			}
-			if v > SchemaVersion {
-				return fmt.Errorf("database %s has bars schema version %d, newer than this riskon understands (%d); upgrade riskon", s.path, v, SchemaVersion)
-			}
-		}
-		return nil
+	steps := make([][]string, len(migrations))
+	for i, m := range migrations {
+		steps[i] = []string{m}
 	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (component VARCHAR NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))`); err != nil {
-		return fmt.Errorf("open database %s: create schema_migrations: %w", s.path, err)
-	}
-	v, err := s.version(ctx)
+	st, err := migrate.Up(ctx, s.db, migrate.Component{Name: Component, What: "open database " + s.path + ": bars", Steps: steps})
 	if err != nil {
 		return err
 	}
-	if v > SchemaVersion {
-		return fmt.Errorf("database %s has bars schema version %d, newer than this riskon understands (%d); upgrade riskon", s.path, v, SchemaVersion)
-	}
-	for next := v + 1; next <= SchemaVersion; next++ {
-		if err := s.apply(ctx, next); err != nil {
-			return fmt.Errorf("open database %s: migrate bars schema to version %d: %w", s.path, next, err)
-		}
-	}
-	s.schema = true
+	s.schema = !st.ReadOnly || st.Found > 0
 	return nil
-}
-
-func (s *Store) version(ctx context.Context) (int, error) {
-	var v sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations WHERE component = ?`, Component).Scan(&v)
-	if err != nil {
-		return 0, fmt.Errorf("open database %s: read schema version: %w", s.path, err)
-	}
-	return int(v.Int64), nil
-}
-
-func (s *Store) apply(ctx context.Context, version int) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, migrations[version-1]); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (component, version) VALUES (?, ?)`, Component, version); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // DB returns the database handle, for packages that keep their own tables in
