@@ -219,7 +219,7 @@ func (s *Store) ImportAll(ctx context.Context, paths []string, opts ImportOption
 		f, err := im.readCSV(ctx, p, opts.Format, opts.Mapping, spec, false)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, err
+				return nil, interrupted(ctx)
 			}
 			return nil, input.Bad(err)
 		}
@@ -247,9 +247,18 @@ func (s *Store) ImportAll(ctx context.Context, paths []string, opts ImportOption
 		im.symbol(n, cal, opts.Replace)
 	}
 	if err := im.run(ctx, opts.Strict); err != nil {
+		if ctx.Err() != nil {
+			return nil, interrupted(ctx)
+		}
 		return nil, err
 	}
 	return im.reports(), nil
+}
+
+// interrupted is the error of an import stopped by ctx: the import is one
+// transaction, so nothing of it was written.
+func interrupted(ctx context.Context) error {
+	return fmt.Errorf("import interrupted, nothing of it was written (one transaction); run the same command again to import: %w", context.Cause(ctx))
 }
 
 // inputSize sums the sizes of the files (missing files count 0; reading them

@@ -517,3 +517,21 @@ func TestConstraintDivisionByZero(t *testing.T) {
 		t.Fatalf("sweep with a division by zero: %v", err)
 	}
 }
+
+// TestParseShardMessages: each wrong --shard is answered about what is wrong
+// with that value, using its own N.
+func TestParseShardMessages(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"0/0":  "N, the number of parts, must be at least 1",
+		"3/-2": "N, the number of parts, must be at least 1",
+		"5/3":  "0 to 2 (i counts from 0: the parts of 3 are 0/3 .. 2/3)",
+		"-1/8": "0 to 7 (i counts from 0: the parts of 8 are 0/8 .. 7/8)",
+		"x/2":  "want i/N",
+	} {
+		_, err := ParseShard(in)
+		if err == nil || !strings.Contains(err.Error(), want) || (in != "-1/8" && strings.Contains(err.Error(), "of 4")) {
+			t.Errorf("ParseShard(%q) = %v, want %q", in, err, want)
+		}
+	}
+}
