@@ -122,6 +122,7 @@ trade: {targets: [BTC], hold_days: 30}
 // file/key/symbol, a non-zero exit (an error from the command), and leaves
 // the database byte for byte as it was.
 func TestBadInputs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := demoDB(t, dir)
 	csvOK := "Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1.5,10\n2024-01-03,1.5,2,1,1.8,10\n"
@@ -181,6 +182,7 @@ func TestBadInputs(t *testing.T) {
 // writer on a database held by another process gets one clear line naming the
 // holder and exits 3, and the database is unchanged.
 func TestExitCodeAndLockedDatabase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := demoDB(t, dir)
 	cfg := write(t, dir, "good.yaml", goodRun)
@@ -227,6 +229,7 @@ func TestExitCodeAndLockedDatabase(t *testing.T) {
 // TestRunsAreDeterministic: two runs of the same config store identical
 // metrics, trades, signals and equity curves.
 func TestRunsAreDeterministic(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := demoDB(t, dir)
 	cfg := write(t, dir, "good.yaml", goodRun)
@@ -276,6 +279,7 @@ func TestRunsAreDeterministic(t *testing.T) {
 // TestReplay: a stored run replays identically; after the data changes the
 // replay refuses, naming the fingerprint change.
 func TestReplay(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := demoDB(t, dir)
 	cfg := write(t, dir, "good.yaml", goodRun)
