@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -139,5 +140,55 @@ func TestSignalsStopImport(t *testing.T) {
 			t.Errorf("%v: database changed: %s, was %s", sig, after, before)
 		}
 		t.Logf("%v: exit %d, %v after the signal; stderr %q", sig, ee.ExitCode(), took, strings.TrimSpace(stderr.String()))
+	}
+}
+
+// TestSignalStopsSweep: SIGINT during a sweep through the real main stops it
+// within a second, exit 130, saying how many trials are stored and how to
+// resume; --resume then finishes it.
+func TestSignalStopsSweep(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := demoDB(t, dir)
+	base := write(t, dir, "base.yaml", goodRun)
+	var lookbacks []string
+	for i := 5; i < 805; i++ {
+		lookbacks = append(lookbacks, fmt.Sprint(i))
+	}
+	file := write(t, dir, "sweep.yaml", "name: sig\nbase: "+base+"\ngrid:\n  - {key: trigger.lookback, values: ["+strings.Join(lookbacks, ", ")+"]}\n  - {key: trade.hold_days, values: [1, 3, 7, 14, 30]}\n")
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "sweep", "-c", file, "--db", db, "--workers", "1")
+	cmd.Env = append(os.Environ(), "RISKON_TEST_MAIN=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Signal while trials run: once the sweep's part database exists.
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m, _ := filepath.Glob(db + ".sweeps/*.duckdb"); len(m) > 0 {
+			break
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	sent := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	took := time.Since(sent)
+	ee, ok := err.(*exec.ExitError)
+	if !ok {
+		t.Skipf("the sweep finished before the signal (%v): nothing to interrupt on this machine", err)
+	}
+	if ee.ExitCode() != exitSIGINT {
+		t.Fatalf("exit %d, want 130; stderr %s", ee.ExitCode(), stderr.String())
+	}
+	if took > time.Second {
+		t.Errorf("exited %v after SIGINT, want under 1 s", took)
+	}
+	if !strings.Contains(stderr.String(), "--resume") {
+		t.Errorf("stderr %q does not say how to resume", stderr.String())
+	}
+	t.Logf("sweep: exit %d %v after SIGINT; %s", ee.ExitCode(), took, strings.TrimSpace(stderr.String()))
+	if code, msg := riskonProc(t, nil, "sweep", "-c", file, "--db", db, "--resume", "--workers", "1"); code != 0 {
+		t.Fatalf("--resume: exit %d: %s", code, msg)
 	}
 }

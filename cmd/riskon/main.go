@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -45,7 +46,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		case <-sigs:
 		case <-time.After(graceAfterSignal):
 		}
-		fmt.Fprintf(stderr, "riskon: %s: stopped; everything committed before the signal is kept (a sweep resumes with --resume)\n", sigName(sig))
+		fmt.Fprintf(stderr, "riskon: %s: %s\n", sigName(sig), resumeHint)
 		os.Exit(code)
 	}()
 
@@ -59,10 +60,18 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	default:
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "riskon:", err)
+		msg := err.Error()
+		if sig != nil && !strings.Contains(msg, "--resume") && !strings.Contains(msg, "again") {
+			// Every long phase ends here on a signal: say what holds.
+			msg += "; " + resumeHint
+		}
+		fmt.Fprintln(stderr, "riskon:", msg)
 	}
 	return exitCode(err, sig)
 }
+
+// resumeHint says what an interruption keeps and how to go on.
+const resumeHint = "stopped; everything committed before the signal is kept: run the same command again (a sweep: with --resume)"
 
 func sigName(sig os.Signal) string {
 	if sig == syscall.SIGTERM {
