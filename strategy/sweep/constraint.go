@@ -207,7 +207,7 @@ func (n binNode) eval(cfg reflect.Value) value {
 					what = "len(" + k.key + ")"
 				}
 			}
-			return value{err: fmt.Errorf("division by zero (%s is 0); guard it, e.g. %s != 0 and ...", what, what)}
+			return value{err: fmt.Errorf("division by zero (%s is 0); write %s != 0 and (...) to exclude those trials", what, what)}
 		}
 		return value{f: l.f / r.f}
 	}
