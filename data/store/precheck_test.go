@@ -3,12 +3,15 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/riskon/riskon/internal/input"
 )
@@ -132,5 +135,100 @@ func TestImportEndlessStreamCancel(t *testing.T) {
 	}
 	if len(syms) != 0 {
 		t.Fatalf("symbols after a cancelled import: %v", syms)
+	}
+}
+
+// refUTF8 is an independent reference for the first invalid UTF-8 byte:
+// line by line with the standard library.
+func refUTF8(b []byte) (line, col int) {
+	for i, l := range strings.Split(string(b), "\n") {
+		if !utf8.ValidString(l) {
+			for j := 0; j < len(l); {
+				r, w := utf8.DecodeRuneInString(l[j:])
+				if r == utf8.RuneError && w <= 1 {
+					return i + 1, j + 1
+				}
+				j += w
+			}
+		}
+	}
+	return 0, 0
+}
+
+// refRecords counts records as DuckDB's reader with quote '"' and escape
+// '"' sees them: newlines inside quotes do not end a record, blank lines
+// (only \r) are not records.
+func refRecords(b []byte) int64 {
+	var n int64
+	quoted, has := false, false
+	for _, c := range b {
+		switch {
+		case c == '"':
+			quoted, has = !quoted, true
+		case c == '\n' && !quoted:
+			if has {
+				n++
+			}
+			has = false
+		case c != '\r' && c != '\n':
+			has = true
+		}
+	}
+	if has {
+		n++
+	}
+	return n
+}
+
+// TestPrecheckChunks: the pre-check gives the same answer however the file
+// is cut into chunks, and agrees with independent references for the first
+// invalid UTF-8 byte and the record count.
+func TestPrecheckChunks(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 11))
+	alphabet := [][]byte{[]byte("a"), []byte(","), []byte("\n"), []byte("\r\n"), []byte("\""), []byte("é"), []byte("日"), []byte("🚀"), {0xff}, {0xe6, 0x97}, {0xed, 0xa0, 0x80}, []byte("1.5")}
+	for iter := 0; iter < 3000; iter++ {
+		var b []byte
+		for n := rng.IntN(40); n > 0; n-- {
+			tok := alphabet[rng.IntN(len(alphabet))]
+			if (tok[0] >= 0x80 && !utf8.Valid(tok)) && rng.IntN(4) != 0 {
+				continue // keep most inputs valid so record counts are compared
+			}
+			b = append(b, tok...)
+		}
+		run := func(cuts []int) (string, int64) {
+			p := newPrecheck("f.csv")
+			prev := 0
+			for _, c := range append(cuts, len(b)) {
+				if err := p.write(b[prev:c]); err != nil {
+					return err.Error(), -1
+				}
+				prev = c
+			}
+			if err := p.done(); err != nil {
+				return err.Error(), -1
+			}
+			return "", p.records
+		}
+		whole, wholeN := run(nil)
+		var cuts []int
+		for c := 0; c < len(b); c += 1 + rng.IntN(3) {
+			cuts = append(cuts, c)
+		}
+		chunked, chunkedN := run(cuts)
+		if whole != chunked || wholeN != chunkedN {
+			t.Fatalf("%q: whole %q %d, in chunks %q %d", b, whole, wholeN, chunked, chunkedN)
+		}
+		line, col := refUTF8(b)
+		switch {
+		case line > 0:
+			if want := fmt.Sprintf("line %d: byte %d is not valid UTF-8", line, col); !strings.Contains(whole, want) {
+				t.Fatalf("%q: %q, want %q", b, whole, want)
+			}
+		case whole != "":
+			t.Fatalf("%q: valid input refused: %s", b, whole)
+		case wholeN != refRecords(b):
+			t.Fatalf("%q: %d records, reference %d", b, wholeN, refRecords(b))
+		}
 	}
 }
