@@ -192,3 +192,22 @@ func TestSignalStopsSweep(t *testing.T) {
 		t.Fatalf("--resume: exit %d: %s", code, msg)
 	}
 }
+
+// TestProcessSubstitution: bash's <(...) is a pipe that can be read once;
+// the import reads it once and stores every row (it was called an empty
+// file when a pre-check consumed it).
+func TestProcessSubstitution(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ps.duckdb")
+	script := `"$0" -test.run='^$' -- data import --symbol PS --db "$1" <(printf 'Date,Close\n2021-01-01,10\n2021-01-02,11\n2021-01-03,12\n')`
+	cmd := exec.Command("bash", "-c", script, os.Args[0], db)
+	cmd.Env = append(os.Environ(), "RISKON_TEST_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "3 inserted") {
+		t.Fatalf("import from <(...): %v\n%s", err, out)
+	}
+}
