@@ -210,4 +210,11 @@ func TestProcessSubstitution(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "3 inserted") {
 		t.Fatalf("import from <(...): %v\n%s", err, out)
 	}
+	// data check reads a stream as a file too (not as a symbol name).
+	check := exec.Command("bash", "-c", `"$0" -test.run='^$' -- data check <(printf 'Date,Close\n2021-01-01,10\n2021-01-02,11\n')`, os.Args[0])
+	check.Env = append(os.Environ(), "RISKON_TEST_MAIN=1")
+	out, err = check.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "2021-01-02") {
+		t.Fatalf("data check <(...): %v\n%s", err, out)
+	}
 }
