@@ -166,6 +166,17 @@ func TestBadInputs(t *testing.T) {
 			if strings.Contains(strings.TrimSpace(msg), "\n") {
 				t.Errorf("message spans several lines:\n%s", msg)
 			}
+			// Wrong files, keys and flags are bad input (exit 2); a config
+			// that is valid but does not fit the data, or an unknown run,
+			// is a failure (exit 1).
+			want := exitBadInput
+			switch tc.name {
+			case "missing symbol in run", "empty window", "unknown run id", "bad output flag":
+				want = exitFailure
+			}
+			if got := exitCode(err, nil); got != want {
+				t.Errorf("exit status %d, want %d", got, want)
+			}
 			for _, w := range tc.want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("message %q does not mention %q", msg, w)
