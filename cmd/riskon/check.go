@@ -24,7 +24,6 @@ type checkSources struct {
 	a     *app
 	db    *store.Store
 	mem   *store.Store
-	cal   data.Calendar
 	fmtNm string
 }
 
@@ -37,11 +36,12 @@ func (c *checkSources) close() {
 	}
 }
 
-// isFile reports whether arg names an existing regular file (a file wins
+// checkIsFile reports whether arg names an existing file: a regular file, or
+// a stream such as a named pipe or bash's <(...), read once (a file wins
 // over a stored symbol of the same name; write ./NAME to be explicit).
 func checkIsFile(arg string) bool {
 	st, err := os.Stat(arg)
-	return err == nil && st.Mode().IsRegular()
+	return err == nil && !st.IsDir()
 }
 
 func (c *checkSources) store(ctx context.Context) (*store.Store, error) {

@@ -23,6 +23,7 @@ func checkNeedRaw(t *testing.T) {
 // TestDataCheckRealFiles runs `riskon data check` on the real files and
 // expects the problems their MANIFEST.md lists.
 func TestDataCheckRealFiles(t *testing.T) {
+	t.Parallel()
 	checkNeedRaw(t)
 	raw := func(p string) string { return filepath.Join(checkRawRoot, filepath.FromSlash(p)) }
 	has := func(list []string, s string) bool {

@@ -122,6 +122,7 @@ trade: {targets: [BTC], hold_days: 30}
 // file/key/symbol, a non-zero exit (an error from the command), and leaves
 // the database byte for byte as it was.
 func TestBadInputs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := demoDB(t, dir)
 	csvOK := "Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1.5,10\n2024-01-03,1.5,2,1,1.8,10\n"
@@ -165,6 +166,17 @@ func TestBadInputs(t *testing.T) {
 			if strings.Contains(strings.TrimSpace(msg), "\n") {
 				t.Errorf("message spans several lines:\n%s", msg)
 			}
+			// Wrong files, keys and flags are bad input (exit 2); a config
+			// that is valid but does not fit the data, or an unknown run,
+			// is a failure (exit 1).
+			want := exitBadInput
+			switch tc.name {
+			case "missing symbol in run", "empty window", "unknown run id", "bad output flag":
+				want = exitFailure
+			}
+			if got := exitCode(err, nil); got != want {
+				t.Errorf("exit status %d, want %d", got, want)
+			}
 			for _, w := range tc.want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("message %q does not mention %q", msg, w)
@@ -179,8 +191,9 @@ func TestBadInputs(t *testing.T) {
 
 // TestExitCodeAndLockedDatabase runs riskon as a real process: a second
 // writer on a database held by another process gets one clear line naming the
-// holder and exits 1, and the database is unchanged.
+// holder and exits 3, and the database is unchanged.
 func TestExitCodeAndLockedDatabase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := demoDB(t, dir)
 	cfg := write(t, dir, "good.yaml", goodRun)
@@ -211,8 +224,8 @@ func TestExitCodeAndLockedDatabase(t *testing.T) {
 	cmd.Stderr = &stderr
 	err = cmd.Run()
 	ee, ok := err.(*exec.ExitError)
-	if !ok || ee.ExitCode() != 1 {
-		t.Fatalf("exit = %v, want exit status 1; stderr %s", err, stderr.String())
+	if !ok || ee.ExitCode() != exitLocked {
+		t.Fatalf("exit = %v, want exit status 3 (locked); stderr %s", err, stderr.String())
 	}
 	msg := strings.TrimSpace(stderr.String())
 	if strings.Count(msg, "\n") != 0 || !strings.HasPrefix(msg, "riskon: ") || !strings.Contains(msg, "locked") ||
@@ -227,6 +240,7 @@ func TestExitCodeAndLockedDatabase(t *testing.T) {
 // TestRunsAreDeterministic: two runs of the same config store identical
 // metrics, trades, signals and equity curves.
 func TestRunsAreDeterministic(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := demoDB(t, dir)
 	cfg := write(t, dir, "good.yaml", goodRun)
@@ -276,6 +290,7 @@ func TestRunsAreDeterministic(t *testing.T) {
 // TestReplay: a stored run replays identically; after the data changes the
 // replay refuses, naming the fingerprint change.
 func TestReplay(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := demoDB(t, dir)
 	cfg := write(t, dir, "good.yaml", goodRun)

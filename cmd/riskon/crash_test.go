@@ -63,6 +63,7 @@ func symbolsState(t *testing.T, db string) string {
 // TestKillDuringImport: SIGKILL at several moments of an import leaves the
 // database either as before or with the whole import, never in between.
 func TestKillDuringImport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := demoDB(t, dir)
 	// A 60,000-row file takes long enough to be killed midway.
@@ -98,6 +99,7 @@ func TestKillDuringImport(t *testing.T) {
 // TestKillDuringRun: SIGKILL at several moments of `riskon run` never leaves
 // a run visible without all its trades, signals and equity rows.
 func TestKillDuringRun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := demoDB(t, dir)
 	cfg := write(t, dir, "good.yaml", goodRun)

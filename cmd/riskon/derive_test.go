@@ -16,6 +16,7 @@ import (
 // TestDeriveRealData builds the default derived symbols from the real
 // catalog data and checks bars computed by hand from the raw files.
 func TestDeriveRealData(t *testing.T) {
+	t.Parallel()
 	checkNeedRaw(t)
 	db := filepath.Join(t.TempDir(), "riskon.duckdb")
 	st, err := store.Open(context.Background(), db, store.Options{})

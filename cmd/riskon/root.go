@@ -44,12 +44,14 @@ func (a *app) root() *cobra.Command {
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			level := slog.LevelWarn
 			if a.verbose {
 				level = slog.LevelDebug
 			}
 			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			// A misspelled RISKON_ variable is refused like a misspelled key.
+			return checkEnv(os.Environ())
 		},
 	}
 	root.SetOut(a.stdout)
@@ -59,5 +61,6 @@ func (a *app) root() *cobra.Command {
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log progress to stderr")
 	root.AddCommand(a.subcommands()...)
 	a.addCompletions(root)
+	markUsageErrors(root)
 	return root
 }

@@ -56,12 +56,12 @@ func (a *app) openResults(ctx context.Context, readOnly bool) (*resultStores, er
 	rs, err := runstore.New(ctx, st.DB())
 	if err != nil {
 		st.Close()
-		return nil, err
+		return nil, store.Damaged(st.Path(), err)
 	}
 	sw, err := runstore.NewSweeps(ctx, st.DB())
 	if err != nil {
 		st.Close()
-		return nil, err
+		return nil, store.Damaged(st.Path(), err)
 	}
 	return &resultStores{Store: st, runs: rs, sweeps: sw}, nil
 }

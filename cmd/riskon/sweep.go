@@ -608,9 +608,7 @@ func (a *app) printSweep(res *sweepResult, output string) error {
 	fmt.Fprintf(w, "data %s   ranked by %s\n\n", short(res.DataFingerprint), res.RankBy)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := []string{"RANK", "TRIAL"}
-	for _, k := range res.keys {
-		head = append(head, k)
-	}
+	head = append(head, res.keys...)
 	metricCols := []string{"sharpe", "total_return", "cagr", "max_drawdown"}
 	if !slices.Contains(metricCols, res.RankBy) && res.RankBy != sweep.RankDSR && res.RankBy != sweep.RankPSR {
 		metricCols = append([]string{res.RankBy}, metricCols...)

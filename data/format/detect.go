@@ -553,6 +553,9 @@ func (m Mapping) IsZero() bool { return m == Mapping{} }
 // names at least the date and close columns, a header no format recognises
 // is accepted.
 func Resolve(name string, m Mapping, header []string, sample [][]string) (Layout, error) {
+	if err := duplicateNames(header); err != nil {
+		return Layout{}, err
+	}
 	var l Layout
 	var err error
 	if n := strings.ToLower(strings.TrimSpace(name)); n == "" || n == "auto" {
@@ -576,6 +579,32 @@ func Resolve(name string, m Mapping, header []string, sample [][]string) (Layout
 		return l, nil
 	}
 	return applyMapping(l, m, sample)
+}
+
+// duplicateNames refuses a header in which two columns have the same name
+// after normalisation (case, spaces and punctuation ignored: "Close" and
+// "close " collide): which one riskon read would be a guess. A first line
+// that is data (a headerless file) has no names to compare.
+func duplicateNames(header []string) error {
+	raw := trimHeader(append([]string(nil), header...))
+	if len(raw) > 0 {
+		raw[0] = strings.TrimPrefix(raw[0], "\ufeff")
+	}
+	if headerless(raw) {
+		return nil
+	}
+	first := map[string]int{}
+	for i, name := range raw {
+		n := norm(name)
+		if n == "" {
+			continue
+		}
+		if j, ok := first[n]; ok {
+			return fmt.Errorf("the header has two columns named %q: column %d %q and column %d %q; rename or remove one", n, j+1, raw[j], i+1, raw[i])
+		}
+		first[n] = i
+	}
+	return nil
 }
 
 // ColumnIndex finds a column by header name (case-insensitive; "Adj Close"

@@ -96,6 +96,7 @@ func BenchmarkImportLong(b *testing.B) {
 // goes to RISKON_BIG_DIR or a temporary directory). The figures are in
 // docs/DATA.md, "Performance".
 func TestLargeImportMemory(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("RISKON_TEST_IMPORT_CSV") != "" {
 		t.Skip("helper mode")
 	}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/data/format"
+
+	"github.com/riskon/riskon/internal/input"
 )
 
 // Catalog lists symbols and the files they are built from. It is YAML with
@@ -76,9 +78,16 @@ type CatalogOptions struct {
 	AllowOutside bool
 }
 
-// ReadCatalog parses a catalog file strictly (unknown keys are errors).
+// ReadCatalog parses a catalog file strictly (unknown keys are errors). Its
+// errors are bad input (errors.Is input.ErrBad); its size is bounded by
+// input.Catalog.
 func ReadCatalog(path string) (*Catalog, error) {
-	b, err := os.ReadFile(path)
+	c, err := readCatalog(path)
+	return c, input.Bad(err)
+}
+
+func readCatalog(path string) (*Catalog, error) {
+	b, err := input.ReadFile(context.Background(), path, input.Catalog)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/data/format"
+	"github.com/riskon/riskon/internal/input"
 )
 
 // ImportOptions configure Import and ImportAll.
@@ -217,7 +218,10 @@ func (s *Store) ImportAll(ctx context.Context, paths []string, opts ImportOption
 	for _, p := range paths {
 		f, err := im.readCSV(ctx, p, opts.Format, opts.Mapping, spec, false)
 		if err != nil {
-			return nil, err
+			if ctx.Err() != nil {
+				return nil, interrupted(ctx)
+			}
+			return nil, input.Bad(err)
 		}
 		f.source = opts.Source
 		if f.source == "" {
@@ -243,9 +247,18 @@ func (s *Store) ImportAll(ctx context.Context, paths []string, opts ImportOption
 		im.symbol(n, cal, opts.Replace)
 	}
 	if err := im.run(ctx, opts.Strict); err != nil {
+		if ctx.Err() != nil {
+			return nil, interrupted(ctx)
+		}
 		return nil, err
 	}
 	return im.reports(), nil
+}
+
+// interrupted is the error of an import stopped by ctx: the import is one
+// transaction, so nothing of it was written.
+func interrupted(ctx context.Context) error {
+	return fmt.Errorf("import interrupted, nothing of it was written (one transaction); run the same command again to import: %w", context.Cause(ctx))
 }
 
 // inputSize sums the sizes of the files (missing files count 0; reading them

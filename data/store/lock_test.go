@@ -103,6 +103,7 @@ func newDB(t *testing.T) string {
 // Options.Wait and succeeds when the holder exits within the wait, or fails
 // after the wait with the same clear error saying how long it waited.
 func TestLockWait(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("RISKON_TEST_HOLD_DB") != "" {
 		t.Skip("helper mode")
 	}
@@ -179,6 +180,7 @@ func TestLockWait(t *testing.T) {
 // file open read-only; a writer is refused (ErrLocked) until the readers
 // are gone.
 func TestReadOnlyShared(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("RISKON_TEST_HOLD_DB") != "" {
 		t.Skip("helper mode")
 	}

@@ -19,6 +19,7 @@ import (
 // every symbol is validated as a series of its own, one calendar serves all,
 // and a re-import changes nothing.
 func TestLongFormat(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	// Two symbols interleaved by date (as dumps by date are), B newest first.
@@ -183,6 +184,7 @@ func hostileSymbols() []string {
 // import (with --symbol and from a long file's symbol column), List and
 // Load, and the tables they name in SQL are still there.
 func TestHostileSymbols(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := openTemp(t)
 	dir := t.TempDir()
@@ -256,6 +258,7 @@ func TestHostileSymbols(t *testing.T) {
 }
 
 func TestCheckSymbol(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		sym  string
 		want string // "" valid, else a substring of the error
@@ -297,6 +300,7 @@ func TestCheckSymbol(t *testing.T) {
 // TestListManySymbols stores 10,000 small symbols with one long-format
 // import and checks that List (riskon data list) and Load stay fast.
 func TestListManySymbols(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := openTemp(t)
 	var b strings.Builder
@@ -344,6 +348,7 @@ func TestListManySymbols(t *testing.T) {
 // (blank lines and CRLF included), and the fallback to data row numbers when
 // a quoted field spans lines.
 func TestLineNumbersLargeFile(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := openTemp(t)
 	s.stageFileMin = 0 // stage in a file, as for large inputs
@@ -426,6 +431,7 @@ func TestLineNumbersLargeFile(t *testing.T) {
 // table) against DuckDB's own ICU time zones, an independent implementation,
 // for every day of 2019-2022 (eight daylight-saving changes each).
 func TestSessionsMatchICU(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := openTemp(t)
 	dir := t.TempDir()
@@ -470,6 +476,7 @@ func TestSessionsMatchICU(t *testing.T) {
 // root and refused when they leave it through "..", an absolute path or a
 // symbolic link, unless allowed.
 func TestCatalogPaths(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	root := filepath.Join(dir, "raw")
@@ -527,6 +534,7 @@ func TestCatalogPaths(t *testing.T) {
 }
 
 func TestCheckUTF8(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	big := strings.Repeat("2021-01-01,1.5\n", 5000) // 75,000 bytes: more than one 64 KiB chunk
 	// Place a multi-byte rune across the 65,536-byte chunk boundary.
@@ -546,9 +554,15 @@ func TestCheckUTF8(t *testing.T) {
 	}
 	for _, c := range cases {
 		p := writeFile(t, dir, strings.ReplaceAll(c.name, " ", "_")+".csv", c.content)
-		line, col, err := checkUTF8(p)
-		if err != nil || line != c.line || col != c.col {
-			t.Errorf("%s: line %d col %d err %v, want line %d col %d", c.name, line, col, err, c.line, c.col)
+		_, err := checkFile(context.Background(), p, p)
+		if c.line == 0 {
+			if err != nil {
+				t.Errorf("%s: %v, want no error", c.name, err)
+			}
+			continue
+		}
+		if want := fmt.Sprintf("line %d: byte %d is not valid UTF-8", c.line, c.col); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", c.name, err, want)
 		}
 	}
 }

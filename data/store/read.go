@@ -14,6 +14,7 @@ import (
 
 	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/data/format"
+	"github.com/riskon/riskon/internal/input"
 )
 
 // maxShown is how many offending lines an error message lists.
@@ -129,13 +130,14 @@ type symbolSpec struct {
 func (im *importer) readCSV(ctx context.Context, path, fmtName string, m format.Mapping, spec symbolSpec, keepDups bool) (*srcFile, error) {
 	// DuckDB's reader needs UTF-8, and with some column selections it fails
 	// with an internal error (that invalidates the whole database) on
-	// invalid bytes: check in Go first, streaming, and name the line.
-	if line, col, err := checkUTF8(path); err != nil {
-		return nil, fmt.Errorf("import %s: %w", path, err)
-	} else if line > 0 {
-		return nil, fmt.Errorf("import %s: line %d: byte %d is not valid UTF-8; save the file as UTF-8", path, line, col)
+	// invalid bytes; it drops lines longer than its buffer silently. Check
+	// in Go first, streaming, and name the line; a stream is read once into
+	// a temporary file.
+	local, pre, err := im.openCSV(ctx, path)
+	if err != nil {
+		return nil, err
 	}
-	fh, err := os.Open(path)
+	fh, err := os.Open(local)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", path, err)
 	}
@@ -159,7 +161,7 @@ func (im *importer) readCSV(ctx context.Context, path, fmtName string, m format.
 	if err != nil {
 		return nil, err
 	}
-	f.layout, f.skip = layout, layout.SkipLines
+	f.layout, f.skip, f.local = layout, layout.SkipLines, local
 	switch {
 	case spec.column != "":
 		if f.symCol, err = layout.ColumnIndex("--symbol-column", spec.column); err != nil {
@@ -187,10 +189,14 @@ func (im *importer) readCSV(ctx context.Context, path, fmtName string, m format.
 	}
 	drop()
 	defer drop()
-	args := []any{sql.Named("file", f.id), sql.Named("path", path), sql.Named("delim", string(layout.Delim())),
+	args := []any{sql.Named("file", f.id), sql.Named("path", local), sql.Named("delim", string(layout.Delim())),
 		sql.Named("skip", layout.SkipLines)}
 	if f.symCol < 0 {
 		args = append(args, sql.Named("sym", spec.fixed))
+	}
+	records := pre.dataRecords(layout.SkipLines)
+	if records == 0 {
+		return nil, fmt.Errorf("import %s: no data rows (the file has only its header %q)", path, strings.Join(head.Header, string(layout.Delim())))
 	}
 	res, err := im.conn.ExecContext(ctx, convertSQL(im.t("rows"), layout, f.symCol, rejects, scans), args...)
 	if err != nil {
@@ -200,8 +206,10 @@ func (im *importer) readCSV(ctx context.Context, path, fmtName string, m format.
 		return nil, err
 	}
 	f.n, _ = res.RowsAffected()
-	if f.n == 0 {
-		return nil, fmt.Errorf("import %s: no data rows (the file has only its header %q)", path, strings.Join(head.Header, string(layout.Delim())))
+	// Every record of the file is stored or named in an error: DuckDB's
+	// count must equal the one made in Go.
+	if f.n != records {
+		return nil, fmt.Errorf("import %s: the file has %d data records after its header but DuckDB's CSV reader returned %d; nothing was imported (check the quoting and line endings, or pass --format)", path, records, f.n)
 	}
 	if err := im.badRows(ctx, f); err != nil {
 		return nil, err
@@ -275,7 +283,7 @@ SELECT $file, ` + sym + `, ` + day + `,
 FROM read_csv($path, auto_detect = false, header = false, skip = $skip, delim = $delim, quote = '"', escape = '"',
 	columns = {` + strings.Join(cols, ", ") + `},
 	store_rejects = true, rejects_table = '` + rejects + `', rejects_scan = '` + scans + `',
-	rejects_limit = ` + fmt.Sprint(rejectsLimit) + `)`
+	rejects_limit = ` + fmt.Sprint(rejectsLimit) + `, max_line_size = ` + fmt.Sprint(2*input.MaxLineBytes) + `)`
 }
 
 // problemsSQL counts the problems of a staged row exactly as checkRow lists
@@ -430,7 +438,7 @@ func (im *importer) rawText(ctx context.Context, f *srcFile, bad []badRow) error
 		FROM read_csv($path, auto_detect = false, header = false, skip = $skip, delim = $delim, quote = '"', escape = '"',
 			columns = {`+strings.Join(cols, ", ")+`}))
 		WHERE rid IN (SELECT unnest($rids::BIGINT[]))`,
-		sql.Named("path", f.path), sql.Named("skip", l.SkipLines), sql.Named("delim", string(l.Delim())), sql.Named("rids", rids))
+		sql.Named("path", f.local), sql.Named("skip", l.SkipLines), sql.Named("delim", string(l.Delim())), sql.Named("rids", rids))
 	if err != nil {
 		return fmt.Errorf("import %s: read bad rows: %s", f.path, firstLine(err))
 	}
@@ -736,66 +744,5 @@ func scanLines(path string, skip int, rids []int64) (map[int64]int, int64, error
 		if err != nil {
 			return nil, 0, err
 		}
-	}
-}
-
-// checkUTF8 streams the file and returns the line and 1-based byte within it
-// of the first byte that is not valid UTF-8 (0, 0 if the file is valid).
-func checkUTF8(path string) (line, col int, err error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer fh.Close()
-	const size = 1 << 16
-	buf := make([]byte, size+utf8.UTFMax)
-	carry := 0 // bytes of an incomplete rune kept at the front of buf
-	lines := 1
-	lineStart := 0 // bytes since the start of the current line, before chunk
-	for {
-		n, rerr := io.ReadFull(fh, buf[carry:carry+size])
-		eof := rerr == io.EOF || rerr == io.ErrUnexpectedEOF
-		if rerr != nil && !eof {
-			return 0, 0, rerr
-		}
-		chunk := buf[:carry+n]
-		cut := len(chunk)
-		if !eof {
-			// Keep a rune cut by the chunk's end for the next chunk.
-			for i := len(chunk) - 1; i >= 0 && i >= len(chunk)-utf8.UTFMax; i-- {
-				if utf8.RuneStart(chunk[i]) {
-					if !utf8.FullRune(chunk[i:]) {
-						cut = i
-					}
-					break
-				}
-			}
-		}
-		body := chunk[:cut]
-		if !utf8.Valid(body) {
-			for i := 0; i < len(body); {
-				r, w := utf8.DecodeRune(body[i:])
-				if r == utf8.RuneError && w <= 1 {
-					nl := bytes.LastIndexByte(body[:i], '\n')
-					lines += bytes.Count(body[:i], []byte{'\n'})
-					c := i - nl
-					if nl < 0 {
-						c = lineStart + i + 1
-					}
-					return lines, c, nil
-				}
-				i += w
-			}
-		}
-		lines += bytes.Count(body, []byte{'\n'})
-		if nl := bytes.LastIndexByte(body, '\n'); nl >= 0 {
-			lineStart = len(body) - nl - 1
-		} else {
-			lineStart += len(body)
-		}
-		if eof {
-			return 0, 0, nil
-		}
-		carry = copy(buf, chunk[cut:])
 	}
 }

@@ -21,6 +21,7 @@ func fetchedBars(from string, closes ...float64) []data.Bar {
 }
 
 func TestImportBars(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t)
 	ctx := context.Background()
 	origin := &Origin{Kind: OriginFetch, Source: "binance", Remote: "BTCUSDT", Params: `{"since":""}`}
@@ -77,6 +78,7 @@ func TestImportBars(t *testing.T) {
 }
 
 func TestImportBarsValidation(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t)
 	ctx := context.Background()
 	if _, err := s.ImportBars(ctx, "OK", fetchedBars("2024-01-01", 1, 2), BarsOptions{Source: "x"}); err != nil {
@@ -122,6 +124,7 @@ func TestImportBarsValidation(t *testing.T) {
 }
 
 func TestStoreDerived(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t)
 	ctx := context.Background()
 	cal := data.NYSE()
@@ -196,6 +199,7 @@ func TestStoreDerived(t *testing.T) {
 }
 
 func TestReadFileKeepsDuplicates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := OpenMemory(ctx)
 	if err != nil {
@@ -223,6 +227,7 @@ func TestReadFileKeepsDuplicates(t *testing.T) {
 // existed (bars schema version 1): read-only it has no origins, read-write
 // it is migrated to version 2 with its bars intact.
 func TestSourcesMigration(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v1.duckdb")
 	s, err := Open(ctx, path, Options{})

@@ -55,6 +55,7 @@ const maxSymbols = 200_000
 type srcFile struct {
 	id     int
 	path   string // as given, for messages
+	local  string // the file DuckDB reads: path, or a stream's copy
 	source string // label stored with the bars
 	layout format.Layout
 	mem    bool  // bars from memory: "line N" is the bar's position
@@ -102,6 +103,8 @@ type importer struct {
 	// file wins" (Import); splice when catalog sources are spliced.
 	union, splice bool
 	stageSorted   bool // stage rows are in (symbol, day) order already
+	// cleanups remove temporary copies of streams (see openCSV).
+	cleanups []func()
 }
 
 // newImporter attaches a staging database: a file in a temporary directory
@@ -207,6 +210,9 @@ func (im *importer) close() {
 	}
 	im.conn.ExecContext(ctx, `DETACH DATABASE IF EXISTS `+im.cat)
 	im.removeDir()
+	for _, c := range im.cleanups {
+		c()
+	}
 }
 
 func (im *importer) removeDir() {
@@ -357,7 +363,7 @@ func (im *importer) lines(f *srcFile, rids []int64) (map[int64]int, bool) {
 	}
 	if len(want) > 0 {
 		sort.Slice(want, func(i, j int) bool { return want[i] < want[j] })
-		got, total, err := scanLines(f.path, f.skip, want)
+		got, total, err := scanLines(f.local, f.skip, want)
 		if err != nil || total != f.n {
 			return nil, false
 		}

@@ -32,6 +32,8 @@ import (
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/riskon/riskon/internal/migrate"
 )
 
 // Component is this package's name in schema_migrations.
@@ -63,6 +65,19 @@ type Options struct {
 // another process holds. The error itself is a *LockError naming the file
 // and the holder's PID.
 var ErrLocked = errors.New("database is locked by another process")
+
+// ErrCorrupt is the error (test with errors.Is) of opening a file that is
+// not a usable DuckDB database: garbage bytes, a truncated file, a damaged
+// header.
+var ErrCorrupt = errors.New("not a usable DuckDB database")
+
+// corruptError is a message that Is ErrCorrupt.
+type corruptError string
+
+func (e corruptError) Error() string { return string(e) }
+
+// Is makes errors.Is(err, ErrCorrupt) true.
+func (e corruptError) Is(target error) bool { return target == ErrCorrupt }
 
 // LockError says which process holds a database file and how long Open
 // waited for it.
@@ -214,7 +229,7 @@ func openOnce(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.db.Close()
-		return nil, err
+		return nil, Damaged(path, err)
 	}
 	return s, nil
 }
@@ -236,69 +251,49 @@ func openError(path string, err error) error {
 		}
 		return le
 	}
+	if d := Damaged(path, err); d != err {
+		return d
+	}
 	return fmt.Errorf("open database %s: %w", path, err)
 }
 
-func (s *Store) migrate(ctx context.Context) error {
-	if s.readOnly {
-		var n int
-		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name IN ('bars', 'symbols')`).Scan(&n)
-		if err != nil {
-			return fmt.Errorf("open database %s: %w", s.path, err)
-		}
-		s.schema = n == 2
-		if s.schema {
-			v, err := s.version(ctx)
-			if err != nil {
-				return err
-			}
-			if v > SchemaVersion {
-				return fmt.Errorf("database %s has bars schema version %d, newer than this riskon understands (%d); upgrade riskon", s.path, v, SchemaVersion)
-			}
-		}
+// Damaged returns a one-line error that Is ErrCorrupt when err (from opening
+// or first reading the database at path) says the file is damaged or not a
+// DuckDB database; otherwise err itself. Every command opens the database
+// through Open, which applies it, and callers that read more tables right
+// after opening (the run and sweep stores) apply it too.
+func Damaged(path string, err error) error {
+	if err == nil {
 		return nil
 	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (component VARCHAR NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))`); err != nil {
-		return fmt.Errorf("open database %s: create schema_migrations: %w", s.path, err)
-	}
-	v, err := s.version(ctx)
-	if err != nil {
-		return err
-	}
-	if v > SchemaVersion {
-		return fmt.Errorf("database %s has bars schema version %d, newer than this riskon understands (%d); upgrade riskon", s.path, v, SchemaVersion)
-	}
-	for next := v + 1; next <= SchemaVersion; next++ {
-		if err := s.apply(ctx, next); err != nil {
-			return fmt.Errorf("open database %s: migrate bars schema to version %d: %w", s.path, next, err)
+	msg := err.Error()
+	for _, m := range []string{"not a valid DuckDB database", "Corrupt database", "Could not read enough bytes", "checksum", "database file is corrupt", "Serialization Error"} {
+		if strings.Contains(msg, m) {
+			detail := msg
+			if i := strings.Index(msg, "Error: "); i >= 0 {
+				detail = msg[i+len("Error: "):]
+			}
+			detail, _, _ = strings.Cut(detail, "\n")
+			return corruptError(fmt.Sprintf("database %s is damaged or not a DuckDB database (%s); restore it from a backup, or give another file with --db", path, detail))
 		}
 	}
-	s.schema = true
+	return err
+}
+
+// migrate brings the bars schema up to date through the one migration
+// runner (internal/migrate). A read-only database is used as it is: with no
+// bars tables it holds no symbols.
+func (s *Store) migrate(ctx context.Context) error {
+	steps := make([][]string, len(migrations))
+	for i, m := range migrations {
+		steps[i] = []string{m}
+	}
+	st, err := migrate.Up(ctx, s.db, migrate.Component{Name: Component, What: "open database " + s.path + ": bars", Steps: steps})
+	if err != nil {
+		return err
+	}
+	s.schema = !st.ReadOnly || st.Found > 0
 	return nil
-}
-
-func (s *Store) version(ctx context.Context) (int, error) {
-	var v sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations WHERE component = ?`, Component).Scan(&v)
-	if err != nil {
-		return 0, fmt.Errorf("open database %s: read schema version: %w", s.path, err)
-	}
-	return int(v.Int64), nil
-}
-
-func (s *Store) apply(ctx context.Context, version int) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, migrations[version-1]); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (component, version) VALUES (?, ?)`, Component, version); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // DB returns the database handle, for packages that keep their own tables in

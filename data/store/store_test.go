@@ -76,6 +76,7 @@ func date(s string) data.Date {
 // format auto, each as its own symbol in one database, and checks the row
 // counts, ranges and data quirks the MANIFEST reports.
 func TestImportEveryRawFile(t *testing.T) {
+	t.Parallel()
 	needRaw(t)
 	s := openTemp(t)
 	ctx := context.Background()
@@ -235,6 +236,7 @@ func TestImportEveryRawFile(t *testing.T) {
 // TestCatalog builds configs/data/shared.yaml and checks the splice and the
 // MANIFEST's sanity closes.
 func TestCatalog(t *testing.T) {
+	t.Parallel()
 	needRaw(t)
 	s := openTemp(t)
 	ctx := context.Background()
@@ -349,6 +351,7 @@ func TestCatalog(t *testing.T) {
 }
 
 func TestCatalogRootAndEscape(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dataDir := filepath.Join(dir, "raw")
 	os.Mkdir(dataDir, 0o755)
@@ -416,6 +419,7 @@ func hashDB(t *testing.T, s *Store) string {
 // the file, the line and the problem, and that the database file is left
 // byte-for-byte as it was.
 func TestBadInputs(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -488,6 +492,7 @@ func TestBadInputs(t *testing.T) {
 }
 
 func TestReimportAndReplace(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -547,6 +552,7 @@ func TestReimportAndReplace(t *testing.T) {
 }
 
 func TestWarnings(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t)
 	dir := t.TempDir()
 	p := writeFile(t, dir, "w.csv", "date,open,high,low,close,volume\n"+
@@ -573,6 +579,7 @@ func TestWarnings(t *testing.T) {
 }
 
 func TestLoadAndInsertSeries(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t)
 	ctx := context.Background()
 	ser, err := data.NewSeries("SYN", data.NYSE(), []data.Bar{
@@ -617,6 +624,7 @@ func TestLoadAndInsertSeries(t *testing.T) {
 }
 
 func TestReadOnlyAndSchema(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "r.duckdb")
 	if _, err := Open(ctx, path, Options{ReadOnly: true}); err == nil {
@@ -648,6 +656,7 @@ func TestReadOnlyAndSchema(t *testing.T) {
 // binary re-executed) and expects one clear error naming the file and the
 // holder's PID.
 func TestLockedDatabase(t *testing.T) {
+	t.Parallel()
 	if p := os.Getenv("RISKON_TEST_HOLD_DB"); p != "" {
 		t.Skip("helper mode")
 	}

@@ -21,14 +21,12 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/riskon/riskon/internal/migrate"
 	"github.com/riskon/riskon/results"
 )
 
 // component is this package's name in schema_migrations.
 const component = "runs"
-
-// schemaVersion is the newest schema this package writes.
-const schemaVersion = 1
 
 var (
 	// ErrNotFound: no stored run matches the id or prefix.
@@ -45,8 +43,10 @@ type Store struct {
 	empty bool
 }
 
-var migrations = map[int][]string{
-	1: {
+// runsMigrations are the run store's migrations, literal SQL, frozen:
+// append a step to change the schema (see internal/migrate).
+var runsMigrations = [][]string{
+	{
 		`CREATE TABLE runs (
 			run_id           VARCHAR PRIMARY KEY,
 			name             VARCHAR NOT NULL,
@@ -102,79 +102,29 @@ func New(ctx context.Context, db *sql.DB) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("run store: nil database")
 	}
-	empty, err := openComponent(ctx, db, "run store", component, schemaVersion, func(v int) []string { return migrations[v] })
+	empty, err := openComponent(ctx, db, migrate.Component{Name: component, What: "run store", Steps: runsMigrations})
 	if err != nil {
 		return nil, err
 	}
 	return &Store{db: db, empty: empty}, nil
 }
 
-// openComponent brings one component's tables (runs, sweeps) to version
-// latest, recording each step in schema_migrations. A read-only database
-// still at version 0 opens empty (no tables, nothing stored); one that needs
-// migrating, or that is newer than this riskon, is an error naming what.
-func openComponent(ctx context.Context, db *sql.DB, what, component string, latest int, steps func(version int) []string) (empty bool, err error) {
-	version, err := componentVersion(ctx, db, component)
+// openComponent brings one component's tables to their latest version
+// through the one migration runner. A read-only database still at version 0
+// opens empty (no tables, nothing stored); one that needs migrating is an
+// error naming what.
+func openComponent(ctx context.Context, db *sql.DB, c migrate.Component) (empty bool, err error) {
+	st, err := migrate.Up(ctx, db, c)
 	if err != nil {
-		return false, fmt.Errorf("%s: read schema version: %w", what, err)
+		return false, err
 	}
-	switch {
-	case version == latest:
-		return false, nil
-	case version > latest:
-		return false, fmt.Errorf("%s: the database has %s schema version %d, newer than this riskon understands (%d); upgrade riskon", what, component, version, latest)
-	}
-	var readOnly bool
-	if err := db.QueryRowContext(ctx,
-		`SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&readOnly); err != nil {
-		return false, fmt.Errorf("%s: check read-only: %w", what, err)
-	}
-	if readOnly {
-		if version == 0 {
+	if st.ReadOnly {
+		if st.Found == 0 {
 			return true, nil
 		}
-		return false, fmt.Errorf("%s: the database has %s schema version %d and needs migrating to %d; open it once read-write", what, component, version, latest)
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("%s: migrate: %w", what, err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx,
-		`CREATE TABLE IF NOT EXISTS schema_migrations (component VARCHAR, version INTEGER)`); err != nil {
-		return false, fmt.Errorf("%s: create schema_migrations: %w", what, err)
-	}
-	for v := version + 1; v <= latest; v++ {
-		for _, stmt := range steps(v) {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return false, fmt.Errorf("%s: migrate to version %d: %w", what, v, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO schema_migrations (component, version) VALUES ($1, $2)`, component, v); err != nil {
-			return false, fmt.Errorf("%s: record version %d: %w", what, v, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("%s: migrate: %w", what, err)
+		return false, fmt.Errorf("%s: the database has %s schema version %d and needs migrating to %d; open it once read-write", c.What, c.Name, st.Found, c.Latest())
 	}
 	return false, nil
-}
-
-// componentVersion reads the newest recorded version of component (0 when
-// schema_migrations does not exist yet).
-func componentVersion(ctx context.Context, db *sql.DB, component string) (int, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
-		WHERE table_name = 'schema_migrations' AND database_name = current_database() AND schema_name = current_schema()`).Scan(&n); err != nil {
-		return 0, err
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	var v int
-	err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = $1`, component).Scan(&v)
-	return v, err
 }
 
 // NewRunID returns an id like 20261121-193000-ab12cd: the UTC time to the

@@ -99,6 +99,7 @@ func count(t testing.TB, db *sql.DB, q string, args ...any) int {
 }
 
 func TestSaveGetRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, db := newStore(t)
 	rep := sampleReport("20261121-193000-ab12cd", "2026-11-21T19:30:00Z", 100)
@@ -162,6 +163,7 @@ func TestSaveGetRoundTrip(t *testing.T) {
 }
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := newStore(t)
 	// Saved out of time order; one synthetic, one with another name.
@@ -237,6 +239,7 @@ func TestList(t *testing.T) {
 }
 
 func TestPrefixLookup(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := newStore(t)
 	for _, id := range []string{"20240101-000000-aaaaaa", "20240101-000000-aabbbb", "20240102-120000-cccccc"} {
@@ -284,6 +287,7 @@ func TestPrefixLookup(t *testing.T) {
 }
 
 func TestFailedSaveLeavesNoRows(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, db := newStore(t)
 	first := sampleReport("20240101-000000-aaaaaa", "2024-01-01T00:00:00Z", 50)
@@ -363,6 +367,7 @@ func TestFailedSaveLeavesNoRows(t *testing.T) {
 }
 
 func TestIdenticalContentIdenticalRows(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, db := newStore(t)
 	a := sampleReport("20240101-000000-aaaaaa", "2024-01-01T00:00:00Z", 500)
@@ -398,6 +403,7 @@ func TestIdenticalContentIdenticalRows(t *testing.T) {
 }
 
 func TestNewIsIdempotentAndSharesMigrations(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "riskon.duckdb")
 	db := openDB(t, path)
@@ -429,6 +435,7 @@ func TestNewIsIdempotentAndSharesMigrations(t *testing.T) {
 }
 
 func TestReadOnlyWithoutRuns(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "riskon.duckdb")
 	rw, err := sql.Open("duckdb", path+dsnOpts)
@@ -488,6 +495,7 @@ func TestReadOnlyWithoutRuns(t *testing.T) {
 }
 
 func TestNewRunID(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 21, 20, 30, 0, 0, time.FixedZone("CET", 3600))
 	re := regexp.MustCompile(`^20261121-193000-[0-9a-f]{6}$`)
 	id := NewRunID(now, "hash", bytes.NewReader([]byte("12345678")))

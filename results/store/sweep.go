@@ -18,6 +18,7 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/riskon/riskon/internal/migrate"
 	"github.com/riskon/riskon/results"
 )
 
@@ -49,8 +50,83 @@ type Sweeps struct {
 
 const sweepsComponent = "sweeps"
 
+// sweepsMigrations are the sweep store's migrations, literal SQL, frozen
+// (see internal/migrate). The trial columns were the JSON names of
+// results.Metrics at release: a metric added since needs a new step that
+// adds its two columns (name and bench_name); TestSweepSchemaCoversMetrics
+// fails until it exists.
 var sweepsMigrations = [][]string{
-	1: nil, // filled by init: the trial columns come from results.Metrics
+	{
+		`CREATE TABLE sweeps (
+			sweep_id           VARCHAR PRIMARY KEY,
+			name               VARCHAR NOT NULL,
+			created_at         TIMESTAMPTZ NOT NULL,
+			version            VARCHAR NOT NULL,
+			spec               JSON NOT NULL,
+			base_config        JSON NOT NULL,
+			base_hash          VARCHAR NOT NULL,
+			data_fingerprint   VARCHAR NOT NULL,
+			synthetic          BOOLEAN NOT NULL,
+			trials             INTEGER NOT NULL,
+			rank_by            VARCHAR NOT NULL,
+			pbo_start          DATE NOT NULL,
+			pbo_block_days     INTEGER NOT NULL,
+			pbo_blocks         INTEGER NOT NULL
+		)`,
+		`CREATE TABLE sweep_trials (
+			"sweep_id" VARCHAR NOT NULL,
+			"trial_index" INTEGER NOT NULL,
+			"trial_hash" VARCHAR NOT NULL,
+			"params" JSON NOT NULL,
+			"total_return" DOUBLE,
+			"cagr" DOUBLE,
+			"max_drawdown" DOUBLE,
+			"max_drawdown_days" INTEGER,
+			"sharpe" DOUBLE,
+			"sortino" DOUBLE,
+			"calmar" DOUBLE,
+			"volatility" DOUBLE,
+			"exposure" DOUBLE,
+			"trades" INTEGER,
+			"win_rate" DOUBLE,
+			"avg_trade_return" DOUBLE,
+			"median_trade_return" DOUBLE,
+			"profit_factor" DOUBLE,
+			"best_trade" DOUBLE,
+			"worst_trade" DOUBLE,
+			"final_equity" DOUBLE,
+			"annualization" INTEGER,
+			"days" INTEGER,
+			"bench_total_return" DOUBLE,
+			"bench_cagr" DOUBLE,
+			"bench_max_drawdown" DOUBLE,
+			"bench_max_drawdown_days" INTEGER,
+			"bench_sharpe" DOUBLE,
+			"bench_sortino" DOUBLE,
+			"bench_calmar" DOUBLE,
+			"bench_volatility" DOUBLE,
+			"bench_exposure" DOUBLE,
+			"bench_trades" INTEGER,
+			"bench_win_rate" DOUBLE,
+			"bench_avg_trade_return" DOUBLE,
+			"bench_median_trade_return" DOUBLE,
+			"bench_profit_factor" DOUBLE,
+			"bench_best_trade" DOUBLE,
+			"bench_worst_trade" DOUBLE,
+			"bench_final_equity" DOUBLE,
+			"bench_annualization" INTEGER,
+			"bench_days" INTEGER,
+			"signals" INTEGER,
+			"evidence_trades" INTEGER,
+			"episodes" INTEGER,
+			"too_few" BOOLEAN,
+			"seed" UBIGINT,
+			"ret_days" INTEGER,
+			"ret_skew" DOUBLE,
+			"ret_kurt" DOUBLE,
+			"pbo_sums" BLOB,
+			PRIMARY KEY (sweep_id, trial_index))`,
+	},
 }
 
 // metricCol is one column of a results.Metrics field.
@@ -79,7 +155,9 @@ var metricCols = func() []metricCol {
 	return out
 }()
 
-// trialColumns are the columns of sweep_trials in order, with SQL types.
+// trialColumns are the columns of sweep_trials the store writes and reads,
+// with SQL types; every one must exist in the migrated schema
+// (TestSweepSchemaCoversMetrics).
 var trialColumns = func() [][2]string {
 	cols := [][2]string{{"sweep_id", "VARCHAR"}, {"trial_index", "INTEGER"}, {"trial_hash", "VARCHAR"}, {"params", "JSON"}}
 	for _, prefix := range []string{"", "bench_"} {
@@ -101,38 +179,6 @@ var trialColumns = func() [][2]string {
 var sweepColumns = []string{"sweep_id", "name", "created_at", "version", "spec", "base_config", "base_hash",
 	"data_fingerprint", "synthetic", "trials", "rank_by", "pbo_start", "pbo_block_days", "pbo_blocks"}
 
-func init() {
-	var defs []string
-	for _, c := range trialColumns {
-		notNull := ""
-		switch c[0] {
-		case "sweep_id", "trial_index", "trial_hash", "params":
-			notNull = " NOT NULL"
-		}
-		defs = append(defs, fmt.Sprintf("%q %s%s", c[0], c[1], notNull))
-	}
-	sweepsMigrations[1] = []string{
-		`CREATE TABLE sweeps (
-			sweep_id           VARCHAR PRIMARY KEY,
-			name               VARCHAR NOT NULL,
-			created_at         TIMESTAMPTZ NOT NULL,
-			version            VARCHAR NOT NULL,
-			spec               JSON NOT NULL,
-			base_config        JSON NOT NULL,
-			base_hash          VARCHAR NOT NULL,
-			data_fingerprint   VARCHAR NOT NULL,
-			synthetic          BOOLEAN NOT NULL,
-			trials             INTEGER NOT NULL,
-			rank_by            VARCHAR NOT NULL,
-			pbo_start          DATE NOT NULL,
-			pbo_block_days     INTEGER NOT NULL,
-			pbo_blocks         INTEGER NOT NULL
-		)`,
-		"CREATE TABLE sweep_trials (\n" + strings.Join(defs, ",\n") +
-			",\nPRIMARY KEY (sweep_id, trial_index))",
-	}
-}
-
 // ErrSweepExists: Create found the sweep id already stored.
 var ErrSweepExists = errors.New("sweep already stored")
 
@@ -143,7 +189,7 @@ func NewSweeps(ctx context.Context, db *sql.DB) (*Sweeps, error) {
 	if db == nil {
 		return nil, errors.New("sweep store: nil database")
 	}
-	empty, err := openComponent(ctx, db, "sweep store", sweepsComponent, len(sweepsMigrations)-1, func(v int) []string { return sweepsMigrations[v] })
+	empty, err := openComponent(ctx, db, migrate.Component{Name: sweepsComponent, What: "sweep store", Steps: sweepsMigrations})
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,7 @@ func trialRow(i int) *TrialRow {
 		Params: json.RawMessage(fmt.Sprintf(`{"trigger.lookback":%d,"trade.targets":["BTC","ETH"],"trade.trailing_stop":0.1}`, 5+i)),
 		Metrics: results.Metrics{TotalReturn: results.Value(0.1 * float64(i)), CAGR: 0.05, MaxDrawdown: 0.3, MaxDrawdownDays: 40 + i,
 			Sharpe: results.Value(1 / 3.0), Sortino: results.NA, Calmar: results.Value(math.Inf(1)), Volatility: 0.5, Exposure: 0.25,
-			Trades: i, WinRate: results.NA, AvgTradeReturn: 0.01, MedianTradeReturn: -0.0, ProfitFactor: 2, BestTrade: 0.2,
+			Trades: i, WinRate: results.NA, AvgTradeReturn: 0.01, MedianTradeReturn: results.Value(math.Copysign(0, -1)), ProfitFactor: 2, BestTrade: 0.2,
 			WorstTrade: -0.1, FinalEquity: 123456.789, Annualization: 365, Days: 5000},
 		Benchmark: results.Metrics{TotalReturn: 8, Sharpe: 1.1, Annualization: 365, Days: 5000, CAGR: results.NA},
 		Signals:   3 * i, Trades: i, Episodes: i / 2, TooFew: i < 20, Seed: math.MaxUint64 - uint64(i),
@@ -70,7 +70,8 @@ func sameRow(a, b *TrialRow) bool {
 			fx, fy := vx.Field(i).Interface(), vy.Field(i).Interface()
 			if v, ok := fx.(results.Value); ok {
 				w := fy.(results.Value)
-				if !(v == w || !v.Valid() && !w.Valid()) {
+				// Signbit: a negative zero must come back negative.
+				if !(v == w && math.Signbit(float64(v)) == math.Signbit(float64(w)) || !v.Valid() && !w.Valid()) {
 					return false
 				}
 				continue

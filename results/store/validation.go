@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/riskon/riskon/internal/migrate"
 	"strings"
 	"time"
 )
@@ -36,7 +37,7 @@ type Validations struct {
 const validationsComponent = "validations"
 
 var validationsMigrations = [][]string{
-	1: {
+	{
 		`CREATE TABLE validations (
 			validation_id    VARCHAR PRIMARY KEY,
 			name             VARCHAR NOT NULL,
@@ -87,8 +88,7 @@ func NewValidations(ctx context.Context, db *sql.DB) (*Validations, error) {
 	if db == nil {
 		return nil, errors.New("validation store: nil database")
 	}
-	empty, err := openComponent(ctx, db, "validation store", validationsComponent, len(validationsMigrations)-1,
-		func(v int) []string { return validationsMigrations[v] })
+	empty, err := openComponent(ctx, db, migrate.Component{Name: validationsComponent, What: "validation store", Steps: validationsMigrations})
 	if err != nil {
 		return nil, err
 	}

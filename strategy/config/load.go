@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -21,6 +22,8 @@ import (
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/riskon/riskon/internal/input"
 )
 
 // EnvPrefix starts the name of every environment variable that sets a key.
@@ -68,12 +71,13 @@ func Load(path string, opts LoadOptions) (Config, error) {
 	if path == "" {
 		return decode(nil, "", opts)
 	}
-	f, err := os.Open(path)
+	// Bounded: the size is checked before the YAML parser sees a byte.
+	b, err := input.ReadFile(context.Background(), path, input.Config)
 	if err != nil {
-		return Config{}, fmt.Errorf("read config: %w", err)
+		return Config{}, input.Bad(fmt.Errorf("read config: %w", err))
 	}
-	defer f.Close()
-	return decode(f, path, opts)
+	c, err := decode(bytes.NewReader(b), path, opts)
+	return c, input.Bad(err)
 }
 
 // Decode is Load for YAML already in memory: r holds the file and name is

@@ -51,9 +51,22 @@ func Compile(src string) (*Constraint, error) {
 	return &Constraint{src: src, root: n}, nil
 }
 
-// Eval reports whether cfg satisfies the constraint.
+// Eval reports whether cfg satisfies the constraint; a constraint that
+// cannot be evaluated (a division by zero) is not satisfied. Check says why.
 func (c *Constraint) Eval(cfg *config.Config) bool {
-	return c.root.eval(reflect.ValueOf(cfg).Elem()).b
+	ok, err := c.Check(cfg)
+	return ok && err == nil
+}
+
+// Check reports whether cfg satisfies the constraint, or an error when it
+// cannot be evaluated for cfg: a division by zero (x / 0, 0 / 0) is an
+// error naming the divisor, never true or false.
+func (c *Constraint) Check(cfg *config.Config) (bool, error) {
+	v := c.root.eval(reflect.ValueOf(cfg).Elem())
+	if v.err != nil {
+		return false, fmt.Errorf("constraint %q: %w", c.src, v.err)
+	}
+	return v.b, nil
 }
 
 type vtype int
@@ -68,9 +81,10 @@ const (
 var typeNames = map[vtype]string{tNum: "a number", tStr: "a string", tBool: "true or false", tList: "a list"}
 
 type value struct {
-	f float64
-	s string
-	b bool
+	f   float64
+	s   string
+	b   bool
+	err error // the expression cannot be evaluated (division by zero)
 }
 
 type node interface {
@@ -134,6 +148,9 @@ func (n unaryNode) typ() vtype {
 
 func (n unaryNode) eval(cfg reflect.Value) value {
 	v := n.x.eval(cfg)
+	if v.err != nil {
+		return v
+	}
 	if n.op == "not" {
 		return value{b: !v.b}
 	}
@@ -155,19 +172,25 @@ func (n binNode) typ() vtype {
 
 func (n binNode) eval(cfg reflect.Value) value {
 	l := n.l.eval(cfg)
+	if l.err != nil {
+		return l
+	}
 	switch n.op {
 	case "and":
 		if !l.b {
 			return value{}
 		}
-		return value{b: n.r.eval(cfg).b}
+		return n.r.eval(cfg)
 	case "or":
 		if l.b {
 			return value{b: true}
 		}
-		return value{b: n.r.eval(cfg).b}
+		return n.r.eval(cfg)
 	}
 	r := n.r.eval(cfg)
+	if r.err != nil {
+		return r
+	}
 	switch n.op {
 	case "+":
 		return value{f: l.f + r.f}
@@ -176,6 +199,16 @@ func (n binNode) eval(cfg reflect.Value) value {
 	case "*":
 		return value{f: l.f * r.f}
 	case "/":
+		if r.f == 0 {
+			what := "the divisor"
+			if k, ok := n.r.(keyNode); ok {
+				what = k.key
+				if k.isLen {
+					what = "len(" + k.key + ")"
+				}
+			}
+			return value{err: fmt.Errorf("division by zero (%s is 0); write %s != 0 and (...) to exclude those trials", what, what)}
+		}
 		return value{f: l.f / r.f}
 	}
 	var c int // comparison of l and r by the operand type

@@ -298,9 +298,17 @@ func Scan(ctx context.Context, s *Spec, base config.Config, file string) (*Expan
 	symSeen, tgtSeen := map[string]bool{}, map[string]bool{}
 	accept := make([]uint64, 0, 1024)
 	refused := false
+	// add tries a candidate; it reports whether it became a trial.
+	// A constraint that cannot be evaluated (division by zero) fails the
+	// expansion with consErr.
+	var consErr error
 	excluded := func(cfg *config.Config) bool {
 		for _, c := range cons {
-			if !c.Eval(cfg) {
+			ok, err := c.Check(cfg)
+			if err != nil && consErr == nil {
+				consErr = fmt.Errorf("%s: %w", file, err)
+			}
+			if !ok {
 				e.Excluded++
 				return true
 			}
@@ -328,7 +336,7 @@ func Scan(ctx context.Context, s *Spec, base config.Config, file string) (*Expan
 			if len(cons) > 0 {
 				if raw, ok := e.direct(params); ok {
 					if excluded(&raw) {
-						return false, nil
+						return false, consErr
 					}
 					checked = true
 				}
@@ -338,7 +346,7 @@ func Scan(ctx context.Context, s *Spec, base config.Config, file string) (*Expan
 				return false, fmt.Errorf("%s: %s (%s): %w", file, what(), params, err)
 			}
 			if !checked && excluded(&cfg) {
-				return false, nil
+				return false, consErr
 			}
 			var sum [32]byte
 			if _, err := hex.Decode(sum[:], []byte(TrialHash(cfg))); err != nil {

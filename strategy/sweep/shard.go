@@ -52,8 +52,11 @@ func ParseShard(s string) (Shard, error) {
 	if !ok || err1 != nil || err2 != nil {
 		return Shard{}, fmt.Errorf("--shard %q: want i/N, e.g. 0/4 for the first of four parts (i counts from 0)", s)
 	}
-	if n < 1 || i < 0 || i >= n {
-		return Shard{}, fmt.Errorf("--shard %q: want 0 <= i < N (i counts from 0: the parts of 4 are 0/4 .. 3/4)", s)
+	if n < 1 {
+		return Shard{}, fmt.Errorf("--shard %q: N, the number of parts, must be at least 1 (i/N with i counting from 0: 0/4 .. 3/4 are the parts of a sweep split in four)", s)
+	}
+	if i < 0 || i >= n {
+		return Shard{}, fmt.Errorf("--shard %q: want 0 <= i < N, here 0 to %d (i counts from 0: the parts of %d are 0/%d .. %d/%d)", s, n-1, n, n, n-1, n)
 	}
 	return Shard{Index: i, Count: n}, nil
 }

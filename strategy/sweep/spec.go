@@ -13,10 +13,10 @@ package sweep
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -24,6 +24,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/riskon/riskon/strategy/config"
+
+	"github.com/riskon/riskon/internal/input"
 )
 
 // Spec is a sweep file. Field names are a public contract (docs/SWEEP.md):
@@ -100,13 +102,13 @@ type File struct {
 // the sweep file). Decoding is strict: unknown keys and wrong types are errors
 // naming the key and the file. opts are passed to config.Load for the base.
 func Load(path string, opts config.LoadOptions) (*File, error) {
-	b, err := os.ReadFile(path)
+	b, err := input.ReadFile(context.Background(), path, input.SweepFile)
 	if err != nil {
-		return nil, fmt.Errorf("read sweep file: %w", err)
+		return nil, input.Bad(fmt.Errorf("read sweep file: %w", err))
 	}
 	spec, err := Decode(bytes.NewReader(b), path)
 	if err != nil {
-		return nil, err
+		return nil, input.Bad(err)
 	}
 	basePath := spec.Base
 	if !filepath.IsAbs(basePath) {
@@ -114,7 +116,7 @@ func Load(path string, opts config.LoadOptions) (*File, error) {
 	}
 	base, err := config.Load(basePath, opts)
 	if err != nil {
-		return nil, fmt.Errorf("%s: base %s: %w", path, spec.Base, err)
+		return nil, input.Bad(fmt.Errorf("%s: base %s: %w", path, spec.Base, err))
 	}
 	return &File{Spec: *spec, Path: path, BasePath: basePath, Base: base}, nil
 }

@@ -486,3 +486,60 @@ random:
 		}
 	}
 }
+
+// TestConstraintDivisionByZero: a constraint dividing by zero is an error
+// naming the constraint and the divisor, never true (0/0 != x was true) or
+// false; a guarded division is fine.
+func TestConstraintDivisionByZero(t *testing.T) {
+	t.Parallel()
+	c := config.Default()
+	c.Trade.TrailingStop = 0
+	for _, src := range []string{
+		"trigger.lookback / trade.trailing_stop > 1",
+		"trade.trailing_stop / trade.trailing_stop != 2", // 0/0: NaN != 2 was true
+		"not (1 / trade.trailing_stop < 0)",
+		"trigger.lookback > 0 and 3 / (trade.trailing_stop * 2) > 1",
+	} {
+		k, err := Compile(src)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		ok, err := k.Check(&c)
+		if err == nil || !strings.Contains(err.Error(), "division by zero") || !strings.Contains(err.Error(), src) {
+			t.Errorf("%s: %v, %v; want a division-by-zero error naming the constraint", src, ok, err)
+		}
+		if k.Eval(&c) {
+			t.Errorf("%s: Eval true on a division by zero", src)
+		}
+	}
+	guarded, _ := Compile("trade.trailing_stop == 0 or trigger.lookback / trade.trailing_stop > 1")
+	if ok, err := guarded.Check(&c); err != nil || !ok {
+		t.Errorf("guarded division: %v %v", ok, err)
+	}
+	// Through a sweep: the expansion fails naming the file.
+	spec, err := Decode(strings.NewReader("name: z\nbase: b.yaml\ngrid:\n  - {key: trade.trailing_stop, values: [0.1, 0]}\nconstraints: [\"trigger.lookback / trade.trailing_stop > 10\"]\n"), "z.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Expand(spec, c, "z.yaml"); err == nil || !strings.Contains(err.Error(), "z.yaml") || !strings.Contains(err.Error(), "trade.trailing_stop is 0") {
+		t.Fatalf("sweep with a division by zero: %v", err)
+	}
+}
+
+// TestParseShardMessages: each wrong --shard is answered about what is wrong
+// with that value, using its own N.
+func TestParseShardMessages(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"0/0":  "N, the number of parts, must be at least 1",
+		"3/-2": "N, the number of parts, must be at least 1",
+		"5/3":  "0 to 2 (i counts from 0: the parts of 3 are 0/3 .. 2/3)",
+		"-1/8": "0 to 7 (i counts from 0: the parts of 8 are 0/8 .. 7/8)",
+		"x/2":  "want i/N",
+	} {
+		_, err := ParseShard(in)
+		if err == nil || !strings.Contains(err.Error(), want) || (in != "-1/8" && strings.Contains(err.Error(), "of 4")) {
+			t.Errorf("ParseShard(%q) = %v, want %q", in, err, want)
+		}
+	}
+}
