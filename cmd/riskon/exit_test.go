@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -216,5 +217,39 @@ func TestProcessSubstitution(t *testing.T) {
 	out, err = check.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "2021-01-02") {
 		t.Fatalf("data check <(...): %v\n%s", err, out)
+	}
+}
+
+// TestEveryReadVariableIsAllowed scans riskon's own source for the RISKON_
+// variables it reads and checks checkEnv accepts each, so that a variable
+// added to one command can never be refused by the misspelling check.
+func TestEveryReadVariableIsAllowed(t *testing.T) {
+	re := regexp.MustCompile(`"(RISKON_[A-Z0-9_]+)"`)
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			name := m[1]
+			if strings.HasSuffix(name, "_") { // a prefix such as RISKON_TEST_
+				continue
+			}
+			found++
+			if err := checkEnv([]string{name + "=x"}); err != nil {
+				t.Errorf("%s reads %s but checkEnv refuses it: %v", f, name, err)
+			}
+		}
+	}
+	if found < 5 {
+		t.Fatalf("found only %d RISKON_ variables in the source; the scan is broken", found)
 	}
 }
