@@ -307,3 +307,60 @@ func TriggerStatusOf(plan *engine.Plan, p BreakoutParams, next data.Date) (Trigg
 	out.Confirming, out.ConfirmLevel = ts.confCount, ts.confLevel
 	return out, nil
 }
+
+// Filter states reported by FilterStatusAt.
+const (
+	FilterPasses = "passes"
+	FilterBlocks = "blocks"
+	FilterNoData = "no_data"
+)
+
+// FilterStatus is an entry filter's verdict on a signal at one instant.
+type FilterStatus struct {
+	// State is FilterPasses, FilterBlocks or FilterNoData (the signal
+	// would then be logged as filter_no_data and not acted on).
+	State string
+	// Bars is the number of the series' bars closed at the instant; Last
+	// the date of the last of them (valid when Bars > 0).
+	Bars int
+	Last data.Date
+	// Why explains FilterNoData.
+	Why string
+}
+
+// FilterStatusAt judges filter f as the backtest would for a signal at
+// unix second at: on the bars of s closed by then, with the same rule
+// check, no data when the series has no such bar, too few, or its last is
+// more than a week old.
+func FilterStatusAt(f FilterParams, s *data.Series, at int64) (FilterStatus, error) {
+	r, err := filterRule(f.Rule)
+	if err != nil {
+		return FilterStatus{}, err
+	}
+	n := 0
+	if s != nil {
+		for n < s.Len() && s.CloseTime[n] <= at {
+			n++
+		}
+	}
+	out := FilterStatus{Bars: n, State: FilterNoData}
+	if n == 0 {
+		out.Why = "no bar of the series closed by then"
+		return out, nil
+	}
+	out.Last = s.Date[n-1]
+	if at-s.CloseTime[n-1] > filterStaleAfter {
+		out.Why = fmt.Sprintf("its last bar (%s) is more than 7 days old", out.Last)
+		return out, nil
+	}
+	pass, enough := r.Check(f, s.Close[:n:n])
+	switch {
+	case !enough:
+		out.Why = fmt.Sprintf("%d bars are too few for the rule", n)
+	case pass:
+		out.State = FilterPasses
+	default:
+		out.State = FilterBlocks
+	}
+	return out, nil
+}
