@@ -107,7 +107,11 @@ func printSignal(w io.Writer, r *today.Report) {
 	case !t.Ready:
 		fmt.Fprintln(w, "  level               - (too little history for the rule)")
 	default:
-		fmt.Fprintf(w, "  level to break      %s", optNum(t.Level))
+		label := "level to break    "
+		if !t.Armed {
+			label = "level (if armed)  "
+		}
+		fmt.Fprintf(w, "  %s  %s", label, optNum(t.Level))
 		if t.LevelDate != "" {
 			fmt.Fprintf(w, " (set %s)", t.LevelDate)
 		}
@@ -118,8 +122,15 @@ func printSignal(w io.Writer, r *today.Report) {
 		if t.DistancePct != nil {
 			fmt.Fprintf(w, "  distance            %+.2f%% of the last close\n", *t.DistancePct)
 		}
+		if t.DistanceFromLastBarPct != nil {
+			fmt.Fprintf(w, "                      %+.2f%% of the last bar's close (the period so far)\n", *t.DistanceFromLastBarPct)
+		}
 		if t.Armed {
-			fmt.Fprintf(w, "  armed               yes: a close above the level on %s fires\n", t.NextDate)
+			if t.Timeframe == "daily" {
+				fmt.Fprintf(w, "  armed               yes: a close above the level on %s fires\n", t.NextDate)
+			} else {
+				fmt.Fprintf(w, "  armed               yes: a %s close above the level fires\n", strings.TrimSuffix(t.Timeframe, "ly"))
+			}
 		} else {
 			fmt.Fprintf(w, "  armed               no: %s\n", t.NotArmed)
 		}
@@ -156,7 +167,7 @@ func printSignal(w io.Writer, r *today.Report) {
 	}
 
 	p := r.Position
-	fmt.Fprintf(w, "\nposition (replayed through %s, %d trades)\n", p.ReplayedThrough, p.Trades)
+	fmt.Fprintf(w, "\nposition (replayed through %s, %d trade(s))\n", p.ReplayedThrough, p.Trades)
 	if !p.Open {
 		fmt.Fprintln(w, "  flat")
 	}

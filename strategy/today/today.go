@@ -79,6 +79,10 @@ type Trigger struct {
 	Level       *float64 `json:"level"`
 	LevelDate   string   `json:"level_date,omitempty"`
 	DistancePct *float64 `json:"distance_pct"`
+	// DistanceFromLastBarPct is, while a weekly or monthly period is in
+	// progress (and without relative_to), the distance from the last daily
+	// close: where the period would stand if it closed there.
+	DistanceFromLastBarPct *float64 `json:"distance_from_last_bar_pct,omitempty"`
 	// Armed says whether the rule's other condition holds for the next
 	// close (new_high: the high old enough; range_breakout: the range
 	// held; MA rules: at or below the average now); NotArmed says why not.
@@ -279,6 +283,9 @@ func (r *Report) trigger(p strategy.BreakoutParams, trig *data.Series, plan *eng
 		t.Level = ptr(st.Rule.Level)
 		if st.LastClose != 0 {
 			t.DistancePct = ptr(100 * (st.Rule.Level/st.LastClose - 1))
+		}
+		if t.PeriodInProgress && p.RelativeTo == "" && r.trigLast != 0 {
+			t.DistanceFromLastBarPct = ptr(100 * (st.Rule.Level/r.trigLast - 1))
 		}
 		if st.HasLevelDate {
 			t.LevelDate = st.LevelDate.String()

@@ -166,6 +166,26 @@ func TestDataEndBoundsTheTrigger(t *testing.T) {
 	}
 }
 
+// TestWeeklyPeriodInProgress: with data.end Wed 2024-03-06 the week of
+// 03-04 is in progress; the one weekly close is Fri 03-01's 102, the level
+// of lookback 1, and the week so far (101.8 on 03-06) is 102/101.8 - 1
+// below it.
+func TestWeeklyPeriodInProgress(t *testing.T) {
+	cfg, ds := handWorked(t)
+	cfg.Data.End = "2024-03-06"
+	cfg.Trigger.Timeframe = "weekly"
+	cfg.Trigger.Lookback = 1
+	r, err := Compute(context.Background(), cfg, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := r.Trigger
+	if !tr.PeriodInProgress || tr.Periods != 1 || tr.LastPeriod != "2024-03-01" || tr.LastBar != "2024-03-06" || tr.LastBarClose != 101.8 ||
+		*tr.Level != 102 || *tr.DistancePct != 0 || math.Abs(*tr.DistanceFromLastBarPct-100*(102/101.8-1)) > 1e-12 || tr.LastSignal != nil {
+		t.Errorf("trigger %+v", tr)
+	}
+}
+
 // TestJSONContract: the keys scripts read, nulls for figures that do not
 // exist (a level before enough history, no signal yet).
 func TestJSONContract(t *testing.T) {
