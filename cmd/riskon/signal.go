@@ -171,6 +171,9 @@ func printSignal(w io.Writer, r *today.Report) {
 	if !p.Open {
 		fmt.Fprintln(w, "  flat")
 	}
+	if p.CooldownUntil != "" {
+		fmt.Fprintf(w, "  cooldown: signals are acted on again from %s\n", p.CooldownUntil)
+	}
 	for _, l := range p.Legs {
 		fmt.Fprintf(w, "  %s: entered %s at %s on the signal of %s; last %s %s (%+.2f%%)\n",
 			l.Symbol, l.EntryDate, fnum(l.EntryPrice), l.SignalDate, l.LastDate, fnum(l.LastClose), l.ReturnPct)

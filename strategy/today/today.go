@@ -148,6 +148,10 @@ type Position struct {
 	ReplayedThrough string `json:"replayed_through"`
 	Trades          int    `json:"trades"`
 	Legs            []Leg  `json:"legs"`
+	// CooldownUntil, with trigger.cooldown_days, is the first date a
+	// signal is acted on again after the last acted one, when that date is
+	// after the trigger's last bar.
+	CooldownUntil string `json:"cooldown_until,omitempty"`
 }
 
 // Leg is one open holding and the exits that will close it.
@@ -414,6 +418,21 @@ func (r *Report) position(ctx context.Context, cfg config.Config, plan *engine.P
 		pos.Legs = append(pos.Legs, leg)
 	}
 	pos.Open = len(pos.Legs) > 0
+	for _, l := range pos.Legs {
+		if l.HoldExit != "" && l.HoldExit <= r.AsOf {
+			r.Notes = append(r.Notes, fmt.Sprintf("the holding period of %s ends %s, before the trigger's last bar: the targets' data stop first, so the replay still holds it", l.Symbol, l.HoldExit))
+		}
+	}
+	if cd := cfg.Trigger.CooldownDays; cd > 0 {
+		for i := len(res.Signals) - 1; i >= 0; i-- {
+			if res.Signals[i].Acted {
+				if until := data.DateFromUnix(res.Signals[i].Time) + data.Date(cd); until > r.trigEnd {
+					pos.CooldownUntil = until.String()
+				}
+				break
+			}
+		}
+	}
 	r.Position = pos
 	return nil
 }

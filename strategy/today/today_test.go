@@ -147,8 +147,34 @@ func TestHandWorkedTriggerNewerThanTarget(t *testing.T) {
 		l.StopLoss != nil || l.TakeProfit != nil || l.FailedBreakoutLevel != nil {
 		t.Errorf("leg %+v", l)
 	}
-	if len(r.Notes) != 2 || !strings.Contains(r.Notes[0], "in_position") || !strings.Contains(r.Notes[1], "FLT (filter)") {
+	// The hold exit 03-07 is before RUT's last bar: noted.
+	if len(r.Notes) != 3 || !strings.Contains(r.Notes[0], "BTC ends 2024-03-07, before the trigger's last bar") ||
+		!strings.Contains(r.Notes[1], "in_position") || !strings.Contains(r.Notes[2], "FLT (filter)") {
 		t.Errorf("notes %q", r.Notes)
+	}
+	if p.CooldownUntil != "" {
+		t.Errorf("cooldown %q without cooldown_days", p.CooldownUntil)
+	}
+
+	// Hold 3 days: the exit (close of 03-05) is BTC's last bar: closed.
+	// Hold 4: exit 03-06 after BTC's data but before RUT's last bar: still
+	// open in the replay, with a note. Cooldown 10 days from the acted
+	// signal of 03-01: signals acted on again from 03-11.
+	cfg.Trade.HoldDays = 3
+	if r, err = Compute(context.Background(), cfg, ds); err != nil {
+		t.Fatal(err)
+	}
+	if r.Position.Open {
+		t.Errorf("hold 3: position %+v", r.Position)
+	}
+	cfg.Trade.HoldDays = 4
+	cfg.Trigger.CooldownDays = 10
+	if r, err = Compute(context.Background(), cfg, ds); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Position.Open || r.Position.Legs[0].HoldExit != "2024-03-06" || r.Position.CooldownUntil != "2024-03-11" ||
+		!strings.Contains(strings.Join(r.Notes, "|"), "ends 2024-03-06, before the trigger's last bar") {
+		t.Errorf("hold 4, cooldown 10: position %+v notes %q", r.Position, r.Notes)
 	}
 }
 
@@ -285,4 +311,52 @@ func TestFlagshipRealData(t *testing.T) {
 	}
 	t.Logf("as of %s: level %g (%s), distance %+.2f%%, last signal %s (after targets %v), position open %v",
 		r.AsOf, hi, rut.Date[hiAt], *r.Trigger.DistancePct, s.Date, s.AfterTargets, r.Position.Open)
+}
+
+// TestNewHighRealData: the new_high config on the real RUT: the all-time
+// high, its date (the first close at that level), its age and the last
+// signal (a close above the previous all-time high at least 365 days old)
+// from a plain loop.
+func TestNewHighRealData(t *testing.T) {
+	ds, err := datatest.RealRUTBTC()
+	if err != nil {
+		t.Skipf("real data absent (../shared): %v", err)
+	}
+	cfg, err := config.Load("../../configs/r2k_new_high_btc.yaml", config.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Compute(context.Background(), cfg, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rut := ds.Get("RUT")
+	ath, athDay := rut.Close[0], rut.Date[0]
+	var last data.Date
+	count := 0
+	for i := 1; i < rut.Len(); i++ {
+		if rut.Close[i] > ath {
+			if int(rut.Date[i]-athDay) >= 365 {
+				last, count = rut.Date[i], count+1
+			}
+			ath, athDay = rut.Close[i], rut.Date[i]
+		}
+	}
+	tr := r.Trigger
+	next := rut.Date[rut.Len()-1] + 1
+	for !data.NYSE().IsSessionDay(next) {
+		next++
+	}
+	armed := int(next-athDay) >= 365
+	if *tr.Level != ath || tr.LevelDate != athDay.String() || tr.Armed != armed || tr.NextDate != next.String() {
+		t.Errorf("level %g of %s armed %v next %s; loop %g of %s armed %v next %s", *tr.Level, tr.LevelDate, tr.Armed, tr.NextDate, ath, athDay, armed, next)
+	}
+	if tr.LastSignal == nil || tr.LastSignal.Date != last.String() || tr.Signals != count {
+		t.Errorf("last signal %+v of %d; loop %s of %d", tr.LastSignal, tr.Signals, last, count)
+	}
+	for _, v := range tr.Values {
+		if v.Name == "high_age_days" && v.Value != float64(next-athDay) {
+			t.Errorf("high age %g, loop %d", v.Value, next-athDay)
+		}
+	}
 }
