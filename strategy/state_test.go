@@ -1,8 +1,10 @@
 package strategy
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/riskon/riskon/data"
@@ -39,20 +41,30 @@ func TestEveryRuleStatusPredictsNext(t *testing.T) {
 		for _, margin := range []float64{0, 0.02} {
 			p := statusParams(r.Name)
 			p.Margin = margin
-			feed := func(prefix []float64, x float64) (period, RuleStatus) {
-				var ts triggerState
+			// feed returns a fresh trigger state fed the prefix.
+			feed := func(prefix []float64) *triggerState {
+				ts := &triggerState{}
 				if err := ts.reset(p, r, data.NYSE(), len(prefix)+1); err != nil {
 					t.Fatal(err)
 				}
 				for i, cl := range prefix {
 					ts.periodClose(cl, d0+data.Date(i))
 				}
-				st := ts.rule.(StatusReporter).Status(d0+data.Date(len(prefix)), margin)
-				return ts.periodClose(x, d0+data.Date(len(prefix))), st
+				return ts
 			}
 			fired, armedOff, checked := 0, 0, 0
 			for n := 0; n < len(closes); n++ {
-				_, st := feed(closes[:n], 1)
+				next := d0 + data.Date(n)
+				ts := feed(closes[:n])
+				st := ts.rule.(StatusReporter).Status(next, margin)
+				// Status only reads: the state it was called on goes on as
+				// a fresh one does.
+				if n < len(closes) {
+					a, b := ts.periodClose(closes[n], next), feed(closes[:n]).periodClose(closes[n], next)
+					if a.signal() != b.signal() || (a.signal() && a.level != b.level) || a.value != b.value {
+						t.Fatalf("%s: Status changed the state after %d closes", r.Name, n)
+					}
+				}
 				if st.Ready && !(st.Level == st.Level) {
 					t.Fatalf("%s: ready with a NaN level after %d closes", r.Name, n)
 				}
@@ -72,7 +84,7 @@ func TestEveryRuleStatusPredictsNext(t *testing.T) {
 					if st.Ready && math.Abs(x-st.Level) <= 1e-9*math.Abs(st.Level) {
 						continue // the boundary itself is a matter of the last bit
 					}
-					pc, _ := feed(closes[:n], x)
+					pc := feed(closes[:n]).periodClose(x, next)
 					want := st.Ready && st.Armed && x > st.Level
 					if pc.signal() != want {
 						t.Fatalf("%s margin %g after %d closes: close %.10g fired=%v, status %+v predicts %v",
@@ -204,4 +216,80 @@ func TestTriggerStatusHandWorked(t *testing.T) {
 			t.Errorf("confirming %d at %g, last %+v", st.Confirming, st.ConfirmLevel, st.LastSignal)
 		}
 	})
+}
+
+// TestFilterStatusAgreesWithBacktest: for every registered filter rule (and
+// two filters together, one of them with a series that ends early), the
+// verdict of FilterStatusAt at each signal's instant is the outcome the
+// backtest logged for that signal: blocks -> "filter", else no data ->
+// "filter_no_data", else acted.
+func TestFilterStatusAgreesWithBacktest(t *testing.T) {
+	ds, err := data.Synthetic(data.DefaultSynthetic(21))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := *ds.Get("ADA").Slice(0, 900)
+	cut.Symbol = "ADA_CUT"
+	ds, err = data.NewDataset(append(ds.Series, &cut)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := engine.NewPlan(ds)
+	eth := slices.Clone(ds.Get("ETH").Close)
+	slices.Sort(eth)
+	mid := eth[len(eth)/2] // a level both above and below pass sometimes
+	params := map[string]FilterParams{
+		"falling": {Symbol: "ETH", Rule: "falling", Lookback: 10}, "rising": {Symbol: "ETH", Rule: "rising", Lookback: 10},
+		"below": {Symbol: "ETH", Rule: "below", Level: mid}, "above": {Symbol: "ETH", Rule: "above", Level: mid},
+		"above_ma": {Symbol: "ETH", Rule: "above_ma", MADays: 50}, "below_ma": {Symbol: "ETH", Rule: "below_ma", MADays: 50},
+	}
+	var sets [][]FilterParams
+	for _, r := range FilterRules() {
+		f, ok := params[r.Name]
+		if !ok {
+			t.Fatalf("filter rule %q has no parameters in this test", r.Name)
+		}
+		sets = append(sets, []FilterParams{f})
+	}
+	sets = append(sets, []FilterParams{{Symbol: "ADA_CUT", Rule: "rising", Lookback: 5}, params["below_ma"]})
+	for _, fs := range sets {
+		p := BreakoutParams{Trigger: "RUT", Rule: Donchian, Lookback: 20, Confirm: 1, Targets: []string{"BTC"}, Allocation: 1, HoldDays: 3, Filters: fs}
+		s, err := NewBreakout(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := engine.Run(context.Background(), plan, s, engine.Options{Capital: 1000, Trigger: "RUT", Targets: []string{"BTC"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]int{}
+		for _, sig := range res.Signals {
+			if sig.Reason == "in_position" || sig.Reason == "cooldown" {
+				continue
+			}
+			blocks, noData := false, false
+			for _, f := range fs {
+				st, err := FilterStatusAt(f, ds.Get(f.Symbol), sig.Time)
+				if err != nil {
+					t.Fatal(err)
+				}
+				blocks = blocks || st.State == FilterBlocks
+				noData = noData || st.State == FilterNoData
+			}
+			want := ""
+			switch {
+			case blocks:
+				want = ReasonFilter
+			case noData:
+				want = ReasonFilterNoData
+			}
+			if sig.Reason != want {
+				t.Fatalf("%v: signal at %s logged %q, status says %q", fs, data.DateFromUnix(sig.Time), sig.Reason, want)
+			}
+			seen[want]++
+		}
+		if seen[""] == 0 || seen[ReasonFilter] == 0 || seen[ReasonFilterNoData] == 0 {
+			t.Errorf("%v: outcomes %v: every verdict should occur", fs, seen)
+		}
+	}
 }
