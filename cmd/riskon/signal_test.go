@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -81,6 +82,11 @@ func TestSignalCommand(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want one naming %q", tc.args, err, tc.want)
 		}
+	}
+	// Without a file the defaults apply, as with run.
+	out, _, err = runCLI(t, "--db", db, "signal", "--set", "trigger.lookback=20", "--output", "json")
+	if err != nil || !strings.Contains(out, `"level": `+strconv.FormatFloat(hi, 'g', -1, 64)) {
+		t.Errorf("signal without -c: %v\n%s", err, out)
 	}
 	_, _, err = runCLI(t, "--db", filepath.Join(dir, "missing.duckdb"), "signal", "-c", cfg)
 	if err == nil {

@@ -360,3 +360,44 @@ func TestNewHighRealData(t *testing.T) {
 		}
 	}
 }
+
+// TestRelativeTo: with relative_to the rule runs on the ratio RUT/SPY of
+// same-date closes. SPY is 100 on every session but Tue 03-05 (missing), so
+// the ratios are RUT/100 without 03-05: 1, 1.01, 1.005, 1.008, 1.02, 1.01,
+// 1.018, 1.03, 1.025. Donchian 3 breaks out on 03-01 (1.02 > 1.01) and
+// 03-07 (1.03 > 1.02); the level is max(1.018, 1.03, 1.025) = 1.03.
+func TestRelativeTo(t *testing.T) {
+	cfg, ds := handWorked(t)
+	rut := ds.Get("RUT")
+	var sd []data.Date
+	var sc []float64
+	for _, d := range rut.Date {
+		if d != data.DateOf(2024, 3, 5) {
+			sd, sc = append(sd, d), append(sc, 100)
+		}
+	}
+	ds, err := data.NewDataset(append(ds.Series, series(t, "SPY", data.NYSE(), sd, sc))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Trigger.RelativeTo = "SPY"
+	r, err := Compute(context.Background(), cfg, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := r.Trigger
+	if tr.Periods != 9 || tr.LastClose != 1.025 || *tr.Level != 1.03 || tr.LevelDate != "2024-03-07" ||
+		math.Abs(*tr.DistancePct-100*(1.03/1.025-1)) > 1e-12 || tr.Signals != 2 || tr.LastSignal.Date != "2024-03-07" || tr.LastSignal.AgeBars != 1 {
+		t.Errorf("trigger %+v last %+v", tr, tr.LastSignal)
+	}
+	if in := r.Inputs[len(r.Inputs)-1]; in.Symbol != "FLT" {
+		t.Errorf("inputs %+v", r.Inputs)
+	}
+	found := false
+	for _, in := range r.Inputs {
+		found = found || (in.Symbol == "SPY" && in.Role == "relative_to" && in.DaysBehind == 0)
+	}
+	if !found {
+		t.Errorf("SPY missing from inputs %+v", r.Inputs)
+	}
+}
