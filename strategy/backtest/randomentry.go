@@ -598,9 +598,9 @@ type drawer struct {
 	logs   bool
 	next   [][]int32 // next[j][s]: next_j(s) (shared between equal timers)
 	tr     []reTrade
-	// per slot: Σ_t r_t and Σ_t w_t r_t of its rule trades, flat for the
-	// cache
-	slotSum, slotW []float64
+	// per slot: Σ_t r_t and Σ_t w_t r_t of its rule trades, side by side
+	// so that a draw reads one cache line
+	slotRet [][2]float64
 	// the last strategy drawn by draw: its slots, Σ of its trade returns, Π
 	// of 1 + its weighted entry returns
 	picked     []int
@@ -630,9 +630,9 @@ func (m *randomModel) buildDrawer(timers []int, rate float64, forceLogs bool) (*
 		return nil, fmt.Sprintf("%d entries × %d eligible dates is too large a table for the random-entry test", n, S)
 	}
 	d := &drawer{m: m, timers: timers, rows: make([][]float64, n+1), next: make([][]int32, n+1), tr: make([]reTrade, len(m.tg)),
-		slotSum: make([]float64, S), slotW: make([]float64, S)}
+		slotRet: make([][2]float64, S)}
 	for s := range m.slots {
-		d.slotSum[s], d.slotW[s] = m.slots[s].sum, m.slots[s].weighted
+		d.slotRet[s] = [2]float64{m.slots[s].sum, m.slots[s].weighted}
 	}
 	grids := m.slotGrids()
 	byTimer := map[int][]int32{}
@@ -867,7 +867,8 @@ func (d *drawer) drawLanes(lanes []drawLane, picks *[]int) {
 				if picks != nil && i == 0 && li == 0 {
 					*picks = append(*picks, lo)
 				}
-				sum, weighted := d.slotSum[lo], d.slotW[lo]
+				sr := &d.slotRet[lo]
+				sum, weighted := sr[0], sr[1]
 				if tau >= 0 {
 					sl := &m.slots[lo]
 					_, sum, weighted = m.span(sl.grid, d.timed(sl, tau))
