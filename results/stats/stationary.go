@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -274,10 +275,16 @@ func (s *blockSampler) iidIndices(p *pcg) []uint32 {
 // them, without storing the indices (d, 8 bytes a day, stays in the L1
 // cache for the daily returns of decades).
 func (s *blockSampler) iidSums(src *pcg, d []float64) (s1, s2 float64) {
+	return iidSumsOf(src, d[:s.n], int(s.n))
+}
+
+// iidSumsOf draws cnt indices uniform on {0..len(d)-1} as iidIndices does
+// (four per 64-bit word when len(d) < 2^16, else two) and returns Σ d_i and
+// Σ d_i² over them.
+func iidSumsOf(src *pcg, d []float64, cnt int) (s1, s2 float64) {
 	p := *src
-	n := uint64(s.n)
-	ni := int(s.n)
-	d = d[:ni]
+	n := uint64(len(d))
+	ni := cnt
 	var u1, u2 float64
 	k := 0
 	if n < 1<<16 {
@@ -583,10 +590,16 @@ func sharpeCI(returns []float64, annualization float64, B int, level float64, bl
 	vals := make([]float64, B)
 	nf := float64(n)
 	scale := math.Sqrt(annualization)
+	var fs *flatSplit
+	if smp.iid {
+		fs = newFlatSplit(returns, dd)
+	}
 	runChunks(splitChunks(B, rng), smp, parallel, func(c chunk, smp *blockSampler) {
 		for b := c.lo; b < c.hi; b++ {
 			var s1, s2 float64
-			if smp.iid {
+			if fs != nil {
+				s1, s2 = fs.sums(&c.src)
+			} else if smp.iid {
 				s1, s2 = smp.iidSums(&c.src, dd)
 			} else {
 				s1, s2 = smp.blockSums(&c.src, ps)
@@ -605,4 +618,87 @@ func sharpeCI(returns []float64, annualization float64, B int, level float64, bl
 	})
 	lo, hi = percentileInterval(vals, level)
 	return lo, hi, usedBlock
+}
+
+// flatSplit draws iid resamples of a series in which one value (the
+// return of the days out of the market, usually 0) repeats F times out of
+// n: each of the n draws of a resample lands on that value with probability
+// F/n, and otherwise on one of the other n-F days uniformly, so the number
+// K of draws on the repeated value is Binomial(n, F/n) and the sums of a
+// resample are K·v + K·v² for it plus n-K uniform draws among the others:
+// exactly the law of n uniform draws among all n days (the multinomial
+// splits into a binomial and a multinomial of the rest), at the cost of
+// n-K draws. K is drawn by inversion of its distribution function
+// (Devroye 1986, Non-Uniform Random Variate Generation, §III.2.1 and
+// §X.4): one word, a search in the table of the CDF.
+type flatSplit struct {
+	v    float64   // the repeated value (demeaned)
+	rest []float64 // the other days' values (demeaned)
+	cdf  []float64 // cdf[k] = P(K ≤ k), k = 0..n
+}
+
+// minFlatShare is the share of days the repeated value must hold for the
+// split sampler to be used (below it the gain does not pay for the table).
+const minFlatShare = 0.25
+
+// newFlatSplit returns the split sampler of the demeaned series dd whose
+// raw values are x, or nil when no value repeats on at least minFlatShare
+// of the days (or every day holds it).
+func newFlatSplit(x, dd []float64) *flatSplit {
+	n := len(x)
+	sorted := slices.Clone(x)
+	slices.Sort(sorted)
+	mode, best := 0.0, 0
+	for i := 0; i < n; {
+		j := i
+		for j < n && sorted[j] == sorted[i] {
+			j++
+		}
+		if j-i > best {
+			mode, best = sorted[i], j-i
+		}
+		i = j
+	}
+	if float64(best) < minFlatShare*float64(n) || best == n {
+		return nil
+	}
+	fs := &flatSplit{rest: make([]float64, 0, n-best), cdf: make([]float64, n+1)}
+	for i, v := range x {
+		if v == mode {
+			fs.v = dd[i]
+		} else {
+			fs.rest = append(fs.rest, dd[i])
+		}
+	}
+	// P(K = k) = C(n, k) p^k (1-p)^(n-k) in logs (exact to rounding), summed
+	// upwards; the last entry is 1 by definition.
+	nf, p := float64(n), float64(best)/float64(n)
+	lp, lq := math.Log(p), math.Log1p(-p)
+	ln, _ := math.Lgamma(nf + 1)
+	var c float64
+	for k := 0; k <= n; k++ {
+		kf := float64(k)
+		lk, _ := math.Lgamma(kf + 1)
+		lnk, _ := math.Lgamma(nf - kf + 1)
+		c += math.Exp(ln - lk - lnk + kf*lp + (nf-kf)*lq)
+		fs.cdf[k] = c
+	}
+	fs.cdf[n] = math.Inf(1) // every u < 1 stops by n
+	return fs
+}
+
+// sums draws one resample and returns Σ d and Σ d² over it.
+func (fs *flatSplit) sums(src *pcg) (s1, s2 float64) {
+	u := float64(src.Uint64()>>11) * 0x1p-53
+	// K = the smallest k with u < P(K ≤ k).
+	k, _ := slices.BinarySearchFunc(fs.cdf, u, func(c, u float64) int {
+		if c <= u {
+			return -1
+		}
+		return 1
+	})
+	n := len(fs.cdf) - 1
+	s1, s2 = iidSumsOf(src, fs.rest, n-k)
+	kf := float64(k)
+	return s1 + kf*fs.v, s2 + kf*fs.v*fs.v
 }

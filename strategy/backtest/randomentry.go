@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"sort"
 	"sync"
 
@@ -221,12 +220,17 @@ func RandomEntry(ds *data.Dataset, res *engine.Result, spec RandomEntrySpec, opt
 	for w := range workers {
 		dw := d.clone()
 		wg.Go(func() {
-			var s0 []int32
+			// The worker's chunks are drawn in lockstep, row by row, so
+			// that each row of the table comes from memory once per worker
+			// rather than once per chunk; every chunk still uses the words
+			// of its own stream in its own order.
+			var lanes []drawLane
 			for c := w; c < k; c += workers {
 				lo, hi := c*opt.K/k, (c+1)*opt.K/k
-				s0 = slices.Grow(s0[:0], hi-lo)[:hi-lo]
-				dw.drawBatch(stats.NewPCG(stats.DeriveSeed(opt.Seed, uint64(c))), out.Means[lo:hi], out.Totals[lo:hi], s0, nil)
+				lanes = append(lanes, drawLane{src: stats.NewPCG(stats.DeriveSeed(opt.Seed, uint64(c))),
+					sums: out.Means[lo:hi], totals: out.Totals[lo:hi], s0: make([]int32, hi-lo)})
 			}
+			dw.drawLanes(lanes, nil)
 		})
 	}
 	wg.Wait()
@@ -594,9 +598,9 @@ type drawer struct {
 	logs   bool
 	next   [][]int32 // next[j][s]: next_j(s) (shared between equal timers)
 	tr     []reTrade
-	// per slot: Σ_t r_t and Σ_t w_t r_t of its rule trades, flat for the
-	// cache
-	slotSum, slotW []float64
+	// per slot: Σ_t r_t and Σ_t w_t r_t of its rule trades, side by side
+	// so that a draw reads one cache line
+	slotRet [][2]float64
 	// the last strategy drawn by draw: its slots, Σ of its trade returns, Π
 	// of 1 + its weighted entry returns
 	picked     []int
@@ -626,9 +630,9 @@ func (m *randomModel) buildDrawer(timers []int, rate float64, forceLogs bool) (*
 		return nil, fmt.Sprintf("%d entries × %d eligible dates is too large a table for the random-entry test", n, S)
 	}
 	d := &drawer{m: m, timers: timers, rows: make([][]float64, n+1), next: make([][]int32, n+1), tr: make([]reTrade, len(m.tg)),
-		slotSum: make([]float64, S), slotW: make([]float64, S)}
+		slotRet: make([][2]float64, S)}
 	for s := range m.slots {
-		d.slotSum[s], d.slotW[s] = m.slots[s].sum, m.slots[s].weighted
+		d.slotRet[s] = [2]float64{m.slots[s].sum, m.slots[s].weighted}
 	}
 	grids := m.slotGrids()
 	byTimer := map[int][]int32{}
@@ -775,80 +779,104 @@ func (d *drawer) draw(src *rand.PCG) {
 // used in the order (entry, strategy). picks, when not nil, receives the
 // slots of strategy 0.
 func (d *drawer) drawBatch(src *rand.PCG, sums, totals []float64, s0 []int32, picks *[]int) {
+	d.drawLanes([]drawLane{{src: src, sums: sums, totals: totals, s0: s0}}, picks)
+}
+
+// drawLane is one batch of random strategies drawn from one stream (see
+// drawBatch).
+type drawLane struct {
+	src          *rand.PCG
+	sums, totals []float64
+	s0           []int32
+}
+
+// drawLanes draws the batches of several lanes in lockstep, entry by entry:
+// each lane uses the words of its own stream in the order (entry, strategy)
+// exactly as drawBatch of that lane alone would, so the strategies drawn do
+// not depend on how lanes are grouped; grouping them reads every row of the
+// table once per group. picks, when not nil, receives the slots of strategy
+// 0 of the first lane.
+func (d *drawer) drawLanes(lanes []drawLane, picks *[]int) {
 	m := d.m
 	n := len(d.timers)
-	for i := range sums {
-		sums[i], totals[i], s0[i] = 0, 1, 0
+	for _, ln := range lanes {
+		for i := range ln.sums {
+			ln.sums[i], ln.totals[i], ln.s0[i] = 0, 1, 0
+		}
 	}
 	for j := n; j >= 1; j-- {
 		row, nx := d.rows[j], d.next[j]
 		tau := d.timers[n-j]
-		for i := range sums {
-			from := int(s0[i])
-			u := float64(src.Uint64()>>11) * 0x1p-53 // uniform on [0, 1), as rand.Float64
-			var r float64
-			if d.logs {
-				r = math.Log(u) + row[from]
-			} else {
-				r = u * row[from]
-			}
-			// The largest s in [from, S) with row[s] > r (row[from] > r,
-			// row[S] = 0 or -Inf; the row falls with s). The next entry is
-			// usually near: count the next `near` slots above r (the row
-			// falls, so they are a prefix; independent loads, no
-			// dependent chain as in a bisection), and only when the answer
-			// lies beyond them a galloping search, then a bisection,
-			// keeping row[lo] > r ≥ row[hi].
-			lo := from
-			hi := len(row) - 1
-			if from+near <= hi && !d.logs {
-				// r and the row are finite and ≥ 0 here: w > r exactly when
-				// r - w is negative, its sign bit.
-				w := (*[near]float64)(row[from : from+near])
-				c := uint64(0)
-				for k := range w {
-					c += math.Float64bits(r-w[k]) >> 63
+		for li, ln := range lanes {
+			src, sums, totals, s0 := ln.src, ln.sums, ln.totals, ln.s0
+			for i := range sums {
+				from := int(s0[i])
+				u := float64(src.Uint64()>>11) * 0x1p-53 // uniform on [0, 1), as rand.Float64
+				var r float64
+				if d.logs {
+					r = math.Log(u) + row[from]
+				} else {
+					r = u * row[from]
 				}
-				lo = from + int(c) - 1
-				// lo ≤ from+near-1; the answer is lo unless row[lo+1] > r
-			} else if from+near <= hi {
-				for size := near; size > 1; {
-					half := size >> 1
-					if row[lo+half] > r {
-						lo += half
+				// The largest s in [from, S) with row[s] > r (row[from] > r,
+				// row[S] = 0 or -Inf; the row falls with s). The next entry is
+				// usually near: count the next `near` slots above r (the row
+				// falls, so they are a prefix; independent loads, no
+				// dependent chain as in a bisection), and only when the answer
+				// lies beyond them a galloping search, then a bisection,
+				// keeping row[lo] > r ≥ row[hi].
+				lo := from
+				hi := len(row) - 1
+				if from+near <= hi && !d.logs {
+					// r and the row are finite and ≥ 0 here: w > r exactly when
+					// r - w is negative, its sign bit.
+					w := (*[near]float64)(row[from : from+near])
+					c := uint64(0)
+					for k := range w {
+						c += math.Float64bits(r-w[k]) >> 63
 					}
-					size -= half
-				}
-			}
-			if row[lo+1] > r {
-				lo++
-				for off := 1; lo+off < hi; off <<= 1 {
-					if c := lo + off; row[c] > r {
-						lo = c
-					} else {
-						hi = c
-						break
+					lo = from + int(c) - 1
+					// lo ≤ from+near-1; the answer is lo unless row[lo+1] > r
+				} else if from+near <= hi {
+					for size := near; size > 1; {
+						half := size >> 1
+						if row[lo+half] > r {
+							lo += half
+						}
+						size -= half
 					}
 				}
-				for size := hi - lo; size > 1; {
-					half := size >> 1
-					if row[lo+half] > r {
-						lo += half
+				if row[lo+1] > r {
+					lo++
+					for off := 1; lo+off < hi; off <<= 1 {
+						if c := lo + off; row[c] > r {
+							lo = c
+						} else {
+							hi = c
+							break
+						}
 					}
-					size -= half
+					for size := hi - lo; size > 1; {
+						half := size >> 1
+						if row[lo+half] > r {
+							lo += half
+						}
+						size -= half
+					}
 				}
+				if picks != nil && i == 0 && li == 0 {
+					*picks = append(*picks, lo)
+				}
+				sr := &d.slotRet[lo]
+				sum, weighted := sr[0], sr[1]
+				if tau >= 0 {
+					sl := &m.slots[lo]
+					_, sum, weighted = m.span(sl.grid, d.timed(sl, tau))
+				}
+				sums[i] += sum
+				totals[i] *= 1 + weighted
+				s0[i] = nx[lo]
 			}
-			if picks != nil && i == 0 {
-				*picks = append(*picks, lo)
-			}
-			sum, weighted := d.slotSum[lo], d.slotW[lo]
-			if tau >= 0 {
-				sl := &m.slots[lo]
-				_, sum, weighted = m.span(sl.grid, d.timed(sl, tau))
-			}
-			sums[i] += sum
-			totals[i] *= 1 + weighted
-			s0[i] = nx[lo]
 		}
 	}
 }
