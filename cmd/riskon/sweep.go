@@ -311,12 +311,12 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 			return derr
 		}
 		complete := 0
-		for _, t := range exp.Trials {
-			if _, ok := done[t.Index]; ok && shard.Has(t.Index) {
+		for i := range done {
+			if i >= 0 && i < exp.Len() && shard.Has(i) {
 				complete++
 			}
 		}
-		if complete == len(shard.Select(exp.Trials)) {
+		if complete == exp.ShardLen(shard) {
 			// This part is complete already: show it and write its files
 			// again, as --resume would.
 			fmt.Fprintf(a.stderr, "sweep %s shard %s is already complete in %s: showing it (--replace runs it again)\n", id, shard, o.out)
