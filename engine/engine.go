@@ -445,8 +445,12 @@ func Window(ds *data.Dataset, opts Options) (start, end int64, err error) {
 	if opts.HasEnd {
 		end = (opts.End + 1).Unix()
 	}
-	bound := append([]string{opts.Trigger}, opts.Targets...)
-	for i, name := range bound {
+	// The trigger, then every target (no slice built: Window runs per trial).
+	for i := 0; i <= len(opts.Targets); i++ {
+		name := opts.Trigger
+		if i > 0 {
+			name = opts.Targets[i-1]
+		}
 		s := ds.Get(name)
 		if s == nil {
 			return 0, 0, fmt.Errorf("target symbol %q is not in the data set (have %v)", name, ds.Symbols())
@@ -462,6 +466,7 @@ func Window(ds *data.Dataset, opts Options) (start, end int64, err error) {
 		}
 	}
 	if end <= start {
+		bound := append([]string{opts.Trigger}, opts.Targets...)
 		return start, end, fmt.Errorf("empty window: the data of %v overlaps nowhere inside data.start/data.end (start %s, end %s)",
 			bound, fmtTime(start), fmtTime(end))
 	}
