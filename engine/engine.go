@@ -226,6 +226,11 @@ type Ctx struct {
 	listen   []bool
 	rateSym  int       // index of the cash rate series, -1 when none
 	accrued  data.Date // next day whose interest is not yet credited
+	// cur is the day of the curve being written (-1: none yet); the days
+	// before it are final, prevE and prevI the values of the last of them
+	// (the capital and 0 before the first).
+	cur          int
+	prevE, prevI float64
 }
 
 // EventIndex returns the index in the plan of the bar event being processed.
@@ -486,6 +491,10 @@ func fmtTime(t int64) string {
 type Runner struct {
 	c   Ctx
 	res *Result
+	// the window whose dates res.Dates holds
+	datesDay0 data.Date
+	datesN    int
+	datesPtr  *data.Date
 }
 
 func (r *Runner) result(days int) *Result {
@@ -536,12 +545,17 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	*res = Result{WindowStart: ws, WindowEnd: we, Capital: opts.Capital, Annualization: 365,
 		Dates: res.Dates[:nd], Equity: res.Equity[:nd], Invested: res.Invested[:nd],
 		Signals: res.Signals[:0], Trades: res.Trades[:0], Orders: res.Orders[:0]}
-	for i := range res.Dates {
-		res.Invested[i] = 0
-		res.Dates[i] = day0 + data.Date(i)
-		res.Equity[i] = math.NaN()
+	// Equity and Invested are written day by day as the replay goes (see
+	// Ctx.settle): no pass over them here. The dates are the same as the
+	// previous run's when its window was.
+	if !(r.datesDay0 == day0 && r.datesN == nd && r.datesPtr == &res.Dates[0]) {
+		for i := range res.Dates {
+			res.Dates[i] = day0 + data.Date(i)
+		}
+		r.datesDay0, r.datesN, r.datesPtr = day0, nd, &res.Dates[0]
 	}
 	c.res = res
+	c.cur, c.prevE, c.prevI = -1, opts.Capital, 0
 	c.day0 = day0
 	c.rateSym, c.accrued = -1, day0
 	if opts.CashRate != "" {
@@ -641,6 +655,7 @@ func (c *Ctx) accrue(upTo data.Date) {
 		}
 		c.res.RiskFree[d] = rate
 		c.cash += c.cash * rate
+		c.open(d)
 		e := c.cash
 		var inv float64
 		for _, s := range c.held {
@@ -889,6 +904,7 @@ func (c *Ctx) sample(t int64) {
 	if d < 0 || d >= len(c.res.Equity) {
 		return
 	}
+	c.open(d)
 	e := c.cash
 	var inv float64
 	for _, s := range c.held {
@@ -902,6 +918,33 @@ func (c *Ctx) sample(t int64) {
 	} else {
 		c.res.Invested[d] = 0
 	}
+}
+
+// open makes day d (at or after the current day) the day being written:
+// the days before it become final (settle).
+func (c *Ctx) open(d int) {
+	if d > c.cur {
+		c.settle(d)
+	}
+}
+
+// settle makes final every day before upto: the current day keeps what was
+// written last (a NaN equity takes the previous day's values), and the days
+// after it without a sample carry the last final values forward, as a
+// forward fill of the curve after the replay would.
+func (c *Ctx) settle(upto int) {
+	eq, inv := c.res.Equity, c.res.Invested
+	if c.cur >= 0 {
+		if math.IsNaN(eq[c.cur]) {
+			eq[c.cur], inv[c.cur] = c.prevE, c.prevI
+		}
+		c.prevE, c.prevI = eq[c.cur], inv[c.cur]
+	}
+	pe, pi := c.prevE, c.prevI
+	for i := c.cur + 1; i < upto; i++ {
+		eq[i], inv[i] = pe, pi
+	}
+	c.cur = upto
 }
 
 // finish marks open positions at their last close (exit reason open, no exit
@@ -924,11 +967,5 @@ func (c *Ctx) finish(end int64) {
 		tr.Return = tr.Proceeds/tr.Cost - 1
 		tr.ExitReason = ExitOpen
 	}
-	prevE, prevI := c.opts.Capital, 0.0
-	for i := range c.res.Equity {
-		if math.IsNaN(c.res.Equity[i]) {
-			c.res.Equity[i], c.res.Invested[i] = prevE, prevI
-		}
-		prevE, prevI = c.res.Equity[i], c.res.Invested[i]
-	}
+	c.settle(len(c.res.Equity))
 }

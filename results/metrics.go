@@ -147,7 +147,7 @@ func scanCurve(r *engine.Result, base float64, withDD bool) curveScan {
 		}
 		return int64(i)
 	}
-	peak := base
+	peak, trough := base, 0.0
 	var peakDay int64
 	if withDD {
 		peakDay = day(-1)
@@ -187,15 +187,25 @@ func scanCurve(r *engine.Result, base float64, withDD bool) curveScan {
 			if cs.underwater {
 				cs.longest = max(cs.longest, day(i)-peakDay)
 				cs.underwater = false
+				cs.maxDD = max(cs.maxDD, 1-trough/peak)
 			}
 			peak, peakDay = e, day(i)
 			continue
 		}
-		cs.underwater = true
-		cs.maxDD = max(cs.maxDD, 1-e/peak)
+		// Under water: 1 - e/peak is monotone in e in floating point too
+		// (a correctly rounded division and subtraction never reverse an
+		// order), so the deepest day of the stretch is the lowest equity
+		// and one division per stretch gives the same maximum as one per
+		// day. A NaN equity makes the trough, and the drawdown, NaN.
+		if !cs.underwater {
+			cs.underwater, trough = true, e
+		} else {
+			trough = min(trough, e)
+		}
 	}
 	if withDD && cs.underwater {
 		cs.longest = max(cs.longest, day(len(eq)-1)-peakDay)
+		cs.maxDD = max(cs.maxDD, 1-trough/peak)
 	}
 	return cs
 }
