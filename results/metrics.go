@@ -199,8 +199,8 @@ func scanCurve(r *engine.Result, base float64, withDD bool) curveScan {
 		// day. A NaN equity makes the trough, and the drawdown, NaN.
 		if !cs.underwater {
 			cs.underwater, trough = true, e
-		} else {
-			trough = min(trough, e)
+		} else if e < trough || e != e {
+			trough = e // the builtin min, without its signed-zero work
 		}
 	}
 	if withDD && cs.underwater {
