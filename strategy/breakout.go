@@ -117,6 +117,8 @@ type Breakout struct {
 	sig     *TriggerSignals // cached mode when non-nil
 	sigPos  int             // next period close of sig not yet handled
 	nextSig int             // next breakout of sig (index into sig.breaks)
+	hintK   int32           // event of the last jump target NextEvent gave
+	hintPos int             // index in sig of that breakout
 
 	// cooldown and position
 	acted       bool
@@ -265,7 +267,7 @@ func (b *Breakout) Start(c *engine.Ctx) error {
 		}
 	}
 	b.acted = false
-	b.sigPos, b.nextSig = 0, 0
+	b.sigPos, b.nextSig, b.hintK, b.hintPos = 0, 0, -1, 0
 	if b.sig == nil {
 		// The number of trigger bars bounds the number of period closes.
 		if err := b.ts.reset(b.p, b.rule, c.Calendar(b.trig), c.Capacity(b.trig)); err != nil {
@@ -315,7 +317,10 @@ func (b *Breakout) NextEvent(c *engine.Ctx, k int) int {
 	if b.nextSig == len(br) {
 		return c.PlanLen()
 	}
-	return int(b.sig.K[br[b.nextSig]])
+	// OnBar at that event starts its search for the event's period closes
+	// from the breakout's own index (hintK: the event it belongs to).
+	b.hintK, b.hintPos = b.sig.K[br[b.nextSig]], br[b.nextSig]
+	return int(b.hintK)
 }
 
 // OnBar handles the period closes that a trigger bar completes.
@@ -327,11 +332,20 @@ func (b *Breakout) OnBar(c *engine.Ctx, sym, idx int) {
 		k := int32(c.EventIndex())
 		s := b.sig
 		if b.sigPos < len(s.K) && s.K[b.sigPos] < k {
-			// Usually one step; after an engine jump, binary search.
+			// Usually one step; after an engine jump to a breakout, back
+			// from the breakout's index to the event's first period close;
+			// else binary search.
 			b.sigPos++
 			if b.sigPos < len(s.K) && s.K[b.sigPos] < k {
-				lo := b.sigPos
-				b.sigPos = lo + sort.Search(len(s.K)-lo, func(i int) bool { return s.K[lo+i] >= k })
+				if k == b.hintK && b.hintPos >= b.sigPos {
+					b.sigPos = b.hintPos
+					for b.sigPos > 0 && s.K[b.sigPos-1] >= k {
+						b.sigPos--
+					}
+				} else {
+					lo := b.sigPos
+					b.sigPos = lo + sort.Search(len(s.K)-lo, func(i int) bool { return s.K[lo+i] >= k })
+				}
 			}
 		}
 		for b.sigPos < len(s.K) && s.K[b.sigPos] == k {
