@@ -110,16 +110,18 @@ type curveScan struct {
 // the exposure and, when withDD, the drawdown from base. Every accumulator
 // sees the same operations in the same order as separate passes would, so
 // the figures are bit-identical to them; fusing only saves the walks.
-func scanCurve(r *engine.Result, base float64, withDD bool) curveScan {
-	var cs curveScan
+func scanCurve(r *engine.Result, base float64, withDD bool) (cs curveScan) {
 	eq := r.Equity
 	inv := r.Invested[:min(len(r.Invested), len(eq))]
 	cs.nInv = len(inv)
-	for _, v := range inv {
-		if v > 0 {
-			cs.invested++
+	counted := 0 // days of inv counted in the main loop (which may stop early)
+	defer func() {
+		for _, v := range inv[counted:] {
+			if v > 0 {
+				cs.invested++
+			}
 		}
-	}
+	}()
 	// Returns: the first one is from Capital when positive, else from eq[0].
 	prev, start := r.Capital, 0
 	if !(prev > 0) {
@@ -156,6 +158,12 @@ func scanCurve(r *engine.Result, base float64, withDD bool) curveScan {
 		}
 	}
 	for i, e := range eq {
+		if i < len(inv) {
+			if inv[i] > 0 {
+				cs.invested++
+			}
+			counted = i + 1
+		}
 		if alive && i >= start {
 			if !(prev > 0) {
 				alive = false
