@@ -179,8 +179,13 @@ func scanCurve(r *engine.Result, base float64, withDD bool) (cs curveScan) {
 				}
 				cs.n++
 				cs.sum += v
-				if v < 0 {
-					cs.dsum += v * v
+				if v == v {
+					// min(v, 0) without a branch on the sign (which is a
+					// coin toss in a position): the sign bit selects v or
+					// +0; +0 and (-0)² = +0 leave the sum unchanged.
+					bits := math.Float64bits(v)
+					w := math.Float64frombits(bits & uint64(int64(bits)>>63))
+					cs.dsum += w * w
 				}
 				prev = e
 			}
