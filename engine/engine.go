@@ -207,6 +207,7 @@ type position struct {
 // order methods. It is valid only during a callback.
 type Ctx struct {
 	plan     *Plan
+	series   []*data.Series // plan.DS.Series, one load away in the hot loop
 	opts     Options
 	comm     float64
 	slip     float64
@@ -250,14 +251,14 @@ func (c *Ctx) InWindow() bool { return c.inWindow }
 func (c *Ctx) Symbol(name string) int { return c.plan.DS.Index(name) }
 
 // SymbolName returns the name of symbol sym; use History for its bars.
-func (c *Ctx) SymbolName(sym int) string { return c.plan.DS.Series[sym].Symbol }
+func (c *Ctx) SymbolName(sym int) string { return c.series[sym].Symbol }
 
 // Calendar returns the calendar of symbol sym.
-func (c *Ctx) Calendar(sym int) data.Calendar { return c.plan.DS.Series[sym].Calendar }
+func (c *Ctx) Calendar(sym int) data.Calendar { return c.series[sym].Calendar }
 
 // History returns the bars of sym that have closed at or before Now.
 func (c *Ctx) History(sym int) View {
-	return View{s: c.plan.DS.Series[sym], n: c.seen[sym]}
+	return View{s: c.series[sym], n: c.seen[sym]}
 }
 
 // Cash returns the cash balance.
@@ -319,7 +320,7 @@ func (c *Ctx) Enter(sym int, weight float64, ex Exits, signal int) error {
 	if p.units != 0 || p.pending {
 		return ErrInPosition
 	}
-	s := c.plan.DS.Series[sym]
+	s := c.series[sym]
 	// The fill bar: the first bar not yet closed whose open is at or after now.
 	j := c.seen[sym]
 	for j < s.Len() && s.OpenTime[j] < c.now {
@@ -351,7 +352,7 @@ func (c *Ctx) Exit(sym int, reason ExitReason) error {
 		c.cancelEntry(sym)
 		return nil
 	}
-	s := c.plan.DS.Series[sym]
+	s := c.series[sym]
 	j := c.seen[sym]
 	for j < s.Len() && s.OpenTime[j] < c.now {
 		j++
@@ -371,7 +372,7 @@ func (c *Ctx) ExitAll(reason ExitReason) {
 
 // Capacity is an upper bound on the number of bars of sym the replay will
 // show, for preallocating buffers in Start. It carries no price information.
-func (c *Ctx) Capacity(sym int) int { return c.plan.DS.Series[sym].Len() }
+func (c *Ctx) Capacity(sym int) int { return c.series[sym].Len() }
 
 func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool) {
 	o.atClose = atClose
@@ -530,7 +531,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	}
 	ns := len(plan.DS.Series)
 	c := &r.c
-	*c = Ctx{plan: plan, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0], listen: c.listen}
+	*c = Ctx{plan: plan, series: plan.DS.Series, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0], listen: c.listen}
 	for i := 0; i < ns; i++ {
 		c.pos = append(c.pos, position{trade: -1, stopOrd: -1, tpOrd: -1})
 	}
@@ -649,7 +650,7 @@ func (c *Ctx) accrue(upTo data.Date) {
 		d := int(c.accrued - c.day0)
 		rate := 0.0
 		if n := c.seen[c.rateSym]; n > 0 {
-			if r := c.plan.DS.Series[c.rateSym].Close[n-1]; r > -100 {
+			if r := c.series[c.rateSym].Close[n-1]; r > -100 {
 				rate = math.Pow(1+r/100, 1.0/365) - 1
 			}
 		}
@@ -695,7 +696,7 @@ func (c *Ctx) jump(k int) {
 // step processes the close of bar i of symbol s at time t: fills due at or
 // before t, the stop of a position in s, closes of s's bar, then the mark.
 func (c *Ctx) step(s, i int, t int64) {
-	ser := c.plan.DS.Series[s]
+	ser := c.series[s]
 	// 1. Fills due strictly before this instant (opens, earlier closes).
 	if c.due <= t {
 		c.fillDue(t, false)
@@ -763,7 +764,7 @@ func (c *Ctx) fillDue(t int64, closes bool) {
 		}
 		o := c.pend[best]
 		c.pend = append(c.pend[:best], c.pend[best+1:]...)
-		ser := c.plan.DS.Series[o.sym]
+		ser := c.series[o.sym]
 		raw := ser.Open[o.bar]
 		if o.atClose {
 			raw = ser.Close[o.bar]
@@ -956,7 +957,7 @@ func (c *Ctx) finish(end int64) {
 			continue
 		}
 		tr := &c.res.Trades[p.trade]
-		ser := c.plan.DS.Series[s]
+		ser := c.series[s]
 		n := c.seen[s]
 		tr.ExitTime = end
 		if n > 0 {
