@@ -207,6 +207,7 @@ type position struct {
 // order methods. It is valid only during a callback.
 type Ctx struct {
 	plan     *Plan
+	series   []*data.Series // plan.DS.Series, one load away in the hot loop
 	opts     Options
 	comm     float64
 	slip     float64
@@ -226,6 +227,11 @@ type Ctx struct {
 	listen   []bool
 	rateSym  int       // index of the cash rate series, -1 when none
 	accrued  data.Date // next day whose interest is not yet credited
+	// cur is the day of the curve being written (-1: none yet); the days
+	// before it are final, prevE and prevI the values of the last of them
+	// (the capital and 0 before the first).
+	cur          int
+	prevE, prevI float64
 }
 
 // EventIndex returns the index in the plan of the bar event being processed.
@@ -245,14 +251,14 @@ func (c *Ctx) InWindow() bool { return c.inWindow }
 func (c *Ctx) Symbol(name string) int { return c.plan.DS.Index(name) }
 
 // SymbolName returns the name of symbol sym; use History for its bars.
-func (c *Ctx) SymbolName(sym int) string { return c.plan.DS.Series[sym].Symbol }
+func (c *Ctx) SymbolName(sym int) string { return c.series[sym].Symbol }
 
 // Calendar returns the calendar of symbol sym.
-func (c *Ctx) Calendar(sym int) data.Calendar { return c.plan.DS.Series[sym].Calendar }
+func (c *Ctx) Calendar(sym int) data.Calendar { return c.series[sym].Calendar }
 
 // History returns the bars of sym that have closed at or before Now.
 func (c *Ctx) History(sym int) View {
-	return View{s: c.plan.DS.Series[sym], n: c.seen[sym]}
+	return View{s: c.series[sym], n: c.seen[sym]}
 }
 
 // Cash returns the cash balance.
@@ -314,7 +320,7 @@ func (c *Ctx) Enter(sym int, weight float64, ex Exits, signal int) error {
 	if p.units != 0 || p.pending {
 		return ErrInPosition
 	}
-	s := c.plan.DS.Series[sym]
+	s := c.series[sym]
 	// The fill bar: the first bar not yet closed whose open is at or after now.
 	j := c.seen[sym]
 	for j < s.Len() && s.OpenTime[j] < c.now {
@@ -346,7 +352,7 @@ func (c *Ctx) Exit(sym int, reason ExitReason) error {
 		c.cancelEntry(sym)
 		return nil
 	}
-	s := c.plan.DS.Series[sym]
+	s := c.series[sym]
 	j := c.seen[sym]
 	for j < s.Len() && s.OpenTime[j] < c.now {
 		j++
@@ -366,7 +372,7 @@ func (c *Ctx) ExitAll(reason ExitReason) {
 
 // Capacity is an upper bound on the number of bars of sym the replay will
 // show, for preallocating buffers in Start. It carries no price information.
-func (c *Ctx) Capacity(sym int) int { return c.plan.DS.Series[sym].Len() }
+func (c *Ctx) Capacity(sym int) int { return c.series[sym].Len() }
 
 func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool) {
 	o.atClose = atClose
@@ -445,8 +451,12 @@ func Window(ds *data.Dataset, opts Options) (start, end int64, err error) {
 	if opts.HasEnd {
 		end = (opts.End + 1).Unix()
 	}
-	bound := append([]string{opts.Trigger}, opts.Targets...)
-	for i, name := range bound {
+	// The trigger, then every target (no slice built: Window runs per trial).
+	for i := 0; i <= len(opts.Targets); i++ {
+		name := opts.Trigger
+		if i > 0 {
+			name = opts.Targets[i-1]
+		}
 		s := ds.Get(name)
 		if s == nil {
 			return 0, 0, fmt.Errorf("target symbol %q is not in the data set (have %v)", name, ds.Symbols())
@@ -462,6 +472,7 @@ func Window(ds *data.Dataset, opts Options) (start, end int64, err error) {
 		}
 	}
 	if end <= start {
+		bound := append([]string{opts.Trigger}, opts.Targets...)
 		return start, end, fmt.Errorf("empty window: the data of %v overlaps nowhere inside data.start/data.end (start %s, end %s)",
 			bound, fmtTime(start), fmtTime(end))
 	}
@@ -481,6 +492,10 @@ func fmtTime(t int64) string {
 type Runner struct {
 	c   Ctx
 	res *Result
+	// the window whose dates res.Dates holds
+	datesDay0 data.Date
+	datesN    int
+	datesPtr  *data.Date
 }
 
 func (r *Runner) result(days int) *Result {
@@ -516,7 +531,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	}
 	ns := len(plan.DS.Series)
 	c := &r.c
-	*c = Ctx{plan: plan, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0], listen: c.listen}
+	*c = Ctx{plan: plan, series: plan.DS.Series, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0], listen: c.listen}
 	for i := 0; i < ns; i++ {
 		c.pos = append(c.pos, position{trade: -1, stopOrd: -1, tpOrd: -1})
 	}
@@ -531,12 +546,17 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	*res = Result{WindowStart: ws, WindowEnd: we, Capital: opts.Capital, Annualization: 365,
 		Dates: res.Dates[:nd], Equity: res.Equity[:nd], Invested: res.Invested[:nd],
 		Signals: res.Signals[:0], Trades: res.Trades[:0], Orders: res.Orders[:0]}
-	for i := range res.Dates {
-		res.Invested[i] = 0
-		res.Dates[i] = day0 + data.Date(i)
-		res.Equity[i] = math.NaN()
+	// Equity and Invested are written day by day as the replay goes (see
+	// Ctx.settle): no pass over them here. The dates are the same as the
+	// previous run's when its window was.
+	if !(r.datesDay0 == day0 && r.datesN == nd && r.datesPtr == &res.Dates[0]) {
+		for i := range res.Dates {
+			res.Dates[i] = day0 + data.Date(i)
+		}
+		r.datesDay0, r.datesN, r.datesPtr = day0, nd, &res.Dates[0]
 	}
 	c.res = res
+	c.cur, c.prevE, c.prevI = -1, opts.Capital, 0
 	c.day0 = day0
 	c.rateSym, c.accrued = -1, day0
 	if opts.CashRate != "" {
@@ -630,12 +650,13 @@ func (c *Ctx) accrue(upTo data.Date) {
 		d := int(c.accrued - c.day0)
 		rate := 0.0
 		if n := c.seen[c.rateSym]; n > 0 {
-			if r := c.plan.DS.Series[c.rateSym].Close[n-1]; r > -100 {
+			if r := c.series[c.rateSym].Close[n-1]; r > -100 {
 				rate = math.Pow(1+r/100, 1.0/365) - 1
 			}
 		}
 		c.res.RiskFree[d] = rate
 		c.cash += c.cash * rate
+		c.open(d)
 		e := c.cash
 		var inv float64
 		for _, s := range c.held {
@@ -675,7 +696,7 @@ func (c *Ctx) jump(k int) {
 // step processes the close of bar i of symbol s at time t: fills due at or
 // before t, the stop of a position in s, closes of s's bar, then the mark.
 func (c *Ctx) step(s, i int, t int64) {
-	ser := c.plan.DS.Series[s]
+	ser := c.series[s]
 	// 1. Fills due strictly before this instant (opens, earlier closes).
 	if c.due <= t {
 		c.fillDue(t, false)
@@ -743,7 +764,7 @@ func (c *Ctx) fillDue(t int64, closes bool) {
 		}
 		o := c.pend[best]
 		c.pend = append(c.pend[:best], c.pend[best+1:]...)
-		ser := c.plan.DS.Series[o.sym]
+		ser := c.series[o.sym]
 		raw := ser.Open[o.bar]
 		if o.atClose {
 			raw = ser.Close[o.bar]
@@ -891,6 +912,7 @@ func (c *Ctx) sample(t int64) {
 	if d < 0 || d >= len(c.res.Equity) {
 		return
 	}
+	c.open(d)
 	e := c.cash
 	var inv float64
 	for _, s := range c.held {
@@ -906,6 +928,33 @@ func (c *Ctx) sample(t int64) {
 	}
 }
 
+// open makes day d (at or after the current day) the day being written:
+// the days before it become final (settle).
+func (c *Ctx) open(d int) {
+	if d > c.cur {
+		c.settle(d)
+	}
+}
+
+// settle makes final every day before upto: the current day keeps what was
+// written last (a NaN equity takes the previous day's values), and the days
+// after it without a sample carry the last final values forward, as a
+// forward fill of the curve after the replay would.
+func (c *Ctx) settle(upto int) {
+	eq, inv := c.res.Equity, c.res.Invested
+	if c.cur >= 0 {
+		if math.IsNaN(eq[c.cur]) {
+			eq[c.cur], inv[c.cur] = c.prevE, c.prevI
+		}
+		c.prevE, c.prevI = eq[c.cur], inv[c.cur]
+	}
+	pe, pi := c.prevE, c.prevI
+	for i := c.cur + 1; i < upto; i++ {
+		eq[i], inv[i] = pe, pi
+	}
+	c.cur = upto
+}
+
 // finish marks open positions at their last close (exit reason open, no exit
 // commission) and fills the equity curve forward over days without events.
 func (c *Ctx) finish(end int64) {
@@ -915,7 +964,7 @@ func (c *Ctx) finish(end int64) {
 			continue
 		}
 		tr := &c.res.Trades[p.trade]
-		ser := c.plan.DS.Series[s]
+		ser := c.series[s]
 		n := c.seen[s]
 		tr.ExitTime = end
 		if n > 0 {
@@ -926,11 +975,5 @@ func (c *Ctx) finish(end int64) {
 		tr.Return = tr.Proceeds/tr.Cost - 1
 		tr.ExitReason = ExitOpen
 	}
-	prevE, prevI := c.opts.Capital, 0.0
-	for i := range c.res.Equity {
-		if math.IsNaN(c.res.Equity[i]) {
-			c.res.Equity[i], c.res.Invested[i] = prevE, prevI
-		}
-		prevE, prevI = c.res.Equity[i], c.res.Invested[i]
-	}
+	c.settle(len(c.res.Equity))
 }

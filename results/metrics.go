@@ -93,54 +93,145 @@ func eachExcessReturn(r *engine.Result, f func(float64)) {
 	}
 }
 
-// returnStats returns the number of daily returns, their mean, sample
-// standard deviation (n-1) and downside deviation sqrt(mean(min(r,0)^2)),
-// in two passes and no allocation. Same values as meanStd of DailyReturns.
-func returnStats(r *engine.Result) (n int, mean, sd, down float64) {
-	if r.RiskFree != nil {
-		return excessReturnStats(r)
-	}
-	var sum, dsum float64
-	eachReturn(r, func(v float64) {
-		n++
-		sum += v
-		if v < 0 {
-			dsum += v * v
-		}
-	})
-	if n == 0 {
-		return 0, math.NaN(), math.NaN(), math.NaN()
-	}
-	mean = sum / float64(n)
-	var ss float64
-	eachReturn(r, func(v float64) { d := v - mean; ss += d * d })
-	if n > 1 {
-		sd = math.Sqrt(ss / float64(n-1))
-	}
-	return n, mean, sd, math.Sqrt(dsum / float64(n))
+// curveScan is what one pass over the equity curve gathers: the exposure
+// count, the daily returns' count, sum and squared losses, and the drawdown.
+type curveScan struct {
+	n          int     // daily returns
+	sum, dsum  float64 // Σ r_t and Σ min(r_t, 0)²
+	invested   int     // days with Invested > 0 (over the first nInv days)
+	nInv       int
+	maxDD      float64
+	longest    int64
+	underwater bool
 }
 
-// excessReturnStats is returnStats on the returns in excess of the cash
-// rate.
-func excessReturnStats(r *engine.Result) (n int, mean, sd, down float64) {
-	var sum, dsum float64
-	eachExcessReturn(r, func(v float64) {
-		n++
-		sum += v
-		if v < 0 {
-			dsum += v * v
+// scanCurve walks the equity curve once, gathering the first pass of the
+// return statistics (DailyReturns' values: eachReturn or eachExcessReturn),
+// the exposure and, when withDD, the drawdown from base. Every accumulator
+// sees the same operations in the same order as separate passes would, so
+// the figures are bit-identical to them; fusing only saves the walks.
+func scanCurve(r *engine.Result, base float64, withDD bool) (cs curveScan) {
+	eq := r.Equity
+	inv := r.Invested[:min(len(r.Invested), len(eq))]
+	cs.nInv = len(inv)
+	counted := 0 // days of inv counted in the main loop (which may stop early)
+	defer func() {
+		for _, v := range inv[counted:] {
+			if v > 0 {
+				cs.invested++
+			}
 		}
-	})
-	if n == 0 {
-		return 0, math.NaN(), math.NaN(), math.NaN()
+	}()
+	// Returns: the first one is from Capital when positive, else from eq[0].
+	prev, start := r.Capital, 0
+	if !(prev > 0) {
+		if len(eq) == 0 {
+			return cs
+		}
+		prev, start = eq[0], 1
 	}
-	mean = sum / float64(n)
+	rf := r.RiskFree
+	excess := rf != nil
+	if excess && len(rf) != len(eq) {
+		rf = nil // treated as 0, as eachExcessReturn does
+	}
+	alive := true
+	// Drawdown state: day t of the curve is Dates[t] when the dates are
+	// there, else t; the starting capital stands on the day before the
+	// first point.
+	dated := len(r.Dates) == len(eq)
+	day := func(i int) int64 {
+		if dated {
+			if i < 0 {
+				return int64(r.Dates[0]) - 1
+			}
+			return int64(r.Dates[i])
+		}
+		return int64(i)
+	}
+	peak, trough := base, 0.0
+	var peakDay int64
+	if withDD {
+		peakDay = day(-1)
+		if !(r.Capital > 0) {
+			peakDay = day(0)
+		}
+	}
+	for i, e := range eq {
+		if i < len(inv) {
+			if inv[i] > 0 {
+				cs.invested++
+			}
+			counted = i + 1
+		}
+		if alive && i >= start {
+			if !(prev > 0) {
+				alive = false
+			} else {
+				v := e/prev - 1
+				if excess {
+					if rf != nil {
+						v = e/prev - 1 - rf[i]
+					}
+					if math.Abs(v) < 1e-12 {
+						v = 0
+					}
+				}
+				cs.n++
+				cs.sum += v
+				if v == v {
+					// min(v, 0) without a branch on the sign (which is a
+					// coin toss in a position): the sign bit selects v or
+					// +0; +0 and (-0)² = +0 leave the sum unchanged.
+					bits := math.Float64bits(v)
+					w := math.Float64frombits(bits & uint64(int64(bits)>>63))
+					cs.dsum += w * w
+				}
+				prev = e
+			}
+		}
+		if !withDD {
+			if !alive {
+				break
+			}
+			continue
+		}
+		if e >= peak {
+			if cs.underwater {
+				cs.longest = max(cs.longest, day(i)-peakDay)
+				cs.underwater = false
+				cs.maxDD = max(cs.maxDD, 1-trough/peak)
+			}
+			peak, peakDay = e, day(i)
+			continue
+		}
+		// Under water: 1 - e/peak is monotone in e in floating point too
+		// (a correctly rounded division and subtraction never reverse an
+		// order), so the deepest day of the stretch is the lowest equity
+		// and one division per stretch gives the same maximum as one per
+		// day. A NaN equity makes the trough, and the drawdown, NaN.
+		if !cs.underwater {
+			cs.underwater, trough = true, e
+		} else if e < trough || e != e {
+			trough = e // the builtin min, without its signed-zero work
+		}
+	}
+	if withDD && cs.underwater {
+		cs.longest = max(cs.longest, day(len(eq)-1)-peakDay)
+		cs.maxDD = max(cs.maxDD, 1-trough/peak)
+	}
+	return cs
+}
+
+// sumSquares is the second pass of the return statistics: Σ (r_t - mean)².
+func sumSquares(r *engine.Result, mean float64) float64 {
 	var ss float64
-	eachExcessReturn(r, func(v float64) { d := v - mean; ss += d * d })
-	if n > 1 {
-		sd = math.Sqrt(ss / float64(n-1))
+	if r.RiskFree != nil {
+		eachExcessReturn(r, func(v float64) { d := v - mean; ss += d * d })
+	} else {
+		eachReturn(r, func(v float64) { d := v - mean; ss += d * d })
 	}
-	return n, mean, sd, math.Sqrt(dsum / float64(n))
+	return ss
 }
 
 // ComputeMetrics computes the performance figures of a run from its daily
@@ -186,7 +277,12 @@ func ComputeMetrics(r *engine.Result) Metrics {
 	if m.Annualization <= 0 {
 		m.Annualization = DefaultAnnualization
 	}
-	note := func(metric, reason string) { m.Notes = append(m.Notes, Note{Metric: metric, Reason: reason}) }
+	note := func(metric, reason string) {
+		if m.Notes == nil {
+			m.Notes = make([]Note, 0, 4) // one allocation for the usual few notes
+		}
+		m.Notes = append(m.Notes, Note{Metric: metric, Reason: reason})
+	}
 	if r.RiskFree != nil {
 		m.RiskFree = "excess of " + r.CashRate
 	}
@@ -207,25 +303,28 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	last := eq[len(eq)-1]
 	m.FinalEquity = Value(last)
 
-	// Exposure.
-	inv := r.Invested[:min(len(r.Invested), len(eq))]
-	if len(inv) > 0 {
-		k := 0
-		for _, v := range inv {
-			if v > 0 {
-				k++
-			}
-		}
-		m.Exposure = Value(float64(k) / float64(len(inv)))
-	} else {
-		note("exposure", "no invested series")
-	}
-
 	base := r.Capital
 	if !(base > 0) {
 		base = eq[0]
 	}
-	nrets, mean, sd, down := returnStats(r)
+	// One pass for exposure, drawdown and the returns' sums; a second for
+	// the sum of squared deviations (two-pass variance, as always).
+	cs := scanCurve(r, base, base > 0)
+	if cs.nInv > 0 {
+		m.Exposure = Value(float64(cs.invested) / float64(cs.nInv))
+	} else {
+		note("exposure", "no invested series")
+	}
+	nrets := cs.n
+	mean, sd, down := math.NaN(), math.NaN(), math.NaN()
+	if nrets > 0 {
+		mean = cs.sum / float64(nrets)
+		sd = 0
+		if ss := sumSquares(r, mean); nrets > 1 {
+			sd = math.Sqrt(ss / float64(nrets-1))
+		}
+		down = math.Sqrt(cs.dsum / float64(nrets))
+	}
 	switch {
 	case !(base > 0):
 		for _, k := range []string{"total_return", "cagr", "max_drawdown", "calmar"} {
@@ -243,7 +342,8 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 		default:
 			m.CAGR = Value(math.Pow(last/base, 1/years) - 1)
 		}
-		drawdown(r, base, m)
+		m.MaxDrawdown = Value(cs.maxDD)
+		m.MaxDrawdownDays = int(cs.longest)
 		switch {
 		case m.MaxDrawdown == 0:
 			note("calmar", ReasonNoDrawdown)
@@ -276,46 +376,6 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	}
 }
 
-// drawdown fills MaxDrawdown and MaxDrawdownDays. Day t of the curve is
-// Dates[t] when the dates are there, else t; the starting capital stands
-// on the day before the first point.
-func drawdown(r *engine.Result, base float64, m *Metrics) {
-	eq := r.Equity
-	day := func(i int) int64 {
-		if len(r.Dates) == len(eq) {
-			if i < 0 {
-				return int64(r.Dates[0]) - 1
-			}
-			return int64(r.Dates[i])
-		}
-		return int64(i)
-	}
-	peak, peakDay := base, day(-1)
-	if !(r.Capital > 0) {
-		peakDay = day(0)
-	}
-	var maxDD float64
-	var longest int64
-	underwater := false
-	for i, e := range eq {
-		if e >= peak {
-			if underwater {
-				longest = max(longest, day(i)-peakDay)
-				underwater = false
-			}
-			peak, peakDay = e, day(i)
-			continue
-		}
-		underwater = true
-		maxDD = max(maxDD, 1-e/peak)
-	}
-	if underwater {
-		longest = max(longest, day(len(eq)-1)-peakDay)
-	}
-	m.MaxDrawdown = Value(maxDD)
-	m.MaxDrawdownDays = int(longest)
-}
-
 func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason string)) {
 	m.Trades = len(trades)
 	if len(trades) == 0 {
@@ -324,7 +384,15 @@ func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason st
 		}
 		return
 	}
-	rets := make([]float64, len(trades))
+	// A run of up to 128 trades sorts its returns on the stack (sweeps call
+	// this for every trial).
+	var buf [128]float64
+	var rets []float64
+	if len(trades) <= len(buf) {
+		rets = buf[:len(trades)]
+	} else {
+		rets = make([]float64, len(trades))
+	}
 	wins := 0
 	var gains, losses float64
 	best, worst := math.Inf(-1), math.Inf(1)
@@ -351,4 +419,11 @@ func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason st
 	} else {
 		note("profit_factor", ReasonNoLosingTrades)
 	}
+}
+
+// SampleCounts returns the counts CountEvidence reports (the signals inside
+// the window, the trades, the independent episodes) without its text and
+// statistics: it allocates nothing, for sweeps that count every trial.
+func SampleCounts(r *engine.Result) (signals, trades, episodes int) {
+	return signalsInWindow(r), len(r.Trades), Episodes(r.Trades)
 }

@@ -117,6 +117,8 @@ type Breakout struct {
 	sig     *TriggerSignals // cached mode when non-nil
 	sigPos  int             // next period close of sig not yet handled
 	nextSig int             // next breakout of sig (index into sig.breaks)
+	hintK   int32           // event of the last jump target NextEvent gave
+	hintPos int             // index in sig of that breakout
 
 	// cooldown and position
 	acted       bool
@@ -136,22 +138,53 @@ func NewBreakout(p BreakoutParams) (*Breakout, error) {
 	if err != nil {
 		return nil, err
 	}
+	b := &Breakout{}
+	if err := b.init(p, rule); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Reuse makes b the strategy of p in cached mode over sig (see UseSignals),
+// keeping b's buffers: a sweep worker runs every trial on one Breakout, with
+// no allocation. The trigger parameters are those sig was computed for
+// (ComputeTriggerSignals validated them); the rest of p is validated as by
+// NewBreakout.
+func (b *Breakout) Reuse(p BreakoutParams, sig *TriggerSignals) error {
+	if sig.key != p.TriggerKey() {
+		return fmt.Errorf("trigger signals for %+v used with %+v", sig.key, p.TriggerKey())
+	}
+	rule, err := triggerRule(p.Rule)
+	if err != nil {
+		return err
+	}
+	if err := b.init(p, rule); err != nil {
+		return err
+	}
+	b.sig = sig
+	return nil
+}
+
+// init validates the trade side of p and sets b to p's strategy in live
+// mode, keeping b's buffers.
+func (b *Breakout) init(p BreakoutParams, rule TriggerRule) error {
 	if p.Confirm < 1 {
 		p.Confirm = 1
 	}
 	if len(p.Targets) == 0 {
-		return nil, fmt.Errorf("trade.targets is empty")
+		return fmt.Errorf("trade.targets is empty")
 	}
 	if p.Weights != nil && len(p.Weights) != len(p.Targets) {
-		return nil, fmt.Errorf("trade.weights has %d values for %d targets", len(p.Weights), len(p.Targets))
+		return fmt.Errorf("trade.weights has %d values for %d targets", len(p.Weights), len(p.Targets))
 	}
 	if !(p.Allocation > 0 && p.Allocation <= 1) {
-		return nil, fmt.Errorf("trade.allocation must be in (0, 1]")
+		return fmt.Errorf("trade.allocation must be in (0, 1]")
 	}
 	if p.VolTarget > 0 && p.VolDays < 2 {
-		return nil, fmt.Errorf("trade.vol_days must be at least 2 for sizing vol_target")
+		return fmt.Errorf("trade.vol_days must be at least 2 for sizing vol_target")
 	}
-	b := &Breakout{p: p, rule: rule}
+	b.p, b.rule, b.sig = p, rule, nil
+	b.acted, b.actedDay, b.activeLevel, b.relFed, b.relLast = false, 0, 0, false, 0
 	if p.FilterSymbol != "" {
 		r := "falling"
 		if p.FilterRising {
@@ -159,20 +192,21 @@ func NewBreakout(p BreakoutParams) (*Breakout, error) {
 		}
 		b.p.Filters = append([]FilterParams{{Symbol: p.FilterSymbol, Rule: r, Lookback: p.FilterLookback}}, p.Filters...)
 	}
+	b.filters = b.filters[:0]
 	for _, f := range b.p.Filters {
 		fr, err := filterRule(f.Rule)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if (f.Rule == "falling" || f.Rule == "rising") && f.Lookback < 1 {
-			return nil, fmt.Errorf("filter %s %s: lookback must be at least 1", f.Symbol, f.Rule)
+			return fmt.Errorf("filter %s %s: lookback must be at least 1", f.Symbol, f.Rule)
 		}
 		if (f.Rule == "above_ma" || f.Rule == "below_ma") && f.MADays < 1 {
-			return nil, fmt.Errorf("filter %s %s: ma_days must be at least 1", f.Symbol, f.Rule)
+			return fmt.Errorf("filter %s %s: ma_days must be at least 1", f.Symbol, f.Rule)
 		}
 		b.filters = append(b.filters, filterSlot{p: f, rule: fr})
 	}
-	return b, nil
+	return nil
 }
 
 func (p BreakoutParams) checkTrigger() (TriggerRule, error) {
@@ -221,7 +255,7 @@ func (b *Breakout) Start(c *engine.Ctx) error {
 		}
 		b.targets = append(b.targets, i)
 	}
-	b.weights = normWeights(b.p.Weights, len(b.targets), b.p.Allocation)
+	b.weights = normWeights(b.weights[:0], b.p.Weights, len(b.targets), b.p.Allocation)
 	if cap(b.sized) < len(b.targets) {
 		b.sized = make([]float64, len(b.targets))
 	}
@@ -233,7 +267,7 @@ func (b *Breakout) Start(c *engine.Ctx) error {
 		}
 	}
 	b.acted = false
-	b.sigPos, b.nextSig = 0, 0
+	b.sigPos, b.nextSig, b.hintK, b.hintPos = 0, 0, -1, 0
 	if b.sig == nil {
 		// The number of trigger bars bounds the number of period closes.
 		if err := b.ts.reset(b.p, b.rule, c.Calendar(b.trig), c.Capacity(b.trig)); err != nil {
@@ -243,15 +277,17 @@ func (b *Breakout) Start(c *engine.Ctx) error {
 	return nil
 }
 
-func normWeights(w []float64, n int, alloc float64) []float64 {
-	out := make([]float64, n)
+// normWeights appends to dst the n weights w (nil: equal) scaled to sum to
+// alloc.
+func normWeights(dst, w []float64, n int, alloc float64) []float64 {
+	out := dst
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		v := 1.0
 		if w != nil {
 			v = w[i]
 		}
-		out[i] = v
+		out = append(out, v)
 		sum += v
 	}
 	for i := range out {
@@ -281,7 +317,10 @@ func (b *Breakout) NextEvent(c *engine.Ctx, k int) int {
 	if b.nextSig == len(br) {
 		return c.PlanLen()
 	}
-	return int(b.sig.K[br[b.nextSig]])
+	// OnBar at that event starts its search for the event's period closes
+	// from the breakout's own index (hintK: the event it belongs to).
+	b.hintK, b.hintPos = b.sig.K[br[b.nextSig]], br[b.nextSig]
+	return int(b.hintK)
 }
 
 // OnBar handles the period closes that a trigger bar completes.
@@ -293,11 +332,20 @@ func (b *Breakout) OnBar(c *engine.Ctx, sym, idx int) {
 		k := int32(c.EventIndex())
 		s := b.sig
 		if b.sigPos < len(s.K) && s.K[b.sigPos] < k {
-			// Usually one step; after an engine jump, binary search.
+			// Usually one step; after an engine jump to a breakout, back
+			// from the breakout's index to the event's first period close;
+			// else binary search.
 			b.sigPos++
 			if b.sigPos < len(s.K) && s.K[b.sigPos] < k {
-				lo := b.sigPos
-				b.sigPos = lo + sort.Search(len(s.K)-lo, func(i int) bool { return s.K[lo+i] >= k })
+				if k == b.hintK && b.hintPos >= b.sigPos {
+					b.sigPos = b.hintPos
+					for b.sigPos > 0 && s.K[b.sigPos-1] >= k {
+						b.sigPos--
+					}
+				} else {
+					lo := b.sigPos
+					b.sigPos = lo + sort.Search(len(s.K)-lo, func(i int) bool { return s.K[lo+i] >= k })
+				}
 			}
 		}
 		for b.sigPos < len(s.K) && s.K[b.sigPos] == k {
@@ -777,7 +825,7 @@ func (b *BuyAndHold) Start(c *engine.Ctx) error {
 
 // OnWindowStart buys every target.
 func (b *BuyAndHold) OnWindowStart(c *engine.Ctx) {
-	w := normWeights(b.Weights, len(b.syms), 1)
+	w := normWeights(nil, b.Weights, len(b.syms), 1)
 	for i, s := range b.syms {
 		if err := c.Enter(s, w[i], engine.Exits{}, -1); err != nil {
 			c.Abort(fmt.Errorf("buy and hold %s: %w", c.SymbolName(s), err))

@@ -25,10 +25,56 @@ func New(cfg config.Config) (*Breakout, engine.Options, error) {
 	return s, opts, nil
 }
 
+// Builder builds the strategies of many configs one after another (a sweep
+// worker's trials): it parses the window dates once per distinct string and
+// keeps one Breakout whose buffers every trial reuses. It is not safe for
+// concurrent use.
+type Builder struct {
+	start, end dateMemo
+	b          Breakout
+}
+
+type dateMemo struct {
+	s  string
+	d  data.Date
+	ok bool
+}
+
+// parse parses s (YYYY-MM-DD), remembering the last string parsed.
+func (m *dateMemo) parse(s string) (data.Date, error) {
+	if m != nil && m.ok && m.s == s {
+		return m.d, nil
+	}
+	d, err := data.ParseDate(s)
+	if err == nil && m != nil {
+		m.s, m.d, m.ok = s, d, true
+	}
+	return d, err
+}
+
+// Params is Params, parsing data.start and data.end only when they differ
+// from the previous config's.
+func (bd *Builder) Params(cfg config.Config) (BreakoutParams, engine.Options, error) {
+	return params(cfg, &bd.start, &bd.end)
+}
+
+// Cached returns the strategy of p in cached mode over sig (Breakout.Reuse).
+// It is the builder's own Breakout: valid until the next call.
+func (bd *Builder) Cached(p BreakoutParams, sig *TriggerSignals) (*Breakout, error) {
+	if err := bd.b.Reuse(p, sig); err != nil {
+		return nil, err
+	}
+	return &bd.b, nil
+}
+
 // Params maps a run config onto the breakout's parameters (the parts it
 // names, from the registry) and the engine options.
 func Params(cfg config.Config) (BreakoutParams, engine.Options, error) {
-	opts, err := EngineOptions(cfg)
+	return params(cfg, nil, nil)
+}
+
+func params(cfg config.Config, start, end *dateMemo) (BreakoutParams, engine.Options, error) {
+	opts, err := engineOptions(cfg, start, end)
 	if err != nil {
 		return BreakoutParams{}, opts, err
 	}
@@ -99,6 +145,10 @@ func Benchmark(cfg config.Config) engine.Strategy {
 // EngineOptions maps the config's capital, costs, fill and window onto engine
 // options.
 func EngineOptions(cfg config.Config) (engine.Options, error) {
+	return engineOptions(cfg, nil, nil)
+}
+
+func engineOptions(cfg config.Config, start, end *dateMemo) (engine.Options, error) {
 	fill, err := engine.ParseFillMode(cfg.Fill)
 	if err != nil {
 		return engine.Options{}, err
@@ -113,14 +163,14 @@ func EngineOptions(cfg config.Config) (engine.Options, error) {
 		CashRate:      cfg.Cash.RateSymbol,
 	}
 	if cfg.Data.Start != "" {
-		d, err := data.ParseDate(cfg.Data.Start)
+		d, err := start.parse(cfg.Data.Start)
 		if err != nil {
 			return o, fmt.Errorf("data.start: %w", err)
 		}
 		o.Start, o.HasStart = d, true
 	}
 	if cfg.Data.End != "" {
-		d, err := data.ParseDate(cfg.Data.End)
+		d, err := end.parse(cfg.Data.End)
 		if err != nil {
 			return o, fmt.Errorf("data.end: %w", err)
 		}

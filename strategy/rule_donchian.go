@@ -12,12 +12,16 @@ type DonchianParams struct {
 }
 
 // donchian fires when a close is strictly above the highest of the previous
-// Lookback closes (a monotonic deque: O(1) amortised per close).
+// Lookback closes (a monotonic deque: O(1) amortised per close). The deque
+// is a ring of a power-of-two size holding each candidate's index and close
+// side by side: it never holds more than Lookback+1 candidates, so it stays
+// small (in cache) whatever the length of the series.
 type donchian struct {
-	p      DonchianParams
-	closes []float64
-	dq     []int
-	dqHead int
+	p          DonchianParams
+	n          int // closes seen
+	head, tail int // candidates are ring positions [head, tail)
+	idx        []int
+	val        []float64 // val[j] is the close of index idx[j]
 }
 
 func init() {
@@ -29,34 +33,65 @@ func init() {
 			if p.Lookback < 1 {
 				return nil, fmt.Errorf("trigger.lookback must be at least 1")
 			}
-			return &donchian{p: DonchianParams{Lookback: p.Lookback}, closes: make([]float64, 0, capacity), dq: make([]int, 0, capacity)}, nil
+			size := ringSize(p.Lookback, capacity)
+			return &donchian{p: DonchianParams{Lookback: p.Lookback}, idx: make([]int, size), val: make([]float64, size)}, nil
 		},
 	})
 }
 
+// ringSize is the power of two the deque of lookback needs over capacity
+// closes: at most lookback+1 candidates, never more than the closes.
+func ringSize(lookback, capacity int) int {
+	need := min(lookback, capacity) + 1
+	size := 1
+	for size < need {
+		size *= 2
+	}
+	return size
+}
+
 func (t *donchian) Next(cl float64, _ data.Date) (level float64, broke bool) {
-	i := len(t.closes)
-	t.closes = append(t.closes, cl)
+	i := t.n
+	t.n++
 	n := t.p.Lookback
-	for t.dqHead < len(t.dq) && t.dq[t.dqHead] < i-n {
-		t.dqHead++
+	mask := len(t.idx) - 1
+	for t.head < t.tail && t.idx[t.head&mask] < i-n {
+		t.head++
 	}
 	if i >= n {
-		level = t.closes[t.dq[t.dqHead]]
+		level = t.val[t.head&mask]
 		broke = cl > level
 	}
-	for len(t.dq) > t.dqHead && t.closes[t.dq[len(t.dq)-1]] <= cl {
-		t.dq = t.dq[:len(t.dq)-1]
+	for t.tail > t.head && t.val[(t.tail-1)&mask] <= cl {
+		t.tail--
 	}
-	t.dq = append(t.dq, i)
+	if t.tail-t.head == len(t.idx) {
+		t.grow()
+		mask = len(t.idx) - 1
+	}
+	t.idx[t.tail&mask], t.val[t.tail&mask] = i, cl
+	t.tail++
 	return level, broke
+}
+
+// grow doubles the ring (more closes than the capacity New was given).
+func (t *donchian) grow() {
+	size := 2 * len(t.idx)
+	idx, val := make([]int, size), make([]float64, size)
+	mask := len(t.idx) - 1
+	for j := t.head; j < t.tail; j++ {
+		idx[j-t.head], val[j-t.head] = t.idx[j&mask], t.val[j&mask]
+	}
+	t.tail -= t.head
+	t.head = 0
+	t.idx, t.val = idx, val
 }
 
 // Reset starts over keeping the buffers.
 func (t *donchian) Reset(p BreakoutParams, capacity int) bool {
-	if p.Lookback < 1 || cap(t.closes) < capacity {
+	if p.Lookback < 1 || len(t.idx) < ringSize(p.Lookback, capacity) {
 		return false
 	}
-	*t = donchian{p: DonchianParams{Lookback: p.Lookback}, closes: t.closes[:0], dq: t.dq[:0]}
+	*t = donchian{p: DonchianParams{Lookback: p.Lookback}, idx: t.idx, val: t.val}
 	return true
 }

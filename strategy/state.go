@@ -73,14 +73,20 @@ func dequeFront(ix []int, head, from int) int {
 	return ix[head]
 }
 
-// Status of donchian: the highest of the last Lookback closes.
+// Status of donchian: the highest of the last Lookback closes, read from the
+// front of the rule's ring of candidates without dropping anything (the
+// state is only read).
 func (t *donchian) Status(_ data.Date, margin float64) RuleStatus {
-	n := len(t.closes)
+	n := t.n
 	if n < t.p.Lookback {
 		return notReady()
 	}
-	i := dequeFront(t.dq, t.dqHead, n-t.p.Lookback)
-	hi := t.closes[i]
+	mask := len(t.idx) - 1
+	j := t.head
+	for j < t.tail && t.idx[j&mask] < n-t.p.Lookback {
+		j++
+	}
+	i, hi := t.idx[j&mask], t.val[j&mask]
 	return RuleStatus{Ready: true, Armed: true, Level: withMargin(hi, margin), LevelIndex: i,
 		Values: []RuleValue{{Name: "highest_close", Value: hi}}}
 }

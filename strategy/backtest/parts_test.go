@@ -83,7 +83,8 @@ func TestEveryRuleCachedEqualsLive(t *testing.T) {
 			"trade.exit_on_failed_breakout=true", "trade.sizing=vol_target", "trade.vol_target=0.5", "trade.vol_days=20"},
 	}
 	filters := [][]string{nil, {"trade.filters=[{symbol: DOT, rule: falling, lookback: 10}, {symbol: SPX, rule: above_ma, ma_days: 50}]"}}
-	extras := [][]string{nil, {"trigger.timeframe=weekly", "trigger.relative_to=SPX", "cash.rate_symbol=RATE", "trigger.confirm=2"}}
+	extras := [][]string{nil, {"trigger.timeframe=weekly", "trigger.relative_to=SPX", "cash.rate_symbol=RATE", "trigger.confirm=2",
+		"data.end=2024-12-31"}} // alternating windows: the runner's parsed-date and benchmark memos must follow
 	n, withTrades, noData := 0, 0, 0
 	for _, r := range rules {
 		for _, rv := range ruleVariants(t, r) {
@@ -115,7 +116,7 @@ func TestEveryRuleCachedEqualsLive(t *testing.T) {
 							t.Fatalf("%v: metrics differ", sets)
 						}
 						e, w := got.Evidence, want.Report.Evidence
-						if e.Signals != w.Signals || e.Trades != w.Trades || e.Episodes != w.Episodes {
+						if e.Signals != w.Signals || e.Trades != w.Trades || e.Episodes != w.Episodes || e.TooFew != w.TooFew {
 							t.Fatalf("%v: evidence counts differ", sets)
 						}
 						n++

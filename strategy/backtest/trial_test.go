@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"sync"
 	"testing"
 
+	"github.com/riskon/riskon/strategy"
 	"github.com/riskon/riskon/strategy/config"
 )
 
@@ -117,5 +119,50 @@ func TestSignalCacheBounded(t *testing.T) {
 	}
 	if again, _ := json.Marshal(out.Result.Trades); string(again) != string(first) {
 		t.Fatal("a recomputed (evicted) entry gives different trades")
+	}
+}
+
+// TestSignalsSingleFlight: goroutines asking for the same trigger parameters
+// at once get the one computation (the same pointer), and each distinct key
+// its own, equal to a computation of its own.
+func TestSignalsSingleFlight(t *testing.T) {
+	ds := synth(t)
+	sh := NewShared(ds)
+	const workers = 8
+	lookbacks := []int{10, 20, 30}
+	got := make([][]*strategy.TriggerSignals, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, lb := range lookbacks {
+				p := strategy.BreakoutParams{Trigger: "RUT", Rule: strategy.Donchian, Lookback: lb, Confirm: 1}
+				s, err := sh.Signals(p)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				got[w] = append(got[w], s)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, lb := range lookbacks {
+		for w := 1; w < workers; w++ {
+			if got[w][i] != got[0][i] {
+				t.Fatalf("lookback %d: worker %d got another computation", lb, w)
+			}
+		}
+		own, err := strategy.ComputeTriggerSignals(sh.Plan, strategy.BreakoutParams{Trigger: "RUT", Rule: strategy.Donchian, Lookback: lb, Confirm: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(own.K, got[0][i].K) || !reflect.DeepEqual(own.Signal, got[0][i].Signal) {
+			t.Fatalf("lookback %d: cached signals differ from a fresh computation", lb)
+		}
+	}
+	if got[0][0] == got[0][1] {
+		t.Fatal("distinct lookbacks share one entry")
 	}
 }

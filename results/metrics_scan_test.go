@@ -1,0 +1,156 @@
+package results
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/engine"
+)
+
+// refCurve is the straightforward computation the fused scanCurve replaced:
+// separate passes for exposure, the return sums (two-pass variance) and
+// the drawdown, written from the definitions in ComputeMetrics' doc.
+func refCurve(r *engine.Result, base float64) (expo float64, n int, mean, sd, down, maxDD float64, longest int64) {
+	rets := DailyReturns(r)
+	n = len(rets)
+	var sum, dsum float64
+	for _, v := range rets {
+		sum += v
+		if v < 0 {
+			dsum += v * v
+		}
+	}
+	mean, sd, down = math.NaN(), math.NaN(), math.NaN()
+	if n > 0 {
+		mean = sum / float64(n)
+		var ss float64
+		for _, v := range rets {
+			ss += (v - mean) * (v - mean)
+		}
+		sd = 0
+		if n > 1 {
+			sd = math.Sqrt(ss / float64(n-1))
+		}
+		down = math.Sqrt(dsum / float64(n))
+	}
+	inv := r.Invested[:min(len(r.Invested), len(r.Equity))]
+	k := 0
+	for _, v := range inv {
+		if v > 0 {
+			k++
+		}
+	}
+	expo = math.NaN()
+	if len(inv) > 0 {
+		expo = float64(k) / float64(len(inv))
+	}
+	day := func(i int) int64 {
+		if i < 0 {
+			return int64(r.Dates[0]) - 1
+		}
+		return int64(r.Dates[i])
+	}
+	peak, peakDay := base, day(-1)
+	if !(r.Capital > 0) {
+		peakDay = day(0)
+	}
+	under := false
+	for i, e := range r.Equity {
+		if e >= peak {
+			if under {
+				longest = max(longest, day(i)-peakDay)
+				under = false
+			}
+			peak, peakDay = e, day(i)
+			continue
+		}
+		under = true
+		maxDD = max(maxDD, 1-e/peak)
+	}
+	if under {
+		longest = max(longest, day(len(r.Equity)-1)-peakDay)
+	}
+	return
+}
+
+func same(a, b float64) bool {
+	return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
+}
+
+// TestMetricsFusedPassBitIdentical: the one-pass scan (with one division per
+// drawdown stretch) gives bit for bit the figures of separate passes over
+// curves with flat stretches, deep drawdowns, a curve ending under water,
+// no capital, a cash rate, and equity reaching zero or NaN.
+func TestMetricsFusedPassBitIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 13))
+	for trial := 0; trial < 400; trial++ {
+		n := 1 + rng.IntN(300)
+		r := &engine.Result{Capital: 1000, Annualization: 365, Equity: make([]float64, n), Invested: make([]float64, n), Dates: make([]data.Date, n)}
+		if trial%7 == 3 {
+			r.Capital = 0
+		}
+		e := 1000.0
+		for i := range r.Equity {
+			r.Dates[i] = data.Date(15000 + i)
+			switch {
+			case rng.IntN(4) == 0: // flat
+			case rng.IntN(50) == 0 && trial%5 == 1:
+				e = 0
+			default:
+				e *= 1 + rng.NormFloat64()*0.03
+			}
+			if trial%11 == 5 && i == n/2 {
+				r.Equity[i] = math.NaN()
+			} else {
+				r.Equity[i] = e
+			}
+			if rng.IntN(2) == 0 {
+				r.Invested[i] = rng.Float64()
+			}
+		}
+		if trial%3 == 2 {
+			r.CashRate = "FF"
+			r.RiskFree = make([]float64, n)
+			for i := range r.RiskFree {
+				r.RiskFree[i] = rng.Float64() * 1e-4
+			}
+		}
+		base := r.Capital
+		if !(base > 0) {
+			base = r.Equity[0]
+		}
+		if !(base > 0) {
+			continue
+		}
+		expo, nr, mean, sd, down, maxDD, longest := refCurve(r, base)
+		cs := scanCurve(r, base, true)
+		gotMean, gotSD, gotDown := math.NaN(), math.NaN(), math.NaN()
+		if cs.n > 0 {
+			gotMean = cs.sum / float64(cs.n)
+			gotSD = 0
+			if ss := sumSquares(r, gotMean); cs.n > 1 {
+				gotSD = math.Sqrt(ss / float64(cs.n-1))
+			}
+			gotDown = math.Sqrt(cs.dsum / float64(cs.n))
+		}
+		if cs.n != nr || !same(gotMean, mean) || !same(gotSD, sd) || !same(gotDown, down) {
+			t.Fatalf("trial %d: returns n %d/%d mean %v/%v sd %v/%v down %v/%v", trial, cs.n, nr, gotMean, mean, gotSD, sd, gotDown, down)
+		}
+		if !same(float64(cs.invested)/float64(cs.nInv), expo) {
+			t.Fatalf("trial %d: exposure differs", trial)
+		}
+		// Without the drawdown the scan may stop at the end of the returns:
+		// the exposure still counts every day.
+		if c2 := scanCurve(r, base, false); c2.n != cs.n || !same(c2.sum, cs.sum) || !same(c2.dsum, cs.dsum) || c2.invested != cs.invested {
+			t.Fatalf("trial %d: the scan without drawdown differs: %+v vs %+v", trial, c2, cs)
+		}
+		if !same(cs.maxDD, maxDD) || cs.longest != longest {
+			t.Fatalf("trial %d: drawdown %v/%v days %d/%d", trial, cs.maxDD, maxDD, cs.longest, longest)
+		}
+		if maxDD == 0 && trial%5 == 0 {
+			t.Logf("trial %d has no drawdown", trial)
+		}
+	}
+}
