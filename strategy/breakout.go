@@ -799,7 +799,19 @@ func ComputeTriggerSignals(plan *engine.Plan, p BreakoutParams) (*TriggerSignals
 			out.Signal = append(out.Signal, pc.signal())
 		}
 	}
+	// Exact-size copies: a cache of many signal sets would otherwise hold up
+	// to twice their length in append's spare capacity.
+	out.K, out.Close, out.Value = slices.Clone(out.K), slices.Clone(out.Close), slices.Clone(out.Value)
+	out.Date, out.Level, out.Signal = slices.Clone(out.Date), slices.Clone(out.Level), slices.Clone(out.Signal)
+	out.breaks = slices.Clone(out.breaks)
 	return out, nil
+}
+
+// Bytes is the memory the signals hold (their slices' capacity).
+func (s *TriggerSignals) Bytes() int {
+	const header = 256                                                             // the struct and its key, roughly
+	return header + cap(s.K)*4 + cap(s.Close)*8 + cap(s.Value)*8 + cap(s.Date)*4 + // data.Date is an int32
+		cap(s.Level)*8 + cap(s.Signal) + cap(s.breaks)*8
 }
 
 // BuyAndHold buys the targets at the first instant of the window and holds

@@ -26,15 +26,17 @@ type Shared struct {
 	bench   map[benchKey]*benchEntry
 	signals map[strategy.TriggerParams]*sigEntry
 	order   []strategy.TriggerParams // signal keys, oldest first, for eviction
+	bytes   int                      // memory held by the computed entries
 }
 
 // sigEntry is one trigger-signal computation: the first caller computes it
 // outside the lock and closes done; callers of the same key wait on done
 // (single flight), callers of other keys are not held up.
 type sigEntry struct {
-	done chan struct{}
-	s    *strategy.TriggerSignals
-	err  error
+	done  chan struct{}
+	s     *strategy.TriggerSignals
+	err   error
+	bytes int // s.Bytes() once computed; 0 while in flight
 }
 
 // benchEntry is one benchmark computation, single flight as sigEntry.
@@ -44,12 +46,19 @@ type benchEntry struct {
 	err  error
 }
 
-// maxCachedSignals bounds the trigger-signal cache: a random sweep over
-// thousands of distinct trigger parameters would otherwise keep every one
-// (about 250 KB each on the Russell 2000 since 1987). Evicting costs only a
-// recomputation (~0.1 ms); results cannot change, signals being a pure
-// function of the parameters and the data.
-const maxCachedSignals = 128
+// The trigger-signal cache is bounded in entries and in bytes: a random
+// sweep over thousands of distinct trigger parameters would otherwise keep
+// every one (about 300 KB each for daily closes of the Russell 2000 since
+// 1987). The sweep runner hands out trials sorted by their trigger
+// parameters, so trials sharing signals run together and a small cache
+// suffices; evicting costs only a recomputation (~0.1 ms), and results
+// cannot change, signals being a pure function of the parameters and the
+// data. The byte bound is what keeps a sweep's memory flat in the number of
+// distinct trigger parameters.
+const (
+	maxCachedSignals     = 128
+	maxCachedSignalBytes = 8 << 20
+)
 
 // NewShared prepares ds for many trials.
 func NewShared(ds *data.Dataset) *Shared {
@@ -68,6 +77,7 @@ func (sh *Shared) signalsOf(key strategy.TriggerParams, p strategy.BreakoutParam
 	if !ok {
 		e = &sigEntry{done: make(chan struct{})}
 		if len(sh.order) >= maxCachedSignals {
+			sh.bytes -= sh.signals[sh.order[0]].bytes
 			delete(sh.signals, sh.order[0])
 			sh.order = append(sh.order[:0], sh.order[1:]...)
 		}
@@ -80,6 +90,15 @@ func (sh *Shared) signalsOf(key strategy.TriggerParams, p strategy.BreakoutParam
 		return e.s, e.err
 	}
 	e.s, e.err = strategy.ComputeTriggerSignals(sh.Plan, p)
+	if e.err == nil {
+		sh.mu.Lock()
+		if sh.signals[key] == e {
+			e.bytes = e.s.Bytes()
+			sh.bytes += e.bytes
+			sh.evictLocked(e)
+		}
+		sh.mu.Unlock()
+	}
 	if e.err != nil {
 		// Not kept: a later call tries again.
 		sh.mu.Lock()
@@ -96,6 +115,22 @@ func (sh *Shared) signalsOf(key strategy.TriggerParams, p strategy.BreakoutParam
 	}
 	close(e.done)
 	return e.s, e.err
+}
+
+// evictLocked drops the oldest computed entries other than keep while the
+// cache holds more than maxCachedSignalBytes (entries in flight weigh
+// nothing yet and stay). sh.mu must be held.
+func (sh *Shared) evictLocked(keep *sigEntry) {
+	for i := 0; sh.bytes > maxCachedSignalBytes && i < len(sh.order); {
+		e := sh.signals[sh.order[i]]
+		if e == keep || e.bytes == 0 {
+			i++
+			continue
+		}
+		sh.bytes -= e.bytes
+		delete(sh.signals, sh.order[i])
+		sh.order = append(sh.order[:i], sh.order[i+1:]...)
+	}
 }
 
 // TrialOutcome is what a sweep keeps of one trial: metrics, the benchmark's

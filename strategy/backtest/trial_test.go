@@ -108,8 +108,8 @@ func TestSignalCacheBounded(t *testing.T) {
 			first, _ = json.Marshal(out.Result.Trades)
 		}
 	}
-	if n := len(sh.signals); n != maxCachedSignals || len(sh.order) != n {
-		t.Fatalf("cache holds %d entries (order %d), want %d", n, len(sh.order), maxCachedSignals)
+	if n := len(sh.signals); n == 0 || n > maxCachedSignals || len(sh.order) != n || n == maxCachedSignals+20 {
+		t.Fatalf("cache holds %d entries (order %d), want at most %d of the %d", n, len(sh.order), maxCachedSignals, maxCachedSignals+20)
 	}
 	cfg := config.Default()
 	cfg.Trigger.Lookback, cfg.Trade.HoldDays = 1, 10 // evicted long ago
@@ -164,5 +164,55 @@ func TestSignalsSingleFlight(t *testing.T) {
 	}
 	if got[0][0] == got[0][1] {
 		t.Fatal("distinct lookbacks share one entry")
+	}
+}
+
+// TestSignalCacheByteBound: many distinct trigger parameters whose signals
+// together exceed the byte bound keep the cache within it (never evicting
+// the newest entry), and the bookkeeping equals the entries' own sizes.
+func TestSignalCacheByteBound(t *testing.T) {
+	ds := synth(t)
+	sh := NewShared(ds)
+	cfg := config.Default()
+	p, _, err := strategy.Params(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := sh.Signals(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := one.Bytes()
+	if per <= 0 {
+		t.Fatalf("signals weigh %d bytes", per)
+	}
+	n := maxCachedSignalBytes/per + 10
+	if n > maxCachedSignals {
+		t.Skipf("synthetic signals weigh %d bytes: the entry bound (%d) binds first", per, maxCachedSignals)
+	}
+	for lb := 2; lb <= n+1; lb++ {
+		p2, _, err := strategy.Params(func() config.Config { c := cfg; c.Trigger.Lookback = lb; return c }())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sh.Signals(p2); err != nil {
+			t.Fatal(err)
+		}
+		sum := 0
+		for _, e := range sh.signals {
+			sum += e.s.Bytes()
+		}
+		if sum != sh.bytes {
+			t.Fatalf("cache books %d bytes, its entries hold %d", sh.bytes, sum)
+		}
+		if sh.bytes > maxCachedSignalBytes {
+			t.Fatalf("cache holds %d bytes, over its bound %d", sh.bytes, maxCachedSignalBytes)
+		}
+		if _, ok := sh.signals[p2.TriggerKey()]; !ok {
+			t.Fatal("the newest entry was evicted")
+		}
+	}
+	if len(sh.signals) >= n {
+		t.Fatalf("cache kept all %d entries: the byte bound never bound", len(sh.signals))
 	}
 }
