@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/internal/numfmt"
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/results/chart"
 	"github.com/riskon/riskon/results/html"
@@ -311,26 +312,11 @@ func foldRecord(f *validate.FoldResult) runstore.FoldRecord {
 		Degradation: float64(f.Degradation), BeatsBenchmark: f.BeatsBenchmark, Detail: detail}
 }
 
-func num2(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.2f", float64(v))
-}
+func num2(v results.Value) string { return numfmt.Fixed(v, 2) }
 
-func pct1(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return fmt.Sprintf("%+.1f%%", 100*float64(v))
-}
+func pct1(v results.Value) string { return numfmt.SignedPercent(v, 1) }
 
-func dd(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.1f%%", 100*float64(v))
-}
+func dd(v results.Value) string { return numfmt.Percent(v, 1) }
 
 func (a *app) printValidation(v *validation, output string) error {
 	if output == "json" {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/internal/num"
+	"github.com/riskon/riskon/internal/numfmt"
 )
 
 // Options tune the checks. Zero values take the defaults.
@@ -718,16 +719,15 @@ func lastByDate(bars []data.Bar) map[data.Date]float64 {
 	return m
 }
 
+// pct writes a fraction as a percentage with the decimals its size needs.
 func pct(x float64) string {
 	switch {
-	case math.IsNaN(x):
-		return "n/a"
 	case x != 0 && math.Abs(x) < 0.0001:
-		return fmt.Sprintf("%.4f%%", 100*x)
+		return numfmt.Percent(x, 4)
 	case math.Abs(x) < 0.01:
-		return fmt.Sprintf("%.3f%%", 100*x)
+		return numfmt.Percent(x, 3)
 	}
-	return fmt.Sprintf("%.1f%%", 100*x)
+	return numfmt.Percent(x, 1)
 }
 
 func comparisonFinding(c Comparison) string {

@@ -31,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riskon/riskon/internal/numfmt"
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/results/chart"
 )
@@ -1191,71 +1192,29 @@ func day(s string) string {
 	return s
 }
 
-func pct(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return strconv.FormatFloat(100*float64(v), 'f', 2, 64) + "%"
-}
+func pct(v results.Value) string { return numfmt.Percent(v, 2) }
 
-func num(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return strconv.FormatFloat(float64(v), 'g', 4, 64)
-}
+func num(v results.Value) string { return numfmt.Ratio(v) }
 
 func pValue(v results.Value) string {
 	if !v.Valid() {
 		return "n/a (not computed for this run)"
 	}
-	return strconv.FormatFloat(float64(v), 'f', 3, 64)
+	return numfmt.Fixed(v, 3)
 }
 
 func days(v results.Value) string {
 	if !v.Valid() {
 		return "n/a"
 	}
-	return strconv.FormatFloat(math.Ceil(float64(v)), 'f', 0, 64) + " days"
+	return numfmt.Int(math.Ceil(float64(v))) + " days"
 }
 
-func intText(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return strconv.FormatFloat(float64(v), 'f', 0, 64)
-}
+func intText(v results.Value) string { return numfmt.Int(v) }
 
-func money(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	s := strconv.FormatFloat(math.Abs(float64(v)), 'f', 0, 64)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if v < 0 {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func money(v results.Value) string { return numfmt.Money(v) }
 
-func price(v results.Value) string {
-	f := float64(v)
-	switch {
-	case !v.Valid():
-		return "n/a"
-	case math.Abs(f) >= 1000:
-		return strconv.FormatFloat(f, 'f', 0, 64)
-	case math.Abs(f) >= 1:
-		return strconv.FormatFloat(f, 'f', 2, 64)
-	}
-	return strconv.FormatFloat(f, 'g', 4, 64)
-}
+func price(v results.Value) string { return numfmt.Price(v) }
 
 func sign(v results.Value) string {
 	switch {
