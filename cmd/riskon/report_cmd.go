@@ -19,6 +19,7 @@ import (
 	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/data/store"
 	"github.com/riskon/riskon/engine"
+	inum "github.com/riskon/riskon/internal/num"
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/results/chart"
 	"github.com/riskon/riskon/results/html"
@@ -367,20 +368,9 @@ func (a *app) loadStudy(ctx context.Context, rep *results.Report, cfg config.Con
 	if len(targets) == 0 {
 		return nil, errors.New("the run has no targets")
 	}
-	w := make([]float64, len(targets))
-	total := 0.0
-	for i := range w {
-		w[i] = 1
-		if len(cfg.Trade.Weights) == len(w) {
-			w[i] = cfg.Trade.Weights[i]
-		}
-		total += w[i]
-	}
-	if !(total > 0) {
-		return nil, errors.New("the target weights sum to zero")
-	}
-	for i := range w {
-		w[i] /= total
+	w, err := inum.Weights(cfg.Trade.Weights, len(targets), 1)
+	if err != nil {
+		return nil, fmt.Errorf("trade.weights: %w", err)
 	}
 	start, end := windowBounds(rep)
 	days := make([]float64, h+1)
