@@ -204,9 +204,7 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	if workers == 0 {
 		workers = runtime.NumCPU()
 	}
-	if a.dbFlag == "" && os.Getenv("RISKON_DB") == "" && file.Base.Data.DB != "" {
-		a.dbFlag = file.Base.Data.DB
-	}
+	a.useConfigDB(file.Base.Data.DB)
 	outMode := o.out != ""
 	// A whole sweep without --out keeps its trials in its own part database
 	// beside the main one while it runs, and imports them into the main

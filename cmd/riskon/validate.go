@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -178,9 +177,7 @@ func (a *app) runValidate(ctx context.Context, o validateOpts) error {
 	if opts.Workers == 0 {
 		opts.Workers = runtime.NumCPU()
 	}
-	if a.dbFlag == "" && file.Base.Data.DB != "" && envDB() == "" {
-		a.dbFlag = file.Base.Data.DB
-	}
+	a.useConfigDB(file.Base.Data.DB)
 	st, err := a.openStore(ctx, false)
 	if err != nil {
 		return err
@@ -300,8 +297,6 @@ type validation struct {
 	DataFingerprint string `json:"data_fingerprint"`
 	*validate.Result
 }
-
-func envDB() string { return strings.TrimSpace(os.Getenv("RISKON_DB")) }
 
 func foldRecord(f *validate.FoldResult) runstore.FoldRecord {
 	detail, _ := json.Marshal(f)
@@ -515,9 +510,7 @@ func (a *app) runCPCV(ctx context.Context, o validateOpts) error {
 	if opts.Workers == 0 {
 		opts.Workers = runtime.NumCPU()
 	}
-	if a.dbFlag == "" && file.Base.Data.DB != "" && envDB() == "" {
-		a.dbFlag = file.Base.Data.DB
-	}
+	a.useConfigDB(file.Base.Data.DB)
 	st, err := a.openStore(ctx, false)
 	if err != nil {
 		return err
