@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/data/derived"
 	"github.com/riskon/riskon/data/fetch"
 	"github.com/riskon/riskon/data/store"
 )
@@ -293,9 +294,9 @@ nothing.`,
 			if err != nil {
 				return err
 			}
-			derived, derr := rederiveAll(ctx, st, nil)
+			rebuilt, derr := derived.RebuildAll(ctx, st, nil)
 			st.Close()
-			for _, d := range derived {
+			for _, d := range rebuilt {
 				if d.Error != "" {
 					failed = append(failed, d.Symbol)
 				}
@@ -304,17 +305,17 @@ nothing.`,
 				if results == nil {
 					results = []fetchResult{}
 				}
-				if derived == nil {
-					derived = []derivedResult{}
+				if rebuilt == nil {
+					rebuilt = []derived.Result{}
 				}
 				if err := writeJSON(a.stdout, struct {
-					Symbols []fetchResult   `json:"symbols"`
-					Derived []derivedResult `json:"derived"`
-				}{results, derived}); err != nil {
+					Symbols []fetchResult    `json:"symbols"`
+					Derived []derived.Result `json:"derived"`
+				}{results, rebuilt}); err != nil {
 					return err
 				}
 			} else {
-				printUpdate(a.stdout, results, derived)
+				printUpdate(a.stdout, results, rebuilt)
 			}
 			if derr != nil {
 				return derr
@@ -387,7 +388,7 @@ func (a *app) updatePlans(ctx context.Context, args []string) ([]updatePlan, err
 	return plans, nil
 }
 
-func printUpdate(w io.Writer, rs []fetchResult, ds []derivedResult) {
+func printUpdate(w io.Writer, rs []fetchResult, ds []derived.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(rs) > 0 {
 		fmt.Fprintln(tw, "symbol\tsource\tfrom\tfetched\tnew\tcorrected\tunchanged\tnote")
@@ -435,7 +436,7 @@ func fetchDefaults() []fetchDefaultSymbol {
 		{"BTC", [][2]string{{fetch.Coinbase, "BTC-USD"}, {fetch.Yahoo, "BTC-USD"}}},
 		{"ETH", [][2]string{{fetch.Coinbase, "ETH-USD"}, {fetch.Yahoo, "ETH-USD"}}},
 	}
-	for _, s := range deriveDefaultAlts {
+	for _, s := range derived.DefaultAlts {
 		out = append(out, fetchDefaultSymbol{s, [][2]string{{fetch.Binance, s + "USDT"}, {fetch.Coinbase, s + "-USD"}}})
 	}
 	return out
@@ -507,7 +508,7 @@ func (a *app) fetchDefault(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	defer st.Close()
-	if _, err := deriveDefaults(ctx, st, a.stdout); err != nil {
+	if _, err := derived.Defaults(ctx, st, printer(a.stdout)); err != nil {
 		a.fetchLogger().Warn("derived defaults", "err", err)
 	}
 	infos, err := st.List(ctx)
