@@ -174,7 +174,7 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		return err
 	}
 	if o.resume && o.replace {
-		return errors.New("--resume and --replace contradict each other: --resume keeps the stored trials, --replace deletes them")
+		return sweep.ErrResumeReplace
 	}
 	if o.top < 1 {
 		return fmt.Errorf("--top %d: want 1 or more", o.top)
@@ -294,46 +294,38 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		Spec: specJSON, BaseConfig: config.Canonical(file.Base), BaseHash: config.Hash(file.Base), DataFingerprint: fp,
 		Synthetic: ds.Synthetic, Trials: exp.Len(), RankBy: spec.RankBy,
 		PBOStart: grid.Start.Time(), PBOBlockDays: grid.BlockDays, PBOBlocks: grid.Blocks}
-	stored, err := sw.Get(ctx, id)
-	switch {
-	case err == nil && o.replace:
+	// What is stored decides how the run starts (sweep.Decide: resume,
+	// replace, a complete shard shown, a changed sweep file refused).
+	var stored *sweep.Stored
+	switch srec, err := sw.Get(ctx, id); {
+	case err == nil:
+		done, err := sw.Done(ctx, id)
+		if err != nil {
+			return err
+		}
+		stored = &sweep.Stored{Trials: srec.Trials, Grid: gridOf(srec), Done: done}
+	case !errors.Is(err, runstore.ErrNotFound):
+		return err
+	}
+	startMode, err := exp.Decide(id, shard, grid, stored, o.resume, o.replace)
+	if err != nil {
+		return err
+	}
+	switch startMode {
+	case sweep.StartReplace:
 		if err := sw.Delete(ctx, id); err != nil {
 			return err
 		}
+		fallthrough
+	case sweep.StartNew:
 		if err := sw.Create(ctx, rec); err != nil {
 			return err
 		}
-	case err == nil && !o.resume:
-		done, derr := sw.Done(ctx, id)
-		if derr != nil {
-			return derr
-		}
-		complete := 0
-		for _, t := range exp.Trials {
-			if _, ok := done[t.Index]; ok && shard.Has(t.Index) {
-				complete++
-			}
-		}
-		if complete == len(shard.Select(exp.Trials)) {
-			// This part is complete already: show it and write its files
-			// again, as --resume would.
-			fmt.Fprintf(a.stderr, "sweep %s shard %s is already complete in %s: showing it (--replace runs it again)\n", id, shard, o.out)
-			o.resume = true
-			break
-		}
-		return fmt.Errorf("sweep %s (%s, %d trials) is already stored with %d trials done: pass --resume to run only the missing ones, or --replace to run it again",
-			id, o.file, stored.Trials, len(done))
-	case err == nil:
-		if g := gridOf(stored); stored.Trials != exp.Len() || g != grid {
-			return fmt.Errorf("stored sweep %s has %d trials and PBO grid %+v, the sweep file gives %d and %+v: rerun with --replace",
-				id, stored.Trials, g, exp.Len(), grid)
-		}
-	case errors.Is(err, runstore.ErrNotFound):
-		if err := sw.Create(ctx, rec); err != nil {
-			return err
-		}
-	default:
-		return err
+	case sweep.StartComplete:
+		// This part is complete already: show it and write its files
+		// again, as --resume would.
+		fmt.Fprintf(a.stderr, "sweep %s shard %s is already complete in %s: showing it (--replace runs it again)\n", id, shard, o.out)
+		o.resume = true
 	}
 
 	// What is done already (a resume), checked against the expansion.
@@ -341,14 +333,9 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	if err != nil {
 		return err
 	}
-	doneInShard := 0
-	for i, hash := range done {
-		if i < 0 || i >= exp.Len() || exp.Hash(i) != hash {
-			return fmt.Errorf("stored trial %d of sweep %s does not match the sweep file (hash %s); rerun with --replace", i, id, short(hash))
-		}
-		if shard.Has(i) {
-			doneInShard++
-		}
+	doneInShard, err := exp.CheckDone(id, shard, done)
+	if err != nil {
+		return err
 	}
 	summary, err := sweep.NewSummary(spec.RankBy, grid, o.top)
 	if err != nil {
