@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -213,7 +214,7 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	// sweep resumes from its part, and the import is all or nothing.
 	autoPart := !outMode && shard.Whole()
 	if autoPart {
-		o.out = a.dbPath() + ".sweeps"
+		o.out = runstore.AutoPartDir(a.dbPath())
 		outMode = true
 	}
 
@@ -273,7 +274,7 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 			return fmt.Errorf("--out %s: %w", o.out, err)
 		}
 		count := max(shard.Count, 1)
-		part := filepath.Join(o.out, runstore.PartName(id, shard.Index, count)+".duckdb")
+		part := runstore.PartDBPath(o.out, id, shard.Index, count)
 		ps, err := store.Open(ctx, part, store.Options{MemoryLimit: sweepMemoryLimit(sweepRunMemory)})
 		if err != nil {
 			return err
@@ -937,11 +938,12 @@ func (a *app) sweepListCmd() *cobra.Command {
 // <db>.sweeps/ (see runSweep), not yet in the main database. Sweeps already
 // in known are left out.
 func (a *app) interruptedSweeps(ctx context.Context, known []runstore.SweepSummary) []runstore.SweepSummary {
-	dir := a.dbPath() + ".sweeps"
-	parts, _ := filepath.Glob(filepath.Join(dir, "*.part-0-of-1.duckdb"))
+	dir := runstore.AutoPartDir(a.dbPath())
+	parts := runstore.AutoParts(a.dbPath())
+	ids := slices.Sorted(maps.Keys(parts))
 	var out []runstore.SweepSummary
-	for _, p := range parts {
-		id := strings.TrimSuffix(filepath.Base(p), ".part-0-of-1.duckdb")
+	for _, id := range ids {
+		p := parts[id]
 		if slices.ContainsFunc(known, func(s runstore.SweepSummary) bool { return s.SweepID == id }) {
 			continue
 		}
@@ -992,7 +994,7 @@ func (a *app) importAutoPart(ctx context.Context, id string, files []string, rep
 	}
 	st, err := a.openStoreWith(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("sweep %s finished but its trials stay in %s.sweeps: %w; run the same command with --resume to import them", id, a.dbPath(), err)
+		return fmt.Errorf("sweep %s finished but its trials stay in %s: %w; run the same command with --resume to import them", id, runstore.AutoPartDir(a.dbPath()), err)
 	}
 	defer st.Close()
 	sw, err := runstore.NewSweeps(ctx, st.DB())
@@ -1009,14 +1011,10 @@ func (a *app) importAutoPart(ctx context.Context, id string, files []string, rep
 		return fmt.Errorf("sweep %s: import into %s: %w", id, a.dbPath(), err)
 	}
 	if len(mrep.Missing) > 0 || len(mrep.Conflicts) > 0 {
-		return fmt.Errorf("sweep %s: the part in %s.sweeps is incomplete (%d missing, %d conflicting trials); run with --resume", id, a.dbPath(), len(mrep.Missing), len(mrep.Conflicts))
+		return fmt.Errorf("sweep %s: the part in %s is incomplete (%d missing, %d conflicting trials); run with --resume", id, runstore.AutoPartDir(a.dbPath()), len(mrep.Missing), len(mrep.Conflicts))
 	}
-	part := filepath.Join(a.dbPath()+".sweeps", runstore.PartName(id, 0, 1))
-	for _, f := range append(files, part+".duckdb", part+".duckdb.wal") {
-		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-			a.logger().Warn("remove sweep part", "file", f, "err", err)
-		}
+	for f, err := range runstore.RemoveAutoPart(a.dbPath(), id, files) {
+		a.logger().Warn("remove sweep part", "file", f, "err", err)
 	}
-	_ = os.Remove(a.dbPath() + ".sweeps") // only when empty
 	return nil
 }
