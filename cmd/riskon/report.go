@@ -150,12 +150,8 @@ func printRegimes(w io.Writer, e results.Evidence) {
 	tw.Flush()
 }
 
-func short(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
-}
+// short is the 12-character prefix of a hash (results.ShortHash).
+func short(h string) string { return results.ShortHash(h) }
 
 func day(rfc string) string {
 	if i := strings.IndexByte(rfc, 'T'); i > 0 {

@@ -259,7 +259,7 @@ func (a *app) runPageOf(ctx context.Context, st *store.Store, rep *results.Repor
 			why = "the run used generated (synthetic) prices, not the database's"
 		}
 		page.Notes = append(page.Notes, fmt.Sprintf("No price chart, buy-and-hold curve or event study: %s (data fingerprint %s, the run's %s). Drawing other prices under this run's signals and trades would mislead.",
-			why, shortHash(fp), shortHash(rep.DataFingerprint)))
+			why, short(fp), short(rep.DataFingerprint)))
 		return page
 	}
 	if s := ds.Get(cfg.Trigger.Symbol); s != nil {
@@ -299,13 +299,6 @@ func filterName(f config.Filter) string {
 		return fmt.Sprintf("%s %s of %d bars", f.Symbol, f.Rule, f.MADays)
 	}
 	return fmt.Sprintf("%s %s over %d bars", f.Symbol, f.Rule, f.Lookback)
-}
-
-func shortHash(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
 }
 
 // closes is a series' daily closes, each at its bar's date (00:00 UTC).

@@ -220,6 +220,10 @@ func (c *Comparison) Build() {
 		ev("effective_n", func(e results.Evidence) results.Value { return e.EffectiveN }, num),
 		ev("mean_trade_return", func(e results.Evidence) results.Value { return e.MeanTradeReturn }, pct),
 		ci("mean_trade_return_ci", func(e results.Evidence) [2]results.Value { return e.MeanTradeReturnCI }, pct),
+		ev("mean_trade_return_ci_coverage", func(e results.Evidence) results.Value { return e.MeanTradeReturnCICoverage }, pct),
+		ev("median_trade_return", func(e results.Evidence) results.Value { return e.MedianTradeReturn }, pct),
+		ci("median_trade_return_ci", func(e results.Evidence) [2]results.Value { return e.MedianTradeReturnCI }, pct),
+		ev("median_trade_return_ci_coverage", func(e results.Evidence) results.Value { return e.MedianTradeReturnCICoverage }, pct),
 		ci("sharpe_ci", func(e results.Evidence) [2]results.Value { return e.SharpeCI }, num),
 		ev("psr", func(e results.Evidence) results.Value { return e.PSR }, num),
 		ev("random_entry_p", func(e results.Evidence) results.Value { return e.RandomEntryP }, num),
@@ -254,8 +258,8 @@ func (c *Comparison) HeaderRows() []Row {
 	for _, it := range c.Items {
 		id.Text = append(id.Text, it.ID)
 		name.Text = append(name.Text, it.Name)
-		hash.Text = append(hash.Text, short(it.ConfigHash))
-		d := short(it.DataFingerprint)
+		hash.Text = append(hash.Text, results.ShortHash(it.ConfigHash))
+		d := results.ShortHash(it.DataFingerprint)
 		if it.Synthetic {
 			d += " SYNTHETIC"
 		}
@@ -269,13 +273,6 @@ func New(items []Item) *Comparison {
 	c := &Comparison{Items: items}
 	c.Build()
 	return c
-}
-
-func short(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
 }
 
 func pct(v results.Value) string   { return numfmt.Percent(v, 2) }

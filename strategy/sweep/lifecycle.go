@@ -3,6 +3,8 @@ package sweep
 import (
 	"errors"
 	"fmt"
+
+	"github.com/riskon/riskon/results"
 )
 
 // ErrResumeReplace refuses --resume with --replace.
@@ -75,10 +77,7 @@ func (e *Expansion) Decide(id string, sh Shard, g Grid, stored *Stored, resume, 
 func (e *Expansion) CheckDone(id string, sh Shard, done map[int]string) (inShard int, err error) {
 	for i, hash := range done {
 		if i < 0 || i >= e.Len() || e.Hash(i) != hash {
-			if len(hash) > 12 {
-				hash = hash[:12]
-			}
-			return 0, fmt.Errorf("stored trial %d of sweep %s does not match the sweep file (hash %s); rerun with --replace", i, id, hash)
+			return 0, fmt.Errorf("stored trial %d of sweep %s does not match the sweep file (hash %s); rerun with --replace", i, id, results.ShortHash(hash))
 		}
 		if sh.Has(i) {
 			inShard++
