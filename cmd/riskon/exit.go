@@ -54,14 +54,14 @@ func exitCode(err error, sig os.Signal) int {
 // otherEnv lists the RISKON_ variables riskon reads that set no config key;
 // config.CheckEnv refuses any other RISKON_ variable that matches no key.
 var otherEnv = []string{
-	"RISKON_DB", "RISKON_DATA", "RISKON_MEMORY_LIMIT", sweep.EnvShardCount,
+	"RISKON_DB", "RISKON_DATA", "RISKON_OUT", "RISKON_MEMORY_LIMIT", sweep.EnvShardCount,
 	"RISKON_YAHOO_URL", "RISKON_BINANCE_URL", "RISKON_COINBASE_URL",
 }
 
 // testEnvPrefixes are variables the test suite passes to riskon processes it
 // starts (they are not part of the interface).
 var testEnvPrefixes = []string{"RISKON_TEST_", "RISKON_SWEEP_HELPER", "RISKON_BIG_", "RISKON_BENCH_",
-	"RISKON_CHART_DIR", "RISKON_REPORT_DIR", "RISKON_KEEP_SCREENSHOTS"}
+	"RISKON_CHART_DIR", "RISKON_REPORT_DIR", "RISKON_KEEP_SCREENSHOTS", "RISKON_DOCS_WALK", "RISKON_CI_"}
 
 // checkEnv refuses misspelled RISKON_ variables, like unknown keys in a
 // config file or --set.
