@@ -195,8 +195,15 @@ func TestDocsCommands(t *testing.T) {
 					v = pick(runs, 1)
 				case "RUN_C":
 					v = pick(runs, 2)
-				default:
+				case "SWEEP_ID", "SWEEP":
 					v = pick(sweeps, 0)
+				default: // a literal grid sweep id: the stored sweep of that spec
+					for _, s := range sweeps {
+						if strings.HasPrefix(s, "r2k-grid-") {
+							v = s
+							break
+						}
+					}
 				}
 				if v == "" {
 					missing = true
