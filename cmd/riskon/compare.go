@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,42 +14,8 @@ import (
 
 	"github.com/riskon/riskon/results"
 	runstore "github.com/riskon/riskon/results/store"
-	"github.com/riskon/riskon/strategy/config"
+	"github.com/riskon/riskon/strategy/compare"
 )
-
-// compareItem is one run or sweep trial being compared.
-type compareItem struct {
-	ID              string          `json:"id"`
-	Kind            string          `json:"kind"` // run | trial
-	Name            string          `json:"name"`
-	ConfigHash      string          `json:"config_hash"`
-	DataFingerprint string          `json:"data_fingerprint"`
-	Synthetic       bool            `json:"synthetic"`
-	Config          json.RawMessage `json:"config"`
-	metrics         results.Metrics
-	bench           results.Metrics
-	evidence        results.Evidence
-	flat            map[string]any // config key -> value
-}
-
-// compareRow is one line of the comparison: a key and its value per item.
-type compareRow struct {
-	Key    string `json:"key"`
-	Values []any  `json:"values"`
-	text   []string
-}
-
-// comparison is the JSON output of compare.
-type comparison struct {
-	Items []compareItem `json:"items"`
-	// ConfigDiff lists the config keys whose values differ, first; ConfigSame
-	// the keys equal in every item.
-	ConfigDiff []compareRow `json:"config_diff"`
-	ConfigSame []string     `json:"config_same"`
-	Metrics    []compareRow `json:"metrics"`
-	Benchmark  []compareRow `json:"benchmark"`
-	Evidence   []compareRow `json:"evidence"`
-}
 
 // compareCmd is `riskon compare RUN_OR_TRIAL...`.
 func (a *app) compareCmd() *cobra.Command {
@@ -95,20 +59,20 @@ test, PSR) is complete, and its verdict names its selection.`,
 	return cmd
 }
 
-func (a *app) compare(ctx context.Context, ids []string) (*comparison, error) {
+func (a *app) compare(ctx context.Context, ids []string) (*compare.Comparison, error) {
 	st, err := a.openResults(ctx, true)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
 	rs := st.runs
-	c := &comparison{}
+	var items []compare.Item
 	for _, id := range ids {
-		var it *compareItem
+		var it *compare.Item
 		if isTrialRef(id) {
 			var rep *results.Report
 			if rep, _, err = a.trialReport(ctx, st, id); err == nil {
-				it, err = reportItem(rep, "trial")
+				it, err = compare.NewItem(rep, "trial")
 			}
 		} else {
 			it, err = loadRun(ctx, rs, id)
@@ -116,13 +80,12 @@ func (a *app) compare(ctx context.Context, ids []string) (*comparison, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.Items = append(c.Items, *it)
+		items = append(items, *it)
 	}
-	c.build()
-	return c, nil
+	return compare.New(items), nil
 }
 
-func loadRun(ctx context.Context, rs *runstore.Store, id string) (*compareItem, error) {
+func loadRun(ctx context.Context, rs *runstore.Store, id string) (*compare.Item, error) {
 	rep, err := rs.Get(ctx, id)
 	if err != nil {
 		if errors.Is(err, runstore.ErrNotFound) {
@@ -130,243 +93,32 @@ func loadRun(ctx context.Context, rs *runstore.Store, id string) (*compareItem, 
 		}
 		return nil, err
 	}
-	return reportItem(rep, "run")
+	return compare.NewItem(rep, "run")
 }
 
-// reportItem is one column of a comparison: a stored run's report, or a
-// sweep trial's recomputed in full (trialReport).
-func reportItem(rep *results.Report, kind string) (*compareItem, error) {
-	it := &compareItem{ID: rep.RunID, Kind: kind, Name: rep.Name, ConfigHash: rep.ConfigHash, DataFingerprint: rep.DataFingerprint,
-		Synthetic: rep.Synthetic, Config: rep.Config, metrics: rep.Metrics, bench: rep.Benchmark, evidence: rep.Evidence}
-	if len(rep.Config) > 0 {
-		var cfg config.Config
-		if err := json.Unmarshal(rep.Config, &cfg); err != nil {
-			return nil, fmt.Errorf("run %s: stored config: %w", rep.RunID, err)
-		}
-		it.flat = flattenConfig(cfg)
-	}
-	return it, nil
-}
-
-// flattenConfig maps every config key (dotted path) to its JSON value; the
-// name is left out (it names the run, it does not change it).
-func flattenConfig(c config.Config) map[string]any {
-	var m map[string]any
-	_ = json.Unmarshal(config.Canonical(c), &m)
-	out := map[string]any{}
-	var walk func(prefix string, v any)
-	walk = func(prefix string, v any) {
-		if mm, ok := v.(map[string]any); ok {
-			for k, x := range mm {
-				p := k
-				if prefix != "" {
-					p = prefix + "." + k
-				}
-				walk(p, x)
-			}
-			return
-		}
-		out[prefix] = v
-	}
-	walk("", m)
-	delete(out, "name")
-	return out
-}
-
-func valueText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "-"
-	case string:
-		if x == "" {
-			return `""`
-		}
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-// build fills the rows: config keys in config.Keys order, differing first.
-func (c *comparison) build() {
-	keys := config.Keys()
-	c.ConfigSame = []string{}
-	c.ConfigDiff = []compareRow{}
-	for _, k := range keys {
-		if k == "name" || k == "data.db" {
-			continue
-		}
-		row := compareRow{Key: k}
-		differ := false
-		for i, it := range c.Items {
-			var v any
-			if it.flat != nil {
-				v = it.flat[k]
-			}
-			row.Values = append(row.Values, v)
-			row.text = append(row.text, valueText(v))
-			if i > 0 && !reflect.DeepEqual(v, row.Values[0]) {
-				differ = true
-			}
-		}
-		if differ {
-			c.ConfigDiff = append(c.ConfigDiff, row)
-		} else {
-			c.ConfigSame = append(c.ConfigSame, k)
-		}
-	}
-	metric := func(name string, get func(results.Metrics) results.Value, text func(results.Value) string, bench bool) compareRow {
-		r := compareRow{Key: name}
-		for _, it := range c.Items {
-			m := it.metrics
-			if bench {
-				m = it.bench
-			}
-			v := get(m)
-			r.Values = append(r.Values, v)
-			r.text = append(r.text, text(v))
-		}
-		return r
-	}
-	intRow := func(name string, get func(*compareItem) int) compareRow {
-		r := compareRow{Key: name}
-		for i := range c.Items {
-			v := get(&c.Items[i])
-			r.Values = append(r.Values, v)
-			r.text = append(r.text, strconv.Itoa(v))
-		}
-		return r
-	}
-	for _, bench := range []bool{false, true} {
-		rows := []compareRow{
-			metric("total_return", func(m results.Metrics) results.Value { return m.TotalReturn }, pct, bench),
-			metric("cagr", func(m results.Metrics) results.Value { return m.CAGR }, pct, bench),
-			metric("volatility", func(m results.Metrics) results.Value { return m.Volatility }, pct, bench),
-			metric("sharpe", func(m results.Metrics) results.Value { return m.Sharpe }, num, bench),
-			metric("sortino", func(m results.Metrics) results.Value { return m.Sortino }, num, bench),
-			metric("calmar", func(m results.Metrics) results.Value { return m.Calmar }, num, bench),
-			metric("max_drawdown", func(m results.Metrics) results.Value { return m.MaxDrawdown }, pct, bench),
-			metric("exposure", func(m results.Metrics) results.Value { return m.Exposure }, pct, bench),
-			metric("win_rate", func(m results.Metrics) results.Value { return m.WinRate }, pct, bench),
-			metric("avg_trade_return", func(m results.Metrics) results.Value { return m.AvgTradeReturn }, pct, bench),
-			metric("profit_factor", func(m results.Metrics) results.Value { return m.ProfitFactor }, num, bench),
-			metric("final_equity", func(m results.Metrics) results.Value { return m.FinalEquity }, money, bench),
-		}
-		if bench {
-			c.Benchmark = rows
-		} else {
-			c.Metrics = append(rows, intRow("trades", func(it *compareItem) int { return it.metrics.Trades }),
-				intRow("max_drawdown_days", func(it *compareItem) int { return it.metrics.MaxDrawdownDays }),
-				intRow("days", func(it *compareItem) int { return it.metrics.Days }))
-		}
-	}
-	ev := func(name string, get func(results.Evidence) results.Value, text func(results.Value) string) compareRow {
-		r := compareRow{Key: name}
-		for _, it := range c.Items {
-			v := get(it.evidence)
-			r.Values = append(r.Values, v)
-			r.text = append(r.text, text(v))
-		}
-		return r
-	}
-	ci := func(name string, get func(results.Evidence) [2]results.Value, text func(results.Value) string) compareRow {
-		r := compareRow{Key: name}
-		for _, it := range c.Items {
-			v := get(it.evidence)
-			r.Values = append(r.Values, v)
-			if !v[0].Valid() {
-				r.text = append(r.text, "n/a")
-				continue
-			}
-			r.text = append(r.text, "["+text(v[0])+", "+text(v[1])+"]")
-		}
-		return r
-	}
-	tooFew := compareRow{Key: "too_few"}
-	for _, it := range c.Items {
-		tooFew.Values = append(tooFew.Values, it.evidence.TooFew)
-		t := "no"
-		if it.evidence.TooFew {
-			t = "YES"
-		}
-		tooFew.text = append(tooFew.text, t)
-	}
-	c.Evidence = []compareRow{
-		intRow("signals", func(it *compareItem) int { return it.evidence.Signals }),
-		intRow("trades", func(it *compareItem) int { return it.evidence.Trades }),
-		intRow("episodes", func(it *compareItem) int { return it.evidence.Episodes }),
-		tooFew,
-		ev("effective_n", func(e results.Evidence) results.Value { return e.EffectiveN }, num),
-		ev("mean_trade_return", func(e results.Evidence) results.Value { return e.MeanTradeReturn }, pct),
-		ci("mean_trade_return_ci", func(e results.Evidence) [2]results.Value { return e.MeanTradeReturnCI }, pct),
-		ev("mean_trade_return_ci_coverage", func(e results.Evidence) results.Value { return e.MeanTradeReturnCICoverage }, pct),
-		ev("median_trade_return", func(e results.Evidence) results.Value { return e.MedianTradeReturn }, pct),
-		ci("median_trade_return_ci", func(e results.Evidence) [2]results.Value { return e.MedianTradeReturnCI }, pct),
-		ev("median_trade_return_ci_coverage", func(e results.Evidence) results.Value { return e.MedianTradeReturnCICoverage }, pct),
-		ci("sharpe_ci", func(e results.Evidence) [2]results.Value { return e.SharpeCI }, num),
-		ev("psr", func(e results.Evidence) results.Value { return e.PSR }, num),
-		ev("random_entry_p", func(e results.Evidence) results.Value { return e.RandomEntryP }, num),
-	}
-}
-
-func (c *comparison) sections() []struct {
-	title string
-	rows  []compareRow
-} {
-	title := fmt.Sprintf("config: %d keys differ", len(c.ConfigDiff))
-	if len(c.ConfigDiff) == 1 {
-		title = "config: 1 key differs"
-	}
-	title += fmt.Sprintf(" (%d equal)", len(c.ConfigSame))
-	return []struct {
-		title string
-		rows  []compareRow
-	}{{title, c.ConfigDiff}, {"metrics", c.Metrics}, {"buy & hold", c.Benchmark}, {"evidence", c.Evidence}}
-}
-
-func (c *comparison) headerRows() []compareRow {
-	id := compareRow{Key: "id"}
-	name := compareRow{Key: "name"}
-	hash := compareRow{Key: "config hash"}
-	data := compareRow{Key: "data"}
-	for _, it := range c.Items {
-		id.text = append(id.text, it.ID)
-		name.text = append(name.text, it.Name)
-		hash.text = append(hash.text, short(it.ConfigHash))
-		d := short(it.DataFingerprint)
-		if it.Synthetic {
-			d += " SYNTHETIC"
-		}
-		data.text = append(data.text, d)
-	}
-	return []compareRow{id, name, hash, data}
-}
-
-func writeCompareTable(w io.Writer, c *comparison) {
+func writeCompareTable(w io.Writer, c *compare.Comparison) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, r := range c.headerRows() {
-		fmt.Fprintf(tw, "%s\t%s\n", r.Key, strings.Join(r.text, "\t"))
+	for _, r := range c.HeaderRows() {
+		fmt.Fprintf(tw, "%s\t%s\n", r.Key, strings.Join(r.Text, "\t"))
 	}
-	for _, s := range c.sections() {
-		fmt.Fprintf(tw, "\n%s\n", s.title)
-		if len(s.rows) == 0 {
+	for _, s := range c.Sections() {
+		fmt.Fprintf(tw, "\n%s\n", s.Title)
+		if len(s.Rows) == 0 {
 			fmt.Fprintln(tw, "  (none)")
 		}
-		for _, r := range s.rows {
-			fmt.Fprintf(tw, "  %s\t%s\n", r.Key, strings.Join(r.text, "\t"))
+		for _, r := range s.Rows {
+			fmt.Fprintf(tw, "  %s\t%s\n", r.Key, strings.Join(r.Text, "\t"))
 		}
 	}
 	_ = tw.Flush()
 	for _, it := range c.Items {
-		if it.evidence.TooFew {
-			fmt.Fprintf(w, "WARNING %s: %s\n", it.ID, results.TooFewWarning(it.evidence.Episodes))
+		if it.Evidence.TooFew {
+			fmt.Fprintf(w, "WARNING %s: %s\n", it.ID, results.TooFewWarning(it.Evidence.Episodes))
 		}
 	}
 }
 
-func writeCompareMarkdown(w io.Writer, c *comparison) {
+func writeCompareMarkdown(w io.Writer, c *compare.Comparison) {
 	esc := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 	fmt.Fprint(w, "| section | key |")
 	for _, it := range c.Items {
@@ -375,11 +127,11 @@ func writeCompareMarkdown(w io.Writer, c *comparison) {
 	fmt.Fprint(w, "\n|---|---|")
 	fmt.Fprint(w, strings.Repeat("---:|", len(c.Items)))
 	fmt.Fprintln(w)
-	for _, s := range c.sections() {
-		name := strings.SplitN(s.title, ":", 2)[0]
-		for _, r := range s.rows {
+	for _, s := range c.Sections() {
+		name := strings.SplitN(s.Title, ":", 2)[0]
+		for _, r := range s.Rows {
 			fmt.Fprintf(w, "| %s | %s |", name, esc(r.Key))
-			for _, t := range r.text {
+			for _, t := range r.Text {
 				fmt.Fprintf(w, " %s |", esc(t))
 			}
 			fmt.Fprintln(w)
@@ -389,7 +141,7 @@ func writeCompareMarkdown(w io.Writer, c *comparison) {
 
 // writeCompareCSV writes section,key,value per item with raw numbers (empty
 // when undefined), for spreadsheets and pandas.
-func writeCompareCSV(w io.Writer, c *comparison) error {
+func writeCompareCSV(w io.Writer, c *compare.Comparison) error {
 	cw := csv.NewWriter(w)
 	head := []string{"section", "key"}
 	for _, it := range c.Items {
@@ -417,11 +169,11 @@ func writeCompareCSV(w io.Writer, c *comparison) error {
 		case nil:
 			return ""
 		}
-		return valueText(v)
+		return compare.ValueText(v)
 	}
-	for _, s := range c.sections() {
-		name := strings.SplitN(s.title, ":", 2)[0]
-		for _, r := range s.rows {
+	for _, s := range c.Sections() {
+		name := strings.SplitN(s.Title, ":", 2)[0]
+		for _, r := range s.Rows {
 			rec := []string{name, r.Key}
 			for _, v := range r.Values {
 				rec = append(rec, raw(v))

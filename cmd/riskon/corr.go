@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/internal/numfmt"
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/results/corr"
 )
@@ -216,12 +217,7 @@ func printCorr(w io.Writer, pairs []*corr.Pair) {
 }
 
 // corrNum formats a correlation with two decimals.
-func corrNum(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.2f", float64(v))
-}
+func corrNum(v results.Value) string { return numfmt.Fixed(v, 2) }
 
 // printRolling summarises the rolling correlation: its range and its value
 // at the end of each year.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riskon/riskon/data/derived"
 	"github.com/riskon/riskon/data/quality"
 	"github.com/riskon/riskon/data/store"
 )
@@ -23,7 +24,7 @@ func TestDeriveRealData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	only := append([]string{"RUT", "BTC"}, deriveDefaultAlts...)
+	only := append([]string{"RUT", "BTC"}, derived.DefaultAlts...)
 	if _, err := st.ImportCatalog(context.Background(), filepath.Join("..", "..", "configs", "data", "shared.yaml"),
 		store.CatalogOptions{Root: checkRawRoot, Only: only}); err != nil {
 		t.Fatal(err)

@@ -17,8 +17,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/data/derived"
 	"github.com/riskon/riskon/data/fetch"
 	"github.com/riskon/riskon/data/store"
+	"github.com/riskon/riskon/data/update"
 )
 
 // fetchEnvURL names the environment variables that override a source's
@@ -88,11 +90,6 @@ func (a *app) newFetcher(source string, fs fetchSettings, hc *http.Client) (fetc
 		Retries: fs.retries, Seed: uint64(time.Now().UnixNano()), Log: a.fetchLogger()})
 }
 
-// fetchParams are remembered with a fetched symbol.
-type fetchParams struct {
-	Since string `json:"since,omitempty"`
-}
-
 // fetchLabel is the source label stored with fetched bars.
 func fetchLabel(source, remote string) string { return source + ":" + remote }
 
@@ -116,7 +113,7 @@ type fetchResult struct {
 
 // fetchAndStore fetches remote from source and stores it as sym through
 // the store's validation, remembering the source.
-func (a *app) fetchAndStore(ctx context.Context, f fetch.Fetcher, sym, remote string, since data.Date, replace, strict bool, remember fetchParams) (*fetchResult, *store.ImportReport, error) {
+func (a *app) fetchAndStore(ctx context.Context, f fetch.Fetcher, sym, remote string, since data.Date, replace, strict bool, remember update.Params) (*fetchResult, *store.ImportReport, error) {
 	r := &fetchResult{Symbol: sym, Source: f.Name(), Remote: remote}
 	if since != 0 {
 		r.Since = since.String()
@@ -198,7 +195,7 @@ https://api.binance.us).`,
 			if err != nil {
 				return fmt.Errorf("data fetch: %w", err)
 			}
-			r, rep, err := a.fetchAndStore(ctx, f, as, remote, since, replace, strict, fetchParams{Since: sinceStr})
+			r, rep, err := a.fetchAndStore(ctx, f, as, remote, since, replace, strict, update.Params{Since: sinceStr})
 			if err != nil {
 				return err
 			}
@@ -239,12 +236,6 @@ func orDash(s string) string {
 	return s
 }
 
-// updatePlan is one symbol to update.
-type updatePlan struct {
-	origin store.Origin
-	since  data.Date
-}
-
 // dataUpdateCmd is `riskon data update`.
 func (a *app) dataUpdateCmd() *cobra.Command {
 	var (
@@ -275,17 +266,17 @@ nothing.`,
 			var results []fetchResult
 			var failed []string
 			for _, p := range plans {
-				f, err := a.newFetcher(p.origin.Source, fs, hc)
+				f, err := a.newFetcher(p.Origin.Source, fs, hc)
 				if err != nil {
 					return err
 				}
-				r, _, err := a.fetchAndStore(ctx, f, p.origin.Symbol, p.origin.Remote, p.since, true, false, updateParams(p.origin))
+				r, _, err := a.fetchAndStore(ctx, f, p.Origin.Symbol, p.Origin.Remote, p.Since, true, false, update.ParamsOf(p.Origin))
 				if err != nil {
 					if errors.Is(err, fetch.ErrOffline) || ctx.Err() != nil {
 						return err
 					}
 					r.Error = err.Error()
-					failed = append(failed, p.origin.Symbol)
+					failed = append(failed, p.Origin.Symbol)
 				}
 				results = append(results, *r)
 			}
@@ -293,9 +284,9 @@ nothing.`,
 			if err != nil {
 				return err
 			}
-			derived, derr := rederiveAll(ctx, st, nil)
+			rebuilt, derr := derived.RebuildAll(ctx, st, nil)
 			st.Close()
-			for _, d := range derived {
+			for _, d := range rebuilt {
 				if d.Error != "" {
 					failed = append(failed, d.Symbol)
 				}
@@ -304,17 +295,17 @@ nothing.`,
 				if results == nil {
 					results = []fetchResult{}
 				}
-				if derived == nil {
-					derived = []derivedResult{}
+				if rebuilt == nil {
+					rebuilt = []derived.Result{}
 				}
 				if err := writeJSON(a.stdout, struct {
-					Symbols []fetchResult   `json:"symbols"`
-					Derived []derivedResult `json:"derived"`
-				}{results, derived}); err != nil {
+					Symbols []fetchResult    `json:"symbols"`
+					Derived []derived.Result `json:"derived"`
+				}{results, rebuilt}); err != nil {
 					return err
 				}
 			} else {
-				printUpdate(a.stdout, results, derived)
+				printUpdate(a.stdout, results, rebuilt)
 			}
 			if derr != nil {
 				return derr
@@ -330,64 +321,7 @@ nothing.`,
 	return cmd
 }
 
-// updateParams keeps the remembered fetch options of an origin.
-func updateParams(o store.Origin) fetchParams {
-	var p fetchParams
-	_ = json.Unmarshal([]byte(o.Params), &p)
-	return p
-}
-
-// updatePlans reads, read-only, which symbols to fetch and from when.
-func (a *app) updatePlans(ctx context.Context, args []string) ([]updatePlan, error) {
-	st, err := a.openStore(ctx, true)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	origins, err := st.Origins(ctx)
-	if err != nil {
-		return nil, err
-	}
-	byName := map[string]store.Origin{}
-	for _, o := range origins {
-		byName[o.Symbol] = o
-	}
-	var pick []store.Origin
-	if len(args) == 0 {
-		for _, o := range origins {
-			if o.Kind == store.OriginFetch {
-				pick = append(pick, o)
-			}
-		}
-		if len(pick) == 0 && len(origins) == 0 {
-			return nil, fmt.Errorf("data update: no symbol in %s has a remembered source; fetch one with: riskon data fetch --source yahoo --symbol ^RUT --as RUT", a.dbPath())
-		}
-	}
-	for _, sym := range args {
-		o, ok := byName[sym]
-		switch {
-		case !ok:
-			return nil, fmt.Errorf("data update: %s has no remembered source (it was imported from files or is not stored); fetch it with: riskon data fetch --source SOURCE --symbol REMOTE --as %s", sym, sym)
-		case o.Kind == store.OriginFetch:
-			pick = append(pick, o)
-		}
-	}
-	var plans []updatePlan
-	for _, o := range pick {
-		p := updatePlan{origin: o}
-		if last, ok, err := st.LastBar(ctx, o.Symbol); err != nil {
-			return nil, err
-		} else if ok {
-			p.since = last.Date // re-check the last stored bar
-		} else if s := updateParams(o).Since; s != "" {
-			p.since, _ = data.ParseDate(s)
-		}
-		plans = append(plans, p)
-	}
-	return plans, nil
-}
-
-func printUpdate(w io.Writer, rs []fetchResult, ds []derivedResult) {
+func printUpdate(w io.Writer, rs []fetchResult, ds []derived.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(rs) > 0 {
 		fmt.Fprintln(tw, "symbol\tsource\tfrom\tfetched\tnew\tcorrected\tunchanged\tnote")
@@ -435,7 +369,7 @@ func fetchDefaults() []fetchDefaultSymbol {
 		{"BTC", [][2]string{{fetch.Coinbase, "BTC-USD"}, {fetch.Yahoo, "BTC-USD"}}},
 		{"ETH", [][2]string{{fetch.Coinbase, "ETH-USD"}, {fetch.Yahoo, "ETH-USD"}}},
 	}
-	for _, s := range deriveDefaultAlts {
+	for _, s := range derived.DefaultAlts {
 		out = append(out, fetchDefaultSymbol{s, [][2]string{{fetch.Binance, s + "USDT"}, {fetch.Coinbase, s + "-USD"}}})
 	}
 	return out
@@ -472,8 +406,8 @@ func (a *app) fetchDefault(ctx context.Context) (bool, error) {
 		sources, since := d.sources, data.Date(0)
 		if plans, err := a.updatePlans(ctx, []string{d.symbol}); err == nil && len(plans) == 1 {
 			// Fetched before: update it from its remembered source.
-			sources = [][2]string{{plans[0].origin.Source, plans[0].origin.Remote}}
-			since = plans[0].since
+			sources = [][2]string{{plans[0].Origin.Source, plans[0].Origin.Remote}}
+			since = plans[0].Since
 		}
 		var lastErr error
 		for _, src := range sources {
@@ -481,7 +415,7 @@ func (a *app) fetchDefault(ctx context.Context) (bool, error) {
 			if err != nil {
 				return false, err
 			}
-			r, rep, err := a.fetchAndStore(ctx, f, d.symbol, src[1], since, since != 0, false, fetchParams{})
+			r, rep, err := a.fetchAndStore(ctx, f, d.symbol, src[1], since, since != 0, false, update.Params{})
 			if err != nil {
 				if ctx.Err() != nil {
 					return false, ctx.Err()
@@ -507,7 +441,7 @@ func (a *app) fetchDefault(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	defer st.Close()
-	if _, err := deriveDefaults(ctx, st, a.stdout); err != nil {
+	if _, err := derived.Defaults(ctx, st, printer(a.stdout)); err != nil {
 		a.fetchLogger().Warn("derived defaults", "err", err)
 	}
 	infos, err := st.List(ctx)
@@ -546,4 +480,15 @@ func (a *app) fetchDefaultFromFiles(ctx context.Context) (map[string]bool, error
 		delete(out, o.Symbol)
 	}
 	return out, nil
+}
+
+// updatePlans reads, read-only, which symbols to fetch and from when
+// (update.Plans).
+func (a *app) updatePlans(ctx context.Context, symbols []string) ([]update.Plan, error) {
+	st, err := a.openStore(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return update.Plans(ctx, st, symbols, a.dbPath())
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/data/derived"
 	"github.com/riskon/riskon/data/store"
 )
 
@@ -241,8 +242,8 @@ func TestDataFetchAndUpdate(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	var up struct {
-		Symbols []fetchResult   `json:"symbols"`
-		Derived []derivedResult `json:"derived"`
+		Symbols []fetchResult    `json:"symbols"`
+		Derived []derived.Result `json:"derived"`
 	}
 	if err := json.Unmarshal([]byte(out), &up); err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -394,7 +395,7 @@ func TestFetchDefault(t *testing.T) {
 	m.set("^RUT", fxSeries("2024-01-02", 60, true, 2000))
 	m.set("BTC-USD", fxSeries("2024-01-01", 90, false, 40000))
 	m.set("ETH-USD", fxSeries("2024-01-01", 90, false, 2000))
-	for i, s := range deriveDefaultAlts {
+	for i, s := range derived.DefaultAlts {
 		if s == "DOGE" {
 			m.set("DOGE-USD", fxSeries("2024-01-05", 80, false, 0.1)) // not on "Binance": Coinbase
 			continue

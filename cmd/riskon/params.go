@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	runstore "github.com/riskon/riskon/results/store"
+	"github.com/riskon/riskon/strategy/compare"
 	"github.com/riskon/riskon/strategy/config"
 )
 
@@ -22,17 +23,17 @@ type paramChange struct {
 // sorted, each with its source from config.LoadOptions.Sources ("in FILE",
 // "from RISKON_...", "from --set"; "from --name" for the name).
 func changedParams(cfg config.Config, sources map[string]string) []paramChange {
-	got, def := flattenConfig(cfg), flattenConfig(config.Default())
+	got, def := compare.Flatten(cfg), compare.Flatten(config.Default())
 	var out []paramChange
 	for k, v := range got {
-		if d, ok := def[k]; ok && valueText(d) == valueText(v) {
+		if d, ok := def[k]; ok && compare.ValueText(d) == compare.ValueText(v) {
 			continue
 		}
 		src := sources[k]
 		if src == "" {
 			src = "derived"
 		}
-		out = append(out, paramChange{Key: k, Value: valueText(v), Source: src})
+		out = append(out, paramChange{Key: k, Value: compare.ValueText(v), Source: src})
 	}
 	slices.SortFunc(out, func(a, b paramChange) int { return strings.Compare(a.Key, b.Key) })
 	return out
@@ -71,14 +72,14 @@ func paramColumns(runs []runstore.RunSummary) (keys []string, values []map[strin
 	for i, r := range runs {
 		var c config.Config
 		if len(r.Config) > 0 && json.Unmarshal(r.Config, &c) == nil {
-			values[i] = flattenConfig(c)
+			values[i] = compare.Flatten(c)
 		}
 	}
 	seen := map[string]string{}
 	varies := map[string]bool{}
 	for _, m := range values {
 		for k, v := range m {
-			t := valueText(v)
+			t := compare.ValueText(v)
 			if prev, ok := seen[k]; ok && prev != t {
 				varies[k] = true
 			}
@@ -86,9 +87,9 @@ func paramColumns(runs []runstore.RunSummary) (keys []string, values []map[strin
 		}
 	}
 	if len(varies) == 0 {
-		def := flattenConfig(config.Default())
+		def := compare.Flatten(config.Default())
 		for k, t := range seen {
-			if valueText(def[k]) != t {
+			if compare.ValueText(def[k]) != t {
 				varies[k] = true
 			}
 		}
@@ -121,5 +122,5 @@ func cellText(v any) string {
 	if v == nil || v == "" {
 		return "-"
 	}
-	return valueText(v)
+	return compare.ValueText(v)
 }

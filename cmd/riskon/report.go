@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/riskon/riskon/internal/numfmt"
 	"github.com/riskon/riskon/results"
 )
 
@@ -99,7 +100,7 @@ func printEvidence(w io.Writer, e results.Evidence) {
 	}
 	level := "95%"
 	if e.CILevel.Valid() {
-		level = fmt.Sprintf("%.0f%%", 100*float64(e.CILevel))
+		level = numfmt.Percent(e.CILevel, 0)
 	}
 	if e.MeanTradeReturn.Valid() {
 		fmt.Fprintf(w, "  mean trade return %s, %s interval [%s, %s] (studentized bootstrap over episodes); median %s [%s, %s] (order statistics)\n",
@@ -149,12 +150,8 @@ func printRegimes(w io.Writer, e results.Evidence) {
 	tw.Flush()
 }
 
-func short(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
-}
+// short is the 12-character prefix of a hash (results.ShortHash).
+func short(h string) string { return results.ShortHash(h) }
 
 func day(rfc string) string {
 	if i := strings.IndexByte(rfc, 'T'); i > 0 {
@@ -163,39 +160,13 @@ func day(rfc string) string {
 	return rfc
 }
 
-func pct(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.2f%%", 100*float64(v))
-}
+func pct(v results.Value) string { return numfmt.Percent(v, 2) }
 
-func num(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.4g", float64(v))
-}
+func num(v results.Value) string { return numfmt.Ratio(v) }
 
-func money(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.2f", float64(v))
-}
+func money(v results.Value) string { return numfmt.Money(v) }
 
-func price(v results.Value) string {
-	f := float64(v)
-	switch {
-	case !v.Valid():
-		return "n/a"
-	case f >= 1000 || f <= -1000:
-		return fmt.Sprintf("%.0f", f)
-	case f >= 1 || f <= -1:
-		return fmt.Sprintf("%.2f", f)
-	}
-	return fmt.Sprintf("%.4g", f)
-}
+func price(v results.Value) string { return numfmt.Price(v) }
 
 // orDay is a trade's bar date, or the UTC date of its fill instant for
 // reports stored before bar dates were recorded.

@@ -19,6 +19,7 @@ import (
 	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/data/store"
 	"github.com/riskon/riskon/engine"
+	inum "github.com/riskon/riskon/internal/num"
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/results/chart"
 	"github.com/riskon/riskon/results/html"
@@ -258,7 +259,7 @@ func (a *app) runPageOf(ctx context.Context, st *store.Store, rep *results.Repor
 			why = "the run used generated (synthetic) prices, not the database's"
 		}
 		page.Notes = append(page.Notes, fmt.Sprintf("No price chart, buy-and-hold curve or event study: %s (data fingerprint %s, the run's %s). Drawing other prices under this run's signals and trades would mislead.",
-			why, shortHash(fp), shortHash(rep.DataFingerprint)))
+			why, short(fp), short(rep.DataFingerprint)))
 		return page
 	}
 	if s := ds.Get(cfg.Trigger.Symbol); s != nil {
@@ -298,13 +299,6 @@ func filterName(f config.Filter) string {
 		return fmt.Sprintf("%s %s of %d bars", f.Symbol, f.Rule, f.MADays)
 	}
 	return fmt.Sprintf("%s %s over %d bars", f.Symbol, f.Rule, f.Lookback)
-}
-
-func shortHash(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
 }
 
 // closes is a series' daily closes, each at its bar's date (00:00 UTC).
@@ -367,20 +361,9 @@ func (a *app) loadStudy(ctx context.Context, rep *results.Report, cfg config.Con
 	if len(targets) == 0 {
 		return nil, errors.New("the run has no targets")
 	}
-	w := make([]float64, len(targets))
-	total := 0.0
-	for i := range w {
-		w[i] = 1
-		if len(cfg.Trade.Weights) == len(w) {
-			w[i] = cfg.Trade.Weights[i]
-		}
-		total += w[i]
-	}
-	if !(total > 0) {
-		return nil, errors.New("the target weights sum to zero")
-	}
-	for i := range w {
-		w[i] /= total
+	w, err := inum.Weights(cfg.Trade.Weights, len(targets), 1)
+	if err != nil {
+		return nil, fmt.Errorf("trade.weights: %w", err)
 	}
 	start, end := windowBounds(rep)
 	days := make([]float64, h+1)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/riskon/riskon/strategy/config"
 	"github.com/spf13/cobra"
 )
 
@@ -17,6 +18,7 @@ const version = "0.1.0"
 type app struct {
 	stdout, stderr io.Writer
 	dbFlag         string
+	configDB       string        // data.db of the command's config, when it reads one
 	wait           time.Duration // --wait: how long to wait for a database another process holds
 	verbose        bool
 	log            *slog.Logger
@@ -26,16 +28,16 @@ func newApp(stdout, stderr io.Writer) *app {
 	return &app{stdout: stdout, stderr: stderr}
 }
 
-// dbPath resolves the database: --db, then RISKON_DB, then ./riskon.duckdb.
+// dbPath resolves the database by the one rule, config.DBPath: --db, then
+// RISKON_DB, then the data.db of the command's config (useConfigDB), then
+// ./riskon.duckdb.
 func (a *app) dbPath() string {
-	if a.dbFlag != "" {
-		return a.dbFlag
-	}
-	if v := os.Getenv("RISKON_DB"); v != "" {
-		return v
-	}
-	return "riskon.duckdb"
+	return config.DBPath(a.dbFlag, os.Getenv(config.EnvDB), a.configDB)
 }
+
+// useConfigDB records the data.db of the config a command reads, the third
+// choice of dbPath.
+func (a *app) useConfigDB(db string) { a.configDB = db }
 
 func (a *app) root() *cobra.Command {
 	root := &cobra.Command{

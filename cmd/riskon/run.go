@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -64,9 +63,7 @@ from the defaults and where its value came from.`,
 			if err := config.Validate(cfg); err != nil {
 				return err
 			}
-			if a.dbFlag == "" && os.Getenv("RISKON_DB") == "" && cfg.Data.DB != "" {
-				a.dbFlag = cfg.Data.DB
-			}
+			a.useConfigDB(cfg.Data.DB)
 			rep, err := a.runConfig(cmd.Context(), cfg, nil)
 			if err != nil {
 				return err

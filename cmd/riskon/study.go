@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -83,9 +82,7 @@ entries are put side by side.`,
 			if !cmd.Flags().Changed("seed") {
 				seed = cfg.Seed
 			}
-			if a.dbFlag == "" && os.Getenv("RISKON_DB") == "" && cfg.Data.DB != "" {
-				a.dbFlag = cfg.Data.DB
-			}
+			a.useConfigDB(cfg.Data.DB)
 			ctx := cmd.Context()
 			st, err := a.openStore(ctx, true)
 			if err != nil {

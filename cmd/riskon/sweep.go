@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -174,7 +175,7 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		return err
 	}
 	if o.resume && o.replace {
-		return errors.New("--resume and --replace contradict each other: --resume keeps the stored trials, --replace deletes them")
+		return sweep.ErrResumeReplace
 	}
 	if o.top < 1 {
 		return fmt.Errorf("--top %d: want 1 or more", o.top)
@@ -204,9 +205,7 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	if workers == 0 {
 		workers = runtime.NumCPU()
 	}
-	if a.dbFlag == "" && os.Getenv("RISKON_DB") == "" && file.Base.Data.DB != "" {
-		a.dbFlag = file.Base.Data.DB
-	}
+	a.useConfigDB(file.Base.Data.DB)
 	outMode := o.out != ""
 	// A whole sweep without --out keeps its trials in its own part database
 	// beside the main one while it runs, and imports them into the main
@@ -215,7 +214,7 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	// sweep resumes from its part, and the import is all or nothing.
 	autoPart := !outMode && shard.Whole()
 	if autoPart {
-		o.out = a.dbPath() + ".sweeps"
+		o.out = runstore.AutoPartDir(a.dbPath())
 		outMode = true
 	}
 
@@ -275,7 +274,7 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 			return fmt.Errorf("--out %s: %w", o.out, err)
 		}
 		count := max(shard.Count, 1)
-		part := filepath.Join(o.out, runstore.PartName(id, shard.Index, count)+".duckdb")
+		part := runstore.PartDBPath(o.out, id, shard.Index, count)
 		ps, err := store.Open(ctx, part, store.Options{MemoryLimit: sweepMemoryLimit(sweepRunMemory)})
 		if err != nil {
 			return err
@@ -296,46 +295,38 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		Spec: specJSON, BaseConfig: config.Canonical(file.Base), BaseHash: config.Hash(file.Base), DataFingerprint: fp,
 		Synthetic: ds.Synthetic, Trials: exp.Len(), RankBy: spec.RankBy,
 		PBOStart: grid.Start.Time(), PBOBlockDays: grid.BlockDays, PBOBlocks: grid.Blocks}
-	stored, err := sw.Get(ctx, id)
-	switch {
-	case err == nil && o.replace:
+	// What is stored decides how the run starts (sweep.Decide: resume,
+	// replace, a complete shard shown, a changed sweep file refused).
+	var stored *sweep.Stored
+	switch srec, err := sw.Get(ctx, id); {
+	case err == nil:
+		done, err := sw.Done(ctx, id)
+		if err != nil {
+			return err
+		}
+		stored = &sweep.Stored{Trials: srec.Trials, Grid: gridOf(srec), Done: done}
+	case !errors.Is(err, runstore.ErrNotFound):
+		return err
+	}
+	startMode, err := exp.Decide(id, shard, grid, stored, o.resume, o.replace)
+	if err != nil {
+		return err
+	}
+	switch startMode {
+	case sweep.StartReplace:
 		if err := sw.Delete(ctx, id); err != nil {
 			return err
 		}
+		fallthrough
+	case sweep.StartNew:
 		if err := sw.Create(ctx, rec); err != nil {
 			return err
 		}
-	case err == nil && !o.resume:
-		done, derr := sw.Done(ctx, id)
-		if derr != nil {
-			return derr
-		}
-		complete := 0
-		for i := range done {
-			if i >= 0 && i < exp.Len() && shard.Has(i) {
-				complete++
-			}
-		}
-		if complete == exp.ShardLen(shard) {
-			// This part is complete already: show it and write its files
-			// again, as --resume would.
-			fmt.Fprintf(a.stderr, "sweep %s shard %s is already complete in %s: showing it (--replace runs it again)\n", id, shard, o.out)
-			o.resume = true
-			break
-		}
-		return fmt.Errorf("sweep %s (%s, %d trials) is already stored with %d trials done: pass --resume to run only the missing ones, or --replace to run it again",
-			id, o.file, stored.Trials, len(done))
-	case err == nil:
-		if g := gridOf(stored); stored.Trials != exp.Len() || g != grid {
-			return fmt.Errorf("stored sweep %s has %d trials and PBO grid %+v, the sweep file gives %d and %+v: rerun with --replace",
-				id, stored.Trials, g, exp.Len(), grid)
-		}
-	case errors.Is(err, runstore.ErrNotFound):
-		if err := sw.Create(ctx, rec); err != nil {
-			return err
-		}
-	default:
-		return err
+	case sweep.StartComplete:
+		// This part is complete already: show it and write its files
+		// again, as --resume would.
+		fmt.Fprintf(a.stderr, "sweep %s shard %s is already complete in %s: showing it (--replace runs it again)\n", id, shard, o.out)
+		o.resume = true
 	}
 
 	// What is done already (a resume), checked against the expansion.
@@ -343,14 +334,9 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	if err != nil {
 		return err
 	}
-	doneInShard := 0
-	for i, hash := range done {
-		if i < 0 || i >= exp.Len() || exp.Hash(i) != hash {
-			return fmt.Errorf("stored trial %d of sweep %s does not match the sweep file (hash %s); rerun with --replace", i, id, short(hash))
-		}
-		if shard.Has(i) {
-			doneInShard++
-		}
+	doneInShard, err := exp.CheckDone(id, shard, done)
+	if err != nil {
+		return err
 	}
 	summary, err := sweep.NewSummary(spec.RankBy, grid, o.top)
 	if err != nil {
@@ -952,11 +938,12 @@ func (a *app) sweepListCmd() *cobra.Command {
 // <db>.sweeps/ (see runSweep), not yet in the main database. Sweeps already
 // in known are left out.
 func (a *app) interruptedSweeps(ctx context.Context, known []runstore.SweepSummary) []runstore.SweepSummary {
-	dir := a.dbPath() + ".sweeps"
-	parts, _ := filepath.Glob(filepath.Join(dir, "*.part-0-of-1.duckdb"))
+	dir := runstore.AutoPartDir(a.dbPath())
+	parts := runstore.AutoParts(a.dbPath())
+	ids := slices.Sorted(maps.Keys(parts))
 	var out []runstore.SweepSummary
-	for _, p := range parts {
-		id := strings.TrimSuffix(filepath.Base(p), ".part-0-of-1.duckdb")
+	for _, id := range ids {
+		p := parts[id]
 		if slices.ContainsFunc(known, func(s runstore.SweepSummary) bool { return s.SweepID == id }) {
 			continue
 		}
@@ -1007,7 +994,7 @@ func (a *app) importAutoPart(ctx context.Context, id string, files []string, rep
 	}
 	st, err := a.openStoreWith(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("sweep %s finished but its trials stay in %s.sweeps: %w; run the same command with --resume to import them", id, a.dbPath(), err)
+		return fmt.Errorf("sweep %s finished but its trials stay in %s: %w; run the same command with --resume to import them", id, runstore.AutoPartDir(a.dbPath()), err)
 	}
 	defer st.Close()
 	sw, err := runstore.NewSweeps(ctx, st.DB())
@@ -1024,14 +1011,10 @@ func (a *app) importAutoPart(ctx context.Context, id string, files []string, rep
 		return fmt.Errorf("sweep %s: import into %s: %w", id, a.dbPath(), err)
 	}
 	if len(mrep.Missing) > 0 || len(mrep.Conflicts) > 0 {
-		return fmt.Errorf("sweep %s: the part in %s.sweeps is incomplete (%d missing, %d conflicting trials); run with --resume", id, a.dbPath(), len(mrep.Missing), len(mrep.Conflicts))
+		return fmt.Errorf("sweep %s: the part in %s is incomplete (%d missing, %d conflicting trials); run with --resume", id, runstore.AutoPartDir(a.dbPath()), len(mrep.Missing), len(mrep.Conflicts))
 	}
-	part := filepath.Join(a.dbPath()+".sweeps", runstore.PartName(id, 0, 1))
-	for _, f := range append(files, part+".duckdb", part+".duckdb.wal") {
-		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-			a.logger().Warn("remove sweep part", "file", f, "err", err)
-		}
+	for f, err := range runstore.RemoveAutoPart(a.dbPath(), id, files) {
+		a.logger().Warn("remove sweep part", "file", f, "err", err)
 	}
-	_ = os.Remove(a.dbPath() + ".sweeps") // only when empty
 	return nil
 }

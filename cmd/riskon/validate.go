@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/internal/numfmt"
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/results/chart"
 	"github.com/riskon/riskon/results/html"
@@ -177,9 +177,7 @@ func (a *app) runValidate(ctx context.Context, o validateOpts) error {
 	if opts.Workers == 0 {
 		opts.Workers = runtime.NumCPU()
 	}
-	if a.dbFlag == "" && file.Base.Data.DB != "" && envDB() == "" {
-		a.dbFlag = file.Base.Data.DB
-	}
+	a.useConfigDB(file.Base.Data.DB)
 	st, err := a.openStore(ctx, false)
 	if err != nil {
 		return err
@@ -300,8 +298,6 @@ type validation struct {
 	*validate.Result
 }
 
-func envDB() string { return strings.TrimSpace(os.Getenv("RISKON_DB")) }
-
 func foldRecord(f *validate.FoldResult) runstore.FoldRecord {
 	detail, _ := json.Marshal(f)
 	params, _ := json.Marshal(f.Params)
@@ -311,26 +307,11 @@ func foldRecord(f *validate.FoldResult) runstore.FoldRecord {
 		Degradation: float64(f.Degradation), BeatsBenchmark: f.BeatsBenchmark, Detail: detail}
 }
 
-func num2(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.2f", float64(v))
-}
+func num2(v results.Value) string { return numfmt.Fixed(v, 2) }
 
-func pct1(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return fmt.Sprintf("%+.1f%%", 100*float64(v))
-}
+func pct1(v results.Value) string { return numfmt.SignedPercent(v, 1) }
 
-func dd(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.1f%%", 100*float64(v))
-}
+func dd(v results.Value) string { return numfmt.Percent(v, 1) }
 
 func (a *app) printValidation(v *validation, output string) error {
 	if output == "json" {
@@ -529,9 +510,7 @@ func (a *app) runCPCV(ctx context.Context, o validateOpts) error {
 	if opts.Workers == 0 {
 		opts.Workers = runtime.NumCPU()
 	}
-	if a.dbFlag == "" && file.Base.Data.DB != "" && envDB() == "" {
-		a.dbFlag = file.Base.Data.DB
-	}
+	a.useConfigDB(file.Base.Data.DB)
 	st, err := a.openStore(ctx, false)
 	if err != nil {
 		return err

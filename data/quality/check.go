@@ -15,6 +15,8 @@ import (
 	"strconv"
 
 	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/internal/num"
+	"github.com/riskon/riskon/internal/numfmt"
 )
 
 // Options tune the checks. Zero values take the defaults.
@@ -492,25 +494,7 @@ func median(v []float64) float64 {
 		return math.NaN()
 	}
 	sort.Float64s(v)
-	n := len(v)
-	if n%2 == 1 {
-		return v[n/2]
-	}
-	return (v[n/2-1] + v[n/2]) / 2
-}
-
-// quantile returns the q-quantile of sorted v (linear interpolation).
-func quantile(sorted []float64, q float64) float64 {
-	if len(sorted) == 0 {
-		return math.NaN()
-	}
-	pos := q * float64(len(sorted)-1)
-	i := int(pos)
-	if i+1 >= len(sorted) {
-		return sorted[len(sorted)-1]
-	}
-	f := pos - float64(i)
-	return sorted[i]*(1-f) + sorted[i+1]*f
+	return num.QuantileSorted(v, 0.5)
 }
 
 func checkOutliers(r *Report, bars []data.Bar, o Options) {
@@ -640,7 +624,7 @@ func checkLast(r *Report, bars []data.Bar) {
 			ds = append(ds, float64(decimals(b.Close)))
 		}
 		sort.Float64s(ds)
-		usual := int(quantile(ds, 0.9))
+		usual := int(num.QuantileSorted(ds, 0.9))
 		if d := decimals(last.Close); d > usual && d-usual >= 2 {
 			r.LastBar.Reasons = append(r.LastBar.Reasons, fmt.Sprintf("close %s has %d decimals where the series uses %d", strconv.FormatFloat(last.Close, 'f', -1, 64), d, usual))
 		}
@@ -700,7 +684,7 @@ func Compare(r *Report, in, other Input, opts Options) {
 	}
 	sorted := append([]float64(nil), diffs...)
 	sort.Float64s(sorted)
-	c.Median, c.P95 = quantile(sorted, 0.5), quantile(sorted, 0.95)
+	c.Median, c.P95 = num.QuantileSorted(sorted, 0.5), num.QuantileSorted(sorted, 0.95)
 	// Lags: compare this series' close of D-k with the other's value of D.
 	best := math.Inf(1)
 	for k := -1; k <= 1; k++ {
@@ -735,16 +719,15 @@ func lastByDate(bars []data.Bar) map[data.Date]float64 {
 	return m
 }
 
+// pct writes a fraction as a percentage with the decimals its size needs.
 func pct(x float64) string {
 	switch {
-	case math.IsNaN(x):
-		return "n/a"
 	case x != 0 && math.Abs(x) < 0.0001:
-		return fmt.Sprintf("%.4f%%", 100*x)
+		return numfmt.Percent(x, 4)
 	case math.Abs(x) < 0.01:
-		return fmt.Sprintf("%.3f%%", 100*x)
+		return numfmt.Percent(x, 3)
 	}
-	return fmt.Sprintf("%.1f%%", 100*x)
+	return numfmt.Percent(x, 1)
 }
 
 func comparisonFinding(c Comparison) string {

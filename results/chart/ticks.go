@@ -3,10 +3,11 @@ package chart
 import (
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"gonum.org/v1/plot"
+
+	"github.com/riskon/riskon/internal/numfmt"
 )
 
 // dateTicks marks a time axis in unix seconds (UTC) on calendar boundaries:
@@ -209,24 +210,8 @@ func (l linTicks) Ticks(min, max float64) []plot.Tick {
 	return out
 }
 
-// fmtCompact writes 1234567 as 1.2M, 25000 as 25k, 0.05 as 0.05.
-func fmtCompact(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a == 0:
-		return "0"
-	case a >= 1e12:
-		return trim(v/1e12) + "T"
-	case a >= 1e9:
-		return trim(v/1e9) + "B"
-	case a >= 1e6:
-		return trim(v/1e6) + "M"
-	case a >= 1e4:
-		return trim(v/1e3) + "k"
-	default:
-		return strconv.FormatFloat(v, 'g', 4, 64)
-	}
-}
+// fmtCompact writes an axis or cell label: 1234567 as 1.2M, 25000 as 25k.
+func fmtCompact(v float64) string { return numfmt.Compact(v) }
 
 // fmtPercent writes a fraction as a percentage: 0.25 -> 25%.
 func fmtPercent(v float64) string {
@@ -235,9 +220,4 @@ func fmtPercent(v float64) string {
 		return fmtCompact(p) + "%"
 	}
 	return strconv.FormatFloat(math.Round(p*100)/100, 'f', -1, 64) + "%"
-}
-
-func trim(v float64) string {
-	s := strconv.FormatFloat(v, 'f', 1, 64)
-	return strings.TrimSuffix(s, ".0")
 }

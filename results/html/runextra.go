@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/riskon/riskon/internal/numfmt"
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/results/chart"
 )
@@ -64,12 +65,7 @@ func periodTable(eq []results.EquityRow) (cols []string, rows []row) {
 	return cols, rows
 }
 
-func pctText(r float64) string {
-	if math.Abs(r) < 0.0005 {
-		r = 0 // no "-0.0%"
-	}
-	return strconv.FormatFloat(r*100, 'f', 1, 64) + "%"
-}
+func pctText(r float64) string { return numfmt.Percent(r, 1) }
 
 func signOf(r float64) string {
 	switch {

@@ -7,10 +7,12 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/engine"
+	"github.com/riskon/riskon/internal/num"
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/results/stats"
 	"github.com/riskon/riskon/strategy"
@@ -601,26 +603,9 @@ func makeLegs(ds *data.Dataset, spec Spec) ([]leg, error) {
 		all = append(all, s)
 	}
 	if len(all) > 1 {
-		w := make([]float64, len(all))
-		sum := 0.0
-		for i := range w {
-			w[i] = 1
-			if spec.Weights != nil {
-				if len(spec.Weights) != len(all) {
-					return nil, fmt.Errorf("study: %d weights for %d targets", len(spec.Weights), len(all))
-				}
-				w[i] = spec.Weights[i]
-			}
-			if !(w[i] >= 0) {
-				return nil, fmt.Errorf("study: weight %v of %s must not be negative", w[i], spec.Targets[i])
-			}
-			sum += w[i]
-		}
-		if !(sum > 0) {
-			return nil, fmt.Errorf("study: basket weights sum to %v", sum)
-		}
-		for i := range w {
-			w[i] /= sum
+		w, err := num.Weights(spec.Weights, len(all), 1)
+		if err != nil {
+			return nil, fmt.Errorf("study: basket of %s: %w", strings.Join(spec.Targets, ", "), err)
 		}
 		legs = append(legs, leg{name: BasketName, series: all, weights: w})
 	}

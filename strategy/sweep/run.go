@@ -12,8 +12,6 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
-	"github.com/riskon/riskon/data"
-	"github.com/riskon/riskon/engine"
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/strategy/backtest"
 	"github.com/riskon/riskon/strategy/config"
@@ -275,35 +273,13 @@ func (w *worker) run(ctx context.Context, t *Trial) (*Result, error) {
 	}
 	r.Metrics.Notes = slices.Clone(r.Metrics.Notes)
 	r.Benchmark.Notes = slices.Clone(r.Benchmark.Notes)
-	var dates []data.Date
-	w.daily, dates = dailyReturns(w.daily[:0], o.Result)
+	w.daily = results.AppendDailyReturns(w.daily[:0], o.Result)
+	dates := results.DailyReturnDates(o.Result, len(w.daily))
 	r.Moments = moments(w.daily)
 	if w.grid != (Grid{}) {
 		r.Sums = w.grid.Sums(make([]float64, 0, 2*w.grid.Blocks), dates, w.daily)
 	}
 	return r, nil
-}
-
-// dailyReturns appends to dst the returns results.DailyReturns computes,
-// without allocating a new slice per trial, and returns the dates of the
-// returns (the day each one ends).
-func dailyReturns(dst []float64, r *engine.Result) ([]float64, []data.Date) {
-	eq := r.Equity
-	prev, start := r.Capital, 0
-	if !(prev > 0) {
-		if len(eq) == 0 {
-			return dst, nil
-		}
-		prev, start = eq[0], 1
-	}
-	for _, e := range eq[start:] {
-		if !(prev > 0) {
-			break
-		}
-		dst = append(dst, e/prev-1)
-		prev = e
-	}
-	return dst, r.Dates[start : start+len(dst)]
 }
 
 func moments(daily []float64) Moments {

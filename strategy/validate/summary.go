@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/riskon/riskon/engine"
+	"github.com/riskon/riskon/internal/numfmt"
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/results/stats"
 	"github.com/riskon/riskon/strategy/backtest"
@@ -139,16 +140,6 @@ func lastTest(out *Result) string {
 	return out.Folds[len(out.Folds)-1].TestEnd
 }
 
-func f2(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.2f", float64(v))
-}
+func f2(v results.Value) string { return numfmt.Fixed(v, 2) }
 
-func pct(v results.Value) string {
-	if !v.Valid() {
-		return "n/a"
-	}
-	return fmt.Sprintf("%+.1f%%", 100*float64(v))
-}
+func pct(v results.Value) string { return numfmt.SignedPercent(v, 1) }
