@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -41,9 +40,7 @@ exit plan. Nothing is stored.`,
 			if err := config.Validate(cfg); err != nil {
 				return err
 			}
-			if a.dbFlag == "" && os.Getenv("RISKON_DB") == "" && cfg.Data.DB != "" {
-				a.dbFlag = cfg.Data.DB
-			}
+			a.useConfigDB(cfg.Data.DB)
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
 				return err

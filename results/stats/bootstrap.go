@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"github.com/riskon/riskon/internal/num"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -48,22 +49,7 @@ func MedianInPlace(x []float64) float64 {
 // This is definition 7 of Hyndman & Fan (1996), "Sample quantiles in
 // statistical packages", The American Statistician 50(4), the default of R
 // and NumPy. It returns NaN for empty data or p outside [0, 1].
-func QuantileSorted(sorted []float64, p float64) float64 {
-	n := len(sorted)
-	if n == 0 || !(p >= 0 && p <= 1) {
-		return math.NaN()
-	}
-	h := float64(n-1) * p
-	lo := int(math.Floor(h))
-	if lo >= n-1 {
-		return sorted[n-1]
-	}
-	f := h - float64(lo)
-	if f == 0 {
-		return sorted[lo]
-	}
-	return sorted[lo] + f*(sorted[lo+1]-sorted[lo])
-}
+func QuantileSorted(sorted []float64, p float64) float64 { return num.QuantileSorted(sorted, p) }
 
 // percentileInterval sorts vals (dropping NaN) and returns the equal-tailed
 // percentile interval [Q(α/2), Q(1-α/2)] with α = 1 - level. When more than
