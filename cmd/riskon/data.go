@@ -79,7 +79,7 @@ sources (see configs/data/shared.yaml); --data DIR overrides the catalog's root.
 				}
 				defer st.Close()
 				reps, err := st.ImportCatalog(ctx, catalog, store.CatalogOptions{Root: catalogRoot(dataDir), Only: only,
-					Strict: opts.Strict, Replace: opts.Replace, AllowOutside: outside})
+					Strict: opts.Strict, Replace: opts.Replace, AllowOutside: outside, Log: a.logger()})
 				if err != nil {
 					return err
 				}
@@ -103,6 +103,7 @@ sources (see configs/data/shared.yaml); --data DIR overrides the catalog's root.
 				return err
 			}
 			defer st.Close()
+			a.logger().Info("importing", "files", len(args), "into", a.dbPath())
 			reps, err := st.ImportAll(ctx, args, opts)
 			if err != nil {
 				return err

@@ -152,7 +152,7 @@ func (a *app) importCatalog(ctx context.Context, dir string) error {
 	}
 	defer st.Close()
 	a.logger().Info("importing the data catalog", "from", root, "into", a.dbPath())
-	reps, err := st.ImportCatalog(ctx, catalog, store.CatalogOptions{Root: root})
+	reps, err := st.ImportCatalog(ctx, catalog, store.CatalogOptions{Root: root, Log: a.logger()})
 	if err != nil {
 		return err
 	}

@@ -89,10 +89,12 @@ entries are put side by side.`,
 				return err
 			}
 			defer st.Close()
+			a.logger().Info("loading", "symbols", strategy.Symbols(cfg))
 			ds, err := st.Load(ctx, strategy.Symbols(cfg))
 			if err != nil {
 				return err
 			}
+			a.logger().Info("event study", "horizons", horizons, "selection", sel, "permutations", permutations, "bootstrap", bootstrap)
 			res, err := study.Run(ctx, cfg, ds, study.Options{
 				Horizons: horizons, Selection: sel, HalvingWindow: halvingWindow,
 				Permutations: permutations, Bootstrap: bootstrap, Seed: seed,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,6 +77,9 @@ type CatalogOptions struct {
 	Replace bool
 	// AllowOutside accepts source paths that leave the root directory.
 	AllowOutside bool
+	// Log, when set, receives progress (one line per symbol read, then the
+	// validation and insert); nil logs nothing.
+	Log *slog.Logger
 }
 
 // ReadCatalog parses a catalog file strictly (unknown keys are errors). Its
@@ -240,7 +244,12 @@ func (s *Store) ImportCatalog(ctx context.Context, catalogPath string, opts Cata
 	}
 	defer im.close()
 	im.splice = true
-	for _, pl := range plans {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	for i, pl := range plans {
+		log.Info("reading catalog symbol", "symbol", pl.cs.Symbol, "sources", len(pl.sources), "n", i+1, "of", len(plans))
 		im.symbol(pl.cs.Symbol, pl.cal, opts.Replace)
 		var cutoff *int64
 		for _, src := range pl.sources {
@@ -263,6 +272,7 @@ func (s *Store) ImportCatalog(ctx context.Context, catalogPath string, opts Cata
 			}
 		}
 	}
+	log.Info("validating and storing the catalog", "symbols", len(plans))
 	if err := im.run(ctx, opts.Strict); err != nil {
 		return nil, err
 	}
