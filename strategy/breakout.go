@@ -8,6 +8,7 @@ package strategy
 
 import (
 	"fmt"
+	"github.com/riskon/riskon/internal/num"
 	"math"
 	"slices"
 	"sort"
@@ -255,7 +256,7 @@ func (b *Breakout) Start(c *engine.Ctx) error {
 		}
 		b.targets = append(b.targets, i)
 	}
-	b.weights = normWeights(b.weights[:0], b.p.Weights, len(b.targets), b.p.Allocation)
+	b.weights = num.AppendWeights(b.weights[:0], b.p.Weights, len(b.targets), b.p.Allocation)
 	if cap(b.sized) < len(b.targets) {
 		b.sized = make([]float64, len(b.targets))
 	}
@@ -275,25 +276,6 @@ func (b *Breakout) Start(c *engine.Ctx) error {
 		}
 	}
 	return nil
-}
-
-// normWeights appends to dst the n weights w (nil: equal) scaled to sum to
-// alloc.
-func normWeights(dst, w []float64, n int, alloc float64) []float64 {
-	out := dst
-	sum := 0.0
-	for i := 0; i < n; i++ {
-		v := 1.0
-		if w != nil {
-			v = w[i]
-		}
-		out = append(out, v)
-		sum += v
-	}
-	for i := range out {
-		out[i] = out[i] / sum * alloc
-	}
-	return out
 }
 
 // Listens reports that only trigger bars matter to the strategy (the engine
@@ -837,7 +819,7 @@ func (b *BuyAndHold) Start(c *engine.Ctx) error {
 
 // OnWindowStart buys every target.
 func (b *BuyAndHold) OnWindowStart(c *engine.Ctx) {
-	w := normWeights(nil, b.Weights, len(b.syms), 1)
+	w := num.AppendWeights(nil, b.Weights, len(b.syms), 1)
 	for i, s := range b.syms {
 		if err := c.Enter(s, w[i], engine.Exits{}, -1); err != nil {
 			c.Abort(fmt.Errorf("buy and hold %s: %w", c.SymbolName(s), err))

@@ -11,23 +11,40 @@ func Weights(w []float64, n int, total float64) ([]float64, error) {
 	if len(w) > 0 && len(w) != n {
 		return nil, fmt.Errorf("%d weights for %d targets", len(w), n)
 	}
-	out := make([]float64, n)
 	sum := 0.0
-	for i := range out {
-		out[i] = 1
+	for i := 0; i < n; i++ {
+		v := 1.0
 		if len(w) > 0 {
-			out[i] = w[i]
+			v = w[i]
 		}
-		if !(out[i] >= 0) {
-			return nil, fmt.Errorf("weight %d is %v: weights must not be negative", i, out[i])
+		if !(v >= 0) {
+			return nil, fmt.Errorf("weight %d is %v: weights must not be negative", i, v)
 		}
-		sum += out[i]
+		sum += v
 	}
 	if !(sum > 0) {
 		return nil, fmt.Errorf("weights sum to %v: at least one must be positive", sum)
 	}
-	for i := range out {
-		out[i] = out[i] / sum * total
+	return AppendWeights(make([]float64, 0, n), w, n, total), nil
+}
+
+// AppendWeights appends to dst the n weights proportional to w (equal when
+// w is empty) scaled to sum to total, without checking them (callers that
+// take user input use Weights first) and without allocating when dst has
+// room: the strategy's entry path calls it per signal.
+func AppendWeights(dst, w []float64, n int, total float64) []float64 {
+	start := len(dst)
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		v := 1.0
+		if len(w) > 0 {
+			v = w[i]
+		}
+		dst = append(dst, v)
+		sum += v
 	}
-	return out, nil
+	for i := start; i < len(dst); i++ {
+		dst[i] = dst[i] / sum * total
+	}
+	return dst
 }

@@ -50,3 +50,23 @@ func TestWeights(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendWeights: the unchecked, appending form gives the same weights as
+// Weights, appends after what dst holds, and allocates nothing with room.
+func TestAppendWeights(t *testing.T) {
+	got := AppendWeights([]float64{7}, []float64{2, 1}, 2, 0.9)
+	if len(got) != 3 || got[0] != 7 || math.Abs(got[1]-0.6) > 1e-15 || math.Abs(got[2]-0.3) > 1e-15 {
+		t.Fatalf("AppendWeights = %v, want [7 0.6 0.3]", got)
+	}
+	want, err := Weights([]float64{3, 1, 1}, 3, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eq := AppendWeights(nil, []float64{3, 1, 1}, 3, 1); len(eq) != 3 || eq[0] != want[0] || eq[1] != want[1] || eq[2] != want[2] {
+		t.Fatalf("AppendWeights %v, Weights %v", eq, want)
+	}
+	buf := make([]float64, 0, 4)
+	if n := testing.AllocsPerRun(100, func() { buf = AppendWeights(buf[:0], nil, 4, 1) }); n != 0 {
+		t.Fatalf("AppendWeights allocates %v times with room", n)
+	}
+}

@@ -3,6 +3,7 @@ package backtest
 import (
 	"errors"
 	"fmt"
+	"github.com/riskon/riskon/internal/num"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -49,17 +50,9 @@ func RandomEntrySpecOf(cfg config.Config) (RandomEntrySpec, error) {
 	if len(cfg.Trade.Weights) > 0 && len(cfg.Trade.Weights) != n {
 		return RandomEntrySpec{}, fmt.Errorf("trade.weights has %d values for %d targets", len(cfg.Trade.Weights), n)
 	}
-	w := make([]float64, n)
-	var sum float64
-	for i := range w {
-		w[i] = 1
-		if len(cfg.Trade.Weights) > 0 {
-			w[i] = cfg.Trade.Weights[i]
-		}
-		sum += w[i]
-	}
-	for i := range w {
-		w[i] = w[i] / sum * cfg.Trade.Allocation
+	w, err := num.Weights(cfg.Trade.Weights, n, cfg.Trade.Allocation)
+	if err != nil {
+		return RandomEntrySpec{}, fmt.Errorf("trade.weights: %w", err)
 	}
 	return RandomEntrySpec{
 		Targets: cfg.Trade.Targets, Weights: w,
