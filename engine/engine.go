@@ -703,26 +703,19 @@ func (c *Ctx) step(s, i int, t int64) {
 	}
 	p := &c.pos[s]
 	// 2. Stop of a position in s, intrabar.
-	// The higher of the trailing stop and the stop loss applies; a bar
-	// that touches both a stop and the take profit exits at the stop (the
-	// path inside the bar is unknown: assume the worse).
+	// BarExit: the higher of the trailing stop and the stop loss applies;
+	// a bar touching both a stop and the take profit exits at the stop.
 	if p.units != 0 && (p.trail > 0 || p.slLevel > 0 || p.tpLevel > 0) && ser.OpenTime[i] >= p.entry {
-		stop, why := 0.0, ExitReason("")
+		trail := 0.0
 		if p.trail > 0 {
-			stop, why = p.stop, ExitTrailingStop
+			trail = p.stop
 		}
-		if p.slLevel > stop {
-			stop, why = p.slLevel, ExitStopLoss
-		}
-		switch {
-		case stop > 0 && ser.Open[i] <= stop:
-			c.sellOn(s, ser.Open[i], ser.OpenTime[i], ser.Date[i], why)
-		case stop > 0 && ser.Low[i] <= stop:
-			c.sellOn(s, stop, t, ser.Date[i], why)
-		case p.tpLevel > 0 && ser.Open[i] >= p.tpLevel:
-			c.sellOn(s, ser.Open[i], ser.OpenTime[i], ser.Date[i], ExitTakeProfit)
-		case p.tpLevel > 0 && ser.High[i] >= p.tpLevel:
-			c.sellOn(s, p.tpLevel, t, ser.Date[i], ExitTakeProfit)
+		if raw, atOpen, why, hit := BarExit(ser.Open[i], ser.High[i], ser.Low[i], trail, p.slLevel, p.tpLevel); hit {
+			if atOpen {
+				c.sellOn(s, raw, ser.OpenTime[i], ser.Date[i], why)
+			} else {
+				c.sellOn(s, raw, t, ser.Date[i], why)
+			}
 		}
 	}
 	// 3. Fills at this close (next-close orders and scheduled exits). An
@@ -828,11 +821,7 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 	ord := &c.res.Orders[o.order]
 	ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, price, units
 	if o.hold > 0 {
-		target := entryDate + data.Date(o.hold)
-		j := ser.IndexOnOrAfter(target)
-		if j <= o.bar {
-			j = o.bar + 1
-		}
+		j := HoldExitBar(ser, o.bar, o.hold)
 		x := pending{sym: o.sym, kind: OrderCloseAt, placed: o.fillTime, bar: j, reason: ExitHold}
 		c.schedule(&x, ser, true)
 	}

@@ -324,10 +324,7 @@ func (m *randomModel) holdBar(t, k int) int {
 		return -1
 	}
 	tg := &m.tg[t]
-	h := tg.s.IndexOnOrAfter(tg.s.Date[k] + data.Date(m.spec.HoldDays))
-	if h <= k {
-		h = k + 1
-	}
+	h := engine.HoldExitBar(tg.s, k, m.spec.HoldDays)
 	if h > tg.last {
 		return -1
 	}
@@ -393,11 +390,11 @@ func (m *randomModel) trade(t, k, timer int) reTrade {
 			return done(j, s.OpenTime[j], s.Open[j], engine.ExitFailedBreakout)
 		}
 		if f > 0 && j >= stopFrom {
-			if s.Open[j] <= stop {
-				return done(j, s.OpenTime[j], s.Open[j], engine.ExitTrailingStop)
-			}
-			if s.Low[j] <= stop {
-				return done(j, s.CloseTime[j], stop, engine.ExitTrailingStop)
+			if raw, atOpen, why, hit := engine.BarExit(s.Open[j], s.High[j], s.Low[j], stop, 0, 0); hit {
+				if atOpen {
+					return done(j, s.OpenTime[j], raw, why)
+				}
+				return done(j, s.CloseTime[j], raw, why)
 			}
 		}
 		if j == h {
