@@ -783,7 +783,7 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 	c.dirty = true
 	p := &c.pos[o.sym]
 	p.pending = false
-	price := raw * (1 + c.slip)
+	price := BuyFill(raw, c.slip)
 	units := o.budget / (price * (1 + c.comm))
 	cost := units * price * (1 + c.comm)
 	c.cash -= cost
@@ -838,7 +838,7 @@ func (c *Ctx) sellOn(sym int, raw float64, t int64, date data.Date, reason ExitR
 func (c *Ctx) sell(sym int, raw float64, t int64, reason ExitReason) {
 	c.dirty = true
 	p := &c.pos[sym]
-	price := raw * (1 - c.slip)
+	price := SellFill(raw, c.slip)
 	proceeds := p.units * price * (1 - c.comm)
 	c.cash += proceeds
 	tr := &c.res.Trades[p.trade]

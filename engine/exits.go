@@ -46,3 +46,11 @@ func BarExit(open, high, low, trailStop, stopLoss, takeProfit float64) (raw floa
 	}
 	return 0, false, "", false
 }
+
+// BuyFill is the price paid per unit by a buy filled at raw with slippage
+// slip (a fraction): raw·(1+slip). Commission is charged on top of it.
+func BuyFill(raw, slip float64) float64 { return raw * (1 + slip) }
+
+// SellFill is the price received per unit by a sell filled at raw with
+// slippage slip: raw·(1-slip). Commission is charged on it.
+func SellFill(raw, slip float64) float64 { return raw * (1 - slip) }

@@ -376,10 +376,10 @@ func (m *randomModel) trade(t, k, timer int) reTrade {
 		p0 = s.Close[k]
 		stopFrom = k + 1
 	}
-	buy := p0 * (1 + m.slip)
+	buy := engine.BuyFill(p0, m.slip)
 	basis := buy * (1 + m.comm)
 	done := func(bar int, t int64, raw float64, why engine.ExitReason) reTrade {
-		px := raw * (1 - m.slip)
+		px := engine.SellFill(raw, m.slip)
 		return reTrade{entryBar: k, exitBar: bar, exitTime: t, exitPrice: px, reason: why, ret: px*(1-m.comm)/basis - 1}
 	}
 	h := m.holdBar(t, k)
