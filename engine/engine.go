@@ -656,19 +656,7 @@ func (c *Ctx) accrue(upTo data.Date) {
 		}
 		c.res.RiskFree[d] = rate
 		c.cash += c.cash * rate
-		c.open(d)
-		e := c.cash
-		var inv float64
-		for _, s := range c.held {
-			v := c.pos[s].units * c.pos[s].last
-			e += v
-			inv += v
-		}
-		c.res.Equity[d] = e
-		c.res.Invested[d] = 0
-		if e > 0 {
-			c.res.Invested[d] = inv / e
-		}
+		c.mark(d)
 	}
 }
 
@@ -901,6 +889,12 @@ func (c *Ctx) sample(t int64) {
 	if d < 0 || d >= len(c.res.Equity) {
 		return
 	}
+	c.mark(d)
+}
+
+// mark writes day d's equity (cash plus the held positions at their last
+// marks) and the invested fraction, making d the day being written.
+func (c *Ctx) mark(d int) {
 	c.open(d)
 	e := c.cash
 	var inv float64
