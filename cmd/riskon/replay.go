@@ -57,8 +57,8 @@ func (a *app) replay(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var cfg config.Config
-	if err := json.Unmarshal(stored.Config, &cfg); err != nil {
+	cfg, err := config.FromCanonical(stored.Config)
+	if err != nil {
 		return "", fmt.Errorf("replay %s: stored config does not decode: %w", stored.RunID, err)
 	}
 	if h := config.Hash(cfg); h != stored.ConfigHash {

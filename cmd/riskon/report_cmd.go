@@ -235,8 +235,8 @@ func (a *app) runPage(ctx context.Context, st *store.Store, rs *runstore.Store, 
 func (a *app) runPageOf(ctx context.Context, st *store.Store, rep *results.Report, ds *data.Dataset) html.RunPage {
 	var err error
 	page := html.RunPage{Report: rep}
-	var cfg config.Config
-	if err := json.Unmarshal(rep.Config, &cfg); err != nil {
+	cfg, err := config.FromCanonical(rep.Config)
+	if err != nil {
 		page.Notes = append(page.Notes, fmt.Sprintf("The stored config cannot be decoded (%v): no prices, buy-and-hold curve or event study.", err))
 		return page
 	}

@@ -71,8 +71,8 @@ func loadStoredTrial(ctx context.Context, sw *runstore.Sweeps, ref string) (*sto
 	if err != nil {
 		return nil, err
 	}
-	var base config.Config
-	if err := json.Unmarshal(rec.BaseConfig, &base); err != nil {
+	base, err := config.FromCanonical(rec.BaseConfig)
+	if err != nil {
 		return nil, fmt.Errorf("sweep %s: stored base config: %w", id, err)
 	}
 	var params sweep.Params

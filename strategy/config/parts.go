@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -194,6 +195,40 @@ func canonicalParts(c *Config) {
 		sz = "fixed"
 	}
 	zeroUnused(KindSizing, sz)
+}
+
+// FromCanonical decodes a config stored in its canonical form (Canonical):
+// the inverse of canonicalParts, it gives the keys the chosen parts do not
+// read, which the canonical form leaves out, their defaults again. Decoding
+// into a zero Config instead would leave them zero, and a sweep trial that
+// switches the rule (trigger.rule: range_breakout over a donchian base)
+// would then find trigger.range_days 0 where the sweep itself had the
+// default. data.db is not part of the canonical form and stays empty.
+func FromCanonical(b []byte) (Config, error) {
+	var c Config
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, err
+	}
+	def := reflect.ValueOf(Default())
+	rv := reflect.ValueOf(&c).Elem()
+	restore := func(kind, name string) {
+		chosen, _ := findPart(kind, name)
+		for _, k := range ownedKeys(kind) {
+			if k.omit && !slices.Contains(chosen.Keys, k.name) && rv.FieldByIndex(k.index).IsZero() {
+				rv.FieldByIndex(k.index).Set(def.FieldByIndex(k.index))
+			}
+		}
+	}
+	restore(KindTrigger, c.Trigger.Rule)
+	sz := c.Trade.Sizing
+	if sz == "" {
+		sz = "fixed"
+	}
+	restore(KindSizing, sz)
+	if c.Trade.Sizing == "" {
+		c.Trade.Sizing = Default().Trade.Sizing
+	}
+	return c, nil
 }
 
 func isOmitEmpty(k keyInfo) bool {
