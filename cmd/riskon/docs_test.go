@@ -195,14 +195,18 @@ func TestDocsCommands(t *testing.T) {
 					v = pick(runs, 1)
 				case "RUN_C":
 					v = pick(runs, 2)
-				case "SWEEP_ID", "SWEEP":
-					v = pick(sweeps, 0)
-				default: // a literal grid sweep id: the stored sweep of that spec
+				default:
+					// SWEEP, SWEEP_ID and literal grid ids stand for the
+					// flagship grid the docs' examples are written for
+					// (its keys, its trial numbers), else the first sweep.
 					for _, s := range sweeps {
 						if strings.HasPrefix(s, "r2k-grid-") {
 							v = s
 							break
 						}
+					}
+					if v == "" && !strings.HasPrefix(p, "r2k-grid-") {
+						v = pick(sweeps, 0)
 					}
 				}
 				if v == "" {
