@@ -11,14 +11,15 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
-RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
+ENV GOCACHE=/cache/go-build
+RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/cache/go-build \
     CGO_ENABLED=1 go build -trimpath -buildvcs=false -o /out/riskon ./cmd/riskon
 
 FROM debian:bookworm-slim
 RUN useradd --uid 10001 --create-home riskon
 COPY --from=build /out/riskon /usr/local/bin/riskon
-COPY configs /work/configs
-WORKDIR /work
+COPY configs /opt/riskon/configs
+WORKDIR /opt/riskon
 USER 10001
 ENTRYPOINT ["riskon"]
 CMD ["--help"]
