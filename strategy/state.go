@@ -178,19 +178,30 @@ func (t *aboveMA) Status(_ data.Date, margin float64) RuleStatus {
 	}
 	// One close x over the sum s of the previous n-1: x > (s+x)/n and
 	// x > (1+margin)(s+x)/n; crossLevel with f = 1.
-	s := sumLast(t.closes, n-1)
-	lvl, ok := crossLevel(0, 1, s, n, 1)
-	if l2, ok2 := crossLevel(0, 1, s, n, 1+margin); ok && ok2 {
+	return crossStatus(0, 1, sumLast(t.closes, n-1), n, margin, t.prevDiff, vals,
+		"the margin is too large for a close to clear its own average",
+		"the last close is already above its average: the rule fires on a cross from at or below")
+}
+
+// crossStatus is the status of a rule that fires when a fast average (of f
+// closes, sf the sum of its f-1 older ones) crosses above a slow one (of s
+// closes, ss likewise): the level is the close that clears both the plain
+// cross and the margin (crossLevel), armed when prevDiff, the previous fast
+// minus slow, is at or below zero. whyMargin and whyArmed say why it is not
+// armed.
+func crossStatus(sf float64, f int, ss float64, s int, margin, prevDiff float64, vals []RuleValue, whyMargin, whyArmed string) RuleStatus {
+	lvl, ok := crossLevel(sf, f, ss, s, 1)
+	if l2, ok2 := crossLevel(sf, f, ss, s, 1+margin); ok && ok2 {
 		lvl = max(lvl, l2)
 	} else {
 		ok = false
 	}
-	st := RuleStatus{Ready: true, Level: lvl, LevelIndex: -1, Armed: ok && t.prevDiff <= 0, Values: vals}
+	st := RuleStatus{Ready: true, Level: lvl, LevelIndex: -1, Armed: ok && prevDiff <= 0, Values: vals}
 	switch {
 	case !ok:
-		st.Why = "the margin is too large for a close to clear its own average"
+		st.Why = whyMargin
 	case !st.Armed:
-		st.Why = "the last close is already above its average: the rule fires on a cross from at or below"
+		st.Why = whyArmed
 	}
 	return st
 }
@@ -205,21 +216,9 @@ func (t *maCross) Status(_ data.Date, margin float64) RuleStatus {
 	f, s := t.p.Fast, t.p.Slow
 	fast, slow := sma(t.closes, f), sma(t.closes, s)
 	vals := []RuleValue{{Name: "fast_ma", Value: fast}, {Name: "slow_ma", Value: slow}}
-	sf, ss := sumLast(t.closes, f-1), sumLast(t.closes, s-1)
-	lvl, ok := crossLevel(sf, f, ss, s, 1)
-	if l2, ok2 := crossLevel(sf, f, ss, s, 1+margin); ok && ok2 {
-		lvl = max(lvl, l2)
-	} else {
-		ok = false
-	}
-	st := RuleStatus{Ready: true, Level: lvl, LevelIndex: -1, Armed: ok && t.prevDiff <= 0, Values: vals}
-	switch {
-	case !ok:
-		st.Why = "the margin is too large for one close to lift the fast average over the slow one"
-	case !st.Armed:
-		st.Why = "the fast average is already above the slow one: the rule fires on a cross from at or below"
-	}
-	return st
+	return crossStatus(sumLast(t.closes, f-1), f, sumLast(t.closes, s-1), s, margin, t.prevDiff, vals,
+		"the margin is too large for one close to lift the fast average over the slow one",
+		"the fast average is already above the slow one: the rule fires on a cross from at or below")
 }
 
 // TriggerStatus is the state of a trigger at the end of its data: the rule

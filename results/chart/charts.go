@@ -698,19 +698,25 @@ type SharpeDistData struct {
 	Label     string    // x axis label, e.g. "annualised Sharpe ratio"
 }
 
-// SharpeDist draws the histogram of trial Sharpe ratios with the threshold
-// and the best trial marked.
-func SharpeDist(d SharpeDistData, opt Options) (*Chart, error) {
+// sortedFinite returns the finite values of xs, sorted (a new slice).
+func sortedFinite(xs []float64) []float64 {
 	var v []float64
-	for _, x := range d.Sharpes {
+	for _, x := range xs {
 		if finite(x) {
 			v = append(v, x)
 		}
 	}
+	slices.Sort(v)
+	return v
+}
+
+// SharpeDist draws the histogram of trial Sharpe ratios with the threshold
+// and the best trial marked.
+func SharpeDist(d SharpeDistData, opt Options) (*Chart, error) {
+	v := sortedFinite(d.Sharpes)
 	if len(v) == 0 {
 		return nil, fmt.Errorf("sharpe distribution: %w", ErrNoData)
 	}
-	slices.Sort(v)
 	lo, hi := v[0], v[len(v)-1]
 	if finite(d.Threshold) {
 		lo, hi = math.Min(lo, d.Threshold), math.Max(hi, d.Threshold)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"slices"
 )
 
 // Line draws one series over time with a zero line, e.g. a rolling Sharpe
@@ -39,16 +38,10 @@ type HistogramData struct {
 // Histogram draws HistogramData with about sqrt(n) bins (between 5 and 40)
 // and a line at zero.
 func Histogram(d HistogramData, opt Options) (*Chart, error) {
-	var v []float64
-	for _, x := range d.Values {
-		if finite(x) {
-			v = append(v, x)
-		}
-	}
+	v := sortedFinite(d.Values)
 	if len(v) == 0 {
 		return nil, fmt.Errorf("histogram: %w", ErrNoData)
 	}
-	slices.Sort(v)
 	lo, hi := v[0], v[len(v)-1]
 	if hi-lo < 1e-12 {
 		lo, hi = lo-0.5*math.Max(math.Abs(lo), 1e-3), hi+0.5*math.Max(math.Abs(hi), 1e-3)
