@@ -52,12 +52,12 @@ func meanSESkew(x []float64) (m, se, g float64) {
 // TestMeanIntervalCandidates re-measures the comparison of docs/EVIDENCE.md
 // ("Other methods, measured") on fewer samples: on the same samples and the
 // same resamples, the coverage of the nominal 95% interval of the mean by
-// the equal-tailed bootstrap-t (ClusterMeanTCI's formula), the symmetric
+// the plain equal-tailed bootstrap-t (ClusterMeanTCI before its calibration), the symmetric
 // bootstrap-t (Hall 1988, JRSS B 50(1)), BCa with the jackknife
 // acceleration (Efron 1987, JASA 82(397); Efron & Tibshirani 1993, eq.
 // 14.10, 14.14, 14.15: for the mean â = Σd³ / (6 (Σd²)^{3/2})) and Hall's
 // (1992) transformation with normal and with bootstrap quantiles. The
-// equal-tailed bootstrap-t, the one riskon uses, must be within 1.5 points
+// plain equal-tailed bootstrap-t (the base of ClusterMeanTCI) must be within 1.5 points
 // of the best (1,000 samples: standard error about 0.8 points) on the
 // lognormal σ = 1 at n = 30, and BCa, which the literature ranks below it
 // on skewed means, must not beat it.

@@ -79,7 +79,7 @@ func candMoments(x []float64) (m, m2, m3, m4 float64) {
 }
 
 var candNames = []string{
-	"bootstrap-t (used)",
+	"bootstrap-t (plain)",
 	"EL, chi2",
 	"EL, Bartlett-corrected (estimated)",
 	"AEL a=max(1,log(n)/2)",
@@ -400,7 +400,7 @@ func TestELElementary(t *testing.T) {
 // bootstrap distribution of W at x̄ (Owen 1988, §3), Tibshirani's (1988)
 // variance-stabilised bootstrap, and Johnson's (1978) modified t calibrated
 // by the bootstrap (Chen 1995) — on the same samples and the same resamples
-// as the bootstrap-t riskon uses. By default 1,000 samples of the σ = 1
+// as the plain bootstrap-t (ClusterMeanTCI before its calibration). By default 1,000 samples of the σ = 1
 // lognormal at n = 30 (the failing case): the bootstrap-t must be within
 // 1.5 points of the best, and χ²-calibrated EL below it (3.5 points below
 // on the 4,000 samples of the table: EL's interval bends towards the long
