@@ -42,7 +42,7 @@ import (
 // family (exponential, lognormal σ = 0.5, lognormal σ = 1) is as close to 95%
 // as it can be at every G from 15 to 500 (the largest deviation from 95%
 // over the family, minimised jointly over G; TestMeanTCalibration
-// regenerates it): 94-96% on the family at G = 30 and 100, 95-96% on normal
+// regenerates it): 94.7-95.9% on the family at G = 30 and 100, 95.1-95.2% on normal
 // data (docs/EVIDENCE.md, "A third round"). A resample whose clusters are all
 // alike has se* = 0: its t* is +Inf or -Inf (0 when θ* = θ̂), which keeps the
 // quantiles honest; an infinite quantile gives a NaN bound.
