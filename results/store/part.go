@@ -219,10 +219,9 @@ func (p *Part) Finish(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("finish sweep part %s: %w", p.stem, err)
 	}
-	row := reflect.New(partTrialType)
 	if err := writeParquet(files[0], partTrialSchema, func(w *parquet.Writer) error {
 		for _, c := range chunks {
-			if _, err := readParquet(ctx, c, row.Interface(), func() error { return w.Write(row.Interface()) }); err != nil {
+			if err := copyRowGroups(ctx, w, c); err != nil {
 				return fmt.Errorf("read %s: %w", c, err)
 			}
 		}
@@ -241,7 +240,8 @@ func (p *Part) Finish(ctx context.Context) ([]string, error) {
 
 // PartWriterOptions set how often a PartWriter commits a chunk.
 type PartWriterOptions struct {
-	// ChunkRows commits after this many rows (default 8192).
+	// ChunkRows commits after this many rows (default 4096; the writer
+	// holds them until then).
 	ChunkRows int
 	// Interval commits when the last commit is older than this: it starts
 	// at Interval (default 200ms) and doubles after each commit up to
@@ -272,7 +272,7 @@ func (p *Part) NewWriter(ctx context.Context, id string, opts PartWriterOptions)
 		return nil, err
 	}
 	if opts.ChunkRows <= 0 {
-		opts.ChunkRows = 8192
+		opts.ChunkRows = 4096
 	}
 	if opts.Interval <= 0 {
 		opts.Interval = 200 * time.Millisecond
@@ -562,6 +562,33 @@ func writeParquet(file string, schema *parquet.Schema, fill func(*parquet.Writer
 		return err
 	}
 	return os.Rename(tmp, file)
+}
+
+// copyRowGroups appends the row groups of file to w, their compressed
+// pages copied as they are (the chunks have the part's schema and options).
+func copyRowGroups(ctx context.Context, w *parquet.Writer, file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return err
+	}
+	for _, rg := range pf.RowGroups() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := w.WriteRowGroup(rg); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readParquet reads every row of file into row (a pointer to a struct of
