@@ -991,8 +991,8 @@ func (a *app) interruptedSweeps(ctx context.Context, known []runstore.SweepSumma
 		s := runstore.SweepSummary{SweepID: id, Interrupted: dir}
 		if rec, err := p.Get(ctx, id); err == nil {
 			s.Name, s.CreatedAt, s.Trials, s.Synthetic = rec.Name, rec.CreatedAt, rec.Trials, rec.Synthetic
-			if done, err := p.Done(ctx, id); err == nil {
-				s.Done = len(done)
+			if n, err := p.Committed(); err == nil {
+				s.Done = n
 			}
 		}
 		out = append(out, s)

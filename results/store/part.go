@@ -203,6 +203,39 @@ func (p *Part) Done(ctx context.Context, id string) (map[int]string, error) {
 	return out, err
 }
 
+// Committed is the number of committed trials of the part, from the files'
+// metadata (without reading the rows).
+func (p *Part) Committed() (int, error) {
+	files, err := p.committed()
+	if err != nil {
+		return 0, fmt.Errorf("count trials of %s: %w", p.id, err)
+	}
+	n := 0
+	for _, file := range files {
+		k, err := func() (int64, error) {
+			f, err := os.Open(file)
+			if err != nil {
+				return 0, err
+			}
+			defer f.Close()
+			st, err := f.Stat()
+			if err != nil {
+				return 0, err
+			}
+			pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+			if err != nil {
+				return 0, err
+			}
+			return pf.NumRows(), nil
+		}()
+		if err != nil {
+			return 0, fmt.Errorf("count trials of %s in %s: %w", p.id, file, err)
+		}
+		n += int(k)
+	}
+	return n, nil
+}
+
 // Finish writes the part files from the committed chunks (a complete part
 // is left as it is) and removes the partial folder; it returns the files.
 func (p *Part) Finish(ctx context.Context) ([]string, error) {

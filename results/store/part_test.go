@@ -195,6 +195,9 @@ func TestPartResume(t *testing.T) {
 	if err != nil || len(done) != 10 || done[20] != trialRow(20).Hash || done[19] != "" {
 		t.Fatalf("done %v %v", done, err)
 	}
+	if n, err := p.Committed(); err != nil || n != 10 {
+		t.Fatalf("committed %d %v, want 10", n, err)
+	}
 	// Not finished: no part files the merge would see.
 	for _, f := range p.Files() {
 		if _, err := os.Stat(f); !os.IsNotExist(err) {
