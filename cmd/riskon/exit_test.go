@@ -164,9 +164,9 @@ func TestSignalStopsSweep(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Signal while trials run: once the sweep's part database exists.
+	// Signal while trials run: once the sweep's part exists.
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if m, _ := filepath.Glob(db + ".sweeps/*.duckdb"); len(m) > 0 {
+		if m, _ := filepath.Glob(db + ".sweeps/*.partial"); len(m) > 0 {
 			break
 		}
 	}

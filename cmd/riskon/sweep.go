@@ -23,6 +23,7 @@ import (
 
 	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/data/store"
+	"github.com/riskon/riskon/internal/procmem"
 	"github.com/riskon/riskon/results"
 	runstore "github.com/riskon/riskon/results/store"
 	"github.com/riskon/riskon/strategy/backtest"
@@ -74,9 +75,10 @@ Ctrl-C stops cleanly: every finished trial is kept, and the same command with
 
 --shard i/N (i from 0), or a Slurm array (SLURM_ARRAY_TASK_ID) or a
 Kubernetes indexed Job (JOB_COMPLETION_INDEX), each with --shard-count N or
-RISKON_SHARD_COUNT, runs one part of the trials. With --out DIR the part is kept
-in DIR/SWEEP.part-I-of-N.duckdb and written as Parquet into DIR (the data
-database is then opened read-only, so many shards can share it); join the
+RISKON_SHARD_COUNT, runs one part of the trials. With --out DIR the part is
+written as Parquet into DIR (committed chunks in DIR/SWEEP.part-I-of-N.partial/
+while it runs, so --resume continues it; the data database is opened
+read-only and closed once loaded, so many shards can share it); join the
 parts with 'riskon sweep merge DIR...'. See docs/DISTRIBUTED.md.`,
 		Example: `  riskon sweep -c configs/sweeps/r2k_grid.yaml
   riskon sweep -c configs/sweeps/r2k_grid.yaml --output json | jq '.top[0].params'
@@ -194,6 +196,9 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	if err != nil {
 		return err
 	}
+	// The scan's candidates are garbage now: hand their memory back before
+	// DuckDB loads the data (the two would otherwise add up at the peak).
+	debug.FreeOSMemory()
 	shard, err := a.sweepShard(o)
 	if err != nil {
 		return err
@@ -207,8 +212,8 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	}
 	a.useConfigDB(file.Base.Data.DB)
 	outMode := o.out != ""
-	// A whole sweep without --out keeps its trials in its own part database
-	// beside the main one while it runs, and imports them into the main
+	// A whole sweep without --out keeps its trials in its own part (Parquet
+	// files beside the main database) while it runs, and imports them into the main
 	// database in one short transaction at the end: the main database stays
 	// free for readers (runs, show, compare, report) throughout, a killed
 	// sweep resumes from its part, and the import is all or nothing.
@@ -260,32 +265,32 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 		case !errors.Is(err, runstore.ErrNotFound):
 			return err
 		}
-		// The data is in memory: release the main database for readers.
+	}
+
+	// Results: the same database, or Parquet part files under --out.
+	var (
+		sw   sweepTarget
+		part *runstore.Part
+		dbSw *runstore.Sweeps
+	)
+	if outMode {
+		// The data is in memory: close its database (the main one is then
+		// free for readers again) and hand DuckDB's memory back; the trials
+		// go to Parquet files written from Go.
 		if err := dataStore.Close(); err != nil {
 			return err
 		}
-	}
-
-	// Results: the same database, or a part database under --out.
-	resultsDB := dataStore.DB()
-	var partStore *store.Store
-	if outMode {
+		a.releaseAfterLoad()
 		if err := os.MkdirAll(o.out, 0o755); err != nil {
 			return fmt.Errorf("--out %s: %w", o.out, err)
 		}
-		count := max(shard.Count, 1)
-		part := runstore.PartDBPath(o.out, id, shard.Index, count)
-		ps, err := store.Open(ctx, part, store.Options{MemoryLimit: sweepMemoryLimit(sweepRunMemory)})
-		if err != nil {
+		part = runstore.NewPart(o.out, id, shard.Index, max(shard.Count, 1))
+		sw = part
+	} else {
+		if dbSw, err = runstore.NewSweeps(ctx, dataStore.DB()); err != nil {
 			return err
 		}
-		defer ps.Close()
-		partStore = ps
-		resultsDB = ps.DB()
-	}
-	sw, err := runstore.NewSweeps(ctx, resultsDB)
-	if err != nil {
-		return err
+		sw = dbSw
 	}
 	specJSON, err := json.Marshal(spec)
 	if err != nil {
@@ -379,7 +384,12 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	a.logger().Info("sweep", "id", id, "trials", exp.Len(), "todo", todoN, "workers", workers, "pbo_grid", grid)
 
 	// Run, streaming every finished trial to one writer.
-	w, err := sw.NewWriter(ctx, id, runstore.WriterOptions{})
+	var w trialSink
+	if part != nil {
+		w, err = part.NewWriter(ctx, id, runstore.PartWriterOptions{})
+	} else {
+		w, err = dbSw.NewWriter(ctx, id, runstore.WriterOptions{})
+	}
 	if err != nil {
 		return err
 	}
@@ -424,14 +434,9 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	if closeErr != nil {
 		return closeErr
 	}
-	// Write the appended rows into the file before reading them back for
-	// the export: DuckDB keeps the rows appended since its last checkpoint
-	// in memory, and the export needs its own (the part runs with a small
-	// memory_limit). The memory of the run goes back to the system first.
+	// The memory of the run goes back to the system before the statistics
+	// and the import.
 	debug.FreeOSMemory()
-	if err := sw.Checkpoint(keep); err != nil {
-		return err
-	}
 
 	res := &sweepResult{SweepID: id, Name: spec.Name, SweepTrials: exp.Len(), Ran: ran, Resumed: resumed,
 		Shard: shard.String(), Workers: workers, ElapsedS: elapsed.Seconds(), TrialsPerSecond: results.NA,
@@ -439,8 +444,8 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	if ran > 0 && elapsed > 0 {
 		res.TrialsPerSecond = results.Value(float64(ran) / elapsed.Seconds())
 	}
-	if outMode {
-		files, err := sw.ExportPart(ctx, id, shard.Index, max(shard.Count, 1), o.out)
+	if part != nil {
+		files, err := part.Finish(ctx)
 		if err != nil {
 			return err
 		}
@@ -450,11 +455,6 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	// Hand the memory of the PBO back to the system before the import.
 	debug.FreeOSMemory()
 	if autoPart {
-		// Close the part before opening the main database: two DuckDB
-		// instances would each hold their buffers at the peak.
-		if err := partStore.Close(); err != nil {
-			return err
-		}
 		if err := a.importAutoPart(keep, id, res.Files, replaceMain); err != nil {
 			return err
 		}
@@ -466,6 +466,47 @@ func (a *app) runSweep(ctx context.Context, o sweepOpts, h sweepHooks) error {
 	}
 	a.fillSweepResult(res, &st, exp.First().Params)
 	return a.printSweep(res, o.output)
+}
+
+// partGCPercent is the Go GC percent of a sweep part run (unless GOGC or
+// GOMEMLIMIT is set): the heap of a run is mostly short-lived per-trial
+// buffers over a live set of about 25 MB (the trigger-signal cache, the
+// signals in flight), and at the default of 100 the heap doubles between
+// collections; 50 keeps one shard of a 100,000-trial sweep about 20 MB lower
+// for a few percent more CPU.
+const partGCPercent = 50
+
+// releaseAfterLoad hands back what loading the data needed and a part no
+// longer does once the data database is closed: the Go heap of the load,
+// and the executable's code pages DuckDB ran (procmem.DropCodePages). It
+// then makes the Go heap of the run tighter (partGCPercent).
+func (a *app) releaseAfterLoad() {
+	debug.FreeOSMemory()
+	if n, err := procmem.DropCodePages(); err != nil {
+		a.logger().Debug("release code pages", "err", err)
+	} else {
+		a.logger().Debug("release code pages", "mappings", n)
+	}
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetGCPercent(partGCPercent)
+	}
+}
+
+// sweepTarget is where a sweep's trials are stored: the database
+// (runstore.Sweeps) or the Parquet files of a part (runstore.Part).
+type sweepTarget interface {
+	Get(ctx context.Context, id string) (*runstore.SweepRecord, error)
+	Create(ctx context.Context, rec runstore.SweepRecord) error
+	Delete(ctx context.Context, id string) error
+	Done(ctx context.Context, id string) (map[int]string, error)
+	Trials(ctx context.Context, id string, f func(*runstore.TrialRow) error) error
+}
+
+// trialSink is the writer of a sweepTarget.
+type trialSink interface {
+	Add(ctx context.Context, r *runstore.TrialRow) error
+	Written() int
+	Close(ctx context.Context) error
 }
 
 // observe turns the test hook into a sweep.Options.Observe.
@@ -948,31 +989,23 @@ func (a *app) interruptedSweeps(ctx context.Context, known []runstore.SweepSumma
 			continue
 		}
 		s := runstore.SweepSummary{SweepID: id, Interrupted: dir}
-		if st, err := store.Open(ctx, p, store.Options{ReadOnly: true}); err == nil {
-			if sw, err := runstore.NewSweeps(ctx, st.DB()); err == nil {
-				if l, err := sw.List(ctx); err == nil && len(l) == 1 {
-					s = l[0]
-					s.Interrupted = dir
-				}
+		if rec, err := p.Get(ctx, id); err == nil {
+			s.Name, s.CreatedAt, s.Trials, s.Synthetic = rec.Name, rec.CreatedAt, rec.Trials, rec.Synthetic
+			if n, err := p.Committed(); err == nil {
+				s.Done = n
 			}
-			st.Close()
 		}
 		out = append(out, s)
 	}
 	return out
 }
 
-// DuckDB's memory_limit for a sweep's part database and for the final
-// import into the main database (RISKON_MEMORY_LIMIT overrides both), below
-// DuckDB's default of 512 MB per database: while the trials run, DuckDB
-// keeps the rows appended since its last checkpoint and the primary-key
-// index in memory, and the export (after a checkpoint, in small Parquet row
-// groups) reads every row once; the import runs after the part is closed
-// and the run's memory released, and its window over every trial needs more.
-const (
-	sweepRunMemory    = "128MB"
-	sweepImportMemory = "256MB"
-)
+// sweepImportMemory is DuckDB's memory_limit for the final import of a
+// whole sweep's part into the main database (RISKON_MEMORY_LIMIT overrides
+// it), below DuckDB's default of 512 MB per database: the import runs after
+// the run's memory is released, and its window over every trial needs more
+// than the default of a short command.
+const sweepImportMemory = "256MB"
 
 func sweepMemoryLimit(phase string) string {
 	if v := strings.TrimSpace(os.Getenv("RISKON_MEMORY_LIMIT")); v != "" {
@@ -1013,7 +1046,7 @@ func (a *app) importAutoPart(ctx context.Context, id string, files []string, rep
 	if len(mrep.Missing) > 0 || len(mrep.Conflicts) > 0 {
 		return fmt.Errorf("sweep %s: the part in %s is incomplete (%d missing, %d conflicting trials); run with --resume", id, runstore.AutoPartDir(a.dbPath()), len(mrep.Missing), len(mrep.Conflicts))
 	}
-	for f, err := range runstore.RemoveAutoPart(a.dbPath(), id, files) {
+	for f, err := range runstore.RemoveAutoPart(a.dbPath(), id) {
 		a.logger().Warn("remove sweep part", "file", f, "err", err)
 	}
 	return nil

@@ -539,19 +539,20 @@ grid:
 			t.Fatalf("no count in %q", rest)
 		}
 		// An interrupted whole sweep keeps its finished trials in its part
-		// database beside the main one (imported by --resume); the main
+		// beside the main database (imported by --resume); the main
 		// database holds none of them yet.
-		part := filepath.Join(db2+".sweeps", runstore.PartName(want.SweepID, 0, 1)+".duckdb")
-		if stored := len(storedTrials(t, part, want.SweepID)); stored != n || n == 0 || n >= 200 {
-			t.Fatalf("after SIGINT the message says %d trials stored, the part database has %d", n, stored)
+		part := runstore.AutoPart(db2, want.SweepID)
+		inPart, err := part.Done(context.Background(), want.SweepID)
+		if stored := len(inPart); err != nil || stored != n || n == 0 || n >= 200 {
+			t.Fatalf("after SIGINT the message says %d trials stored, the part has %d (%v)", n, stored, err)
 		}
 		if inMain := len(storedTrials(t, db2, want.SweepID)); inMain != 0 {
 			t.Fatalf("an interrupted sweep put %d trials in the main database", inMain)
 		}
 		got2 := runSweepJSON(t, db2, "-c", file, "--resume")
 		sameRows(t, "interrupted and resumed", storedTrials(t, db2, got2.SweepID), wantRows)
-		if _, err := os.Stat(part); !os.IsNotExist(err) {
-			t.Fatalf("the part database is still there after the import: %v", err)
+		if left, _ := filepath.Glob(filepath.Join(db2+".sweeps", "*")); len(left) != 0 {
+			t.Fatalf("the part is still there after the import: %v", left)
 		}
 	})
 

@@ -7,14 +7,14 @@ import (
 )
 
 // TestSweepListShowsInterrupted: a whole sweep stopped before its final
-// import leaves its trials in <db>.sweeps/ID.part-0-of-1.duckdb, not in the
+// import leaves its trials in <db>.sweeps/ID.part-0-of-1.*, not in the
 // database: sweep list shows it as interrupted with its done count, and
 // after --resume imports it, as an ordinary stored sweep.
 func TestSweepListShowsInterrupted(t *testing.T) {
 	dir := t.TempDir()
 	db, _ := sweepDB(t, dir)
 	grid := filepath.Join("..", "..", "configs", "sweeps", "r2k_grid.yaml")
-	// The state an interrupted whole sweep leaves: its part database beside
+	// The state a whole sweep whose import failed leaves: its part beside
 	// the main one (written here by a part run into that very folder).
 	s := runSweepJSON(t, db, "-c", grid, "--out", db+".sweeps")
 	out, _, err := execCmd(t, db, sweepCmdOf, "list")

@@ -224,26 +224,11 @@ func TestSweepPartsMerge(t *testing.T) {
 		if shard == 2 {
 			continue // a missing shard
 		}
-		sw, _ := newSweeps(t, filepath.Join(dir, fmt.Sprintf("s%d.duckdb", shard)))
-		if err := sw.Create(ctx, rec); err != nil {
-			t.Fatal(err)
-		}
-		w, err := sw.NewWriter(ctx, rec.SweepID, WriterOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		var rows []*TrialRow
 		for i := shard; i < rec.Trials; i += 4 {
-			if err := w.Add(ctx, trialRow(i)); err != nil {
-				t.Fatal(err)
-			}
+			rows = append(rows, trialRow(i))
 		}
-		if err := w.Close(ctx); err != nil {
-			t.Fatal(err)
-		}
-		files, err := sw.ExportPart(ctx, rec.SweepID, shard, 4, out)
-		if err != nil {
-			t.Fatal(err)
-		}
+		files := writePart(t, out, rec, shard, 4, 2, rows)
 		if len(files) != 2 || filepath.Base(files[0]) != fmt.Sprintf("r2k-grid-aaaaaaaaaaaa.part-%d-of-4.trials.parquet", shard) {
 			t.Fatalf("files %v", files)
 		}
@@ -274,34 +259,17 @@ func TestSweepPartsMerge(t *testing.T) {
 	}
 	// Merging again adds nothing; a second copy of shard 0 under another
 	// name is a duplicate, and a shard with a different result a conflict.
-	sw0, _ := newSweeps(t, filepath.Join(dir, "s0b.duckdb"))
-	if err := sw0.Create(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
-	w, _ := sw0.NewWriter(ctx, rec.SweepID, WriterOptions{})
+	var rows2, rows3 []*TrialRow
 	for i := 2; i < rec.Trials; i += 4 {
 		r := trialRow(i)
 		if i == 6 {
 			r.Metrics.Sharpe = 9 // differs from the trial 6 below
 		}
-		_ = w.Add(ctx, r)
+		rows2, rows3 = append(rows2, r), append(rows3, trialRow(i))
 	}
-	_ = w.Close(ctx)
-	out2 := filepath.Join(dir, "parts2")
-	if _, err := sw0.ExportPart(ctx, rec.SweepID, 2, 4, out2); err != nil {
-		t.Fatal(err)
-	}
-	sw2, _ := newSweeps(t, filepath.Join(dir, "s2.duckdb"))
-	_ = sw2.Create(ctx, rec)
-	w, _ = sw2.NewWriter(ctx, rec.SweepID, WriterOptions{})
-	for i := 2; i < rec.Trials; i += 4 {
-		_ = w.Add(ctx, trialRow(i))
-	}
-	_ = w.Close(ctx)
-	out3 := filepath.Join(dir, "parts3")
-	if _, err := sw2.ExportPart(ctx, rec.SweepID, 2, 4, out3); err != nil {
-		t.Fatal(err)
-	}
+	out2, out3 := filepath.Join(dir, "parts2"), filepath.Join(dir, "parts3")
+	writePart(t, out2, rec, 2, 4, 100, rows2)
+	writePart(t, out3, rec, 2, 4, 100, rows3)
 	more, _ := filepath.Glob(filepath.Join(out2, "*.parquet"))
 	more3, _ := filepath.Glob(filepath.Join(out3, "*.parquet"))
 	rep, err = sw.ImportParts(ctx, append(append(files, more...), more3...), "r2k-grid")
@@ -314,11 +282,7 @@ func TestSweepPartsMerge(t *testing.T) {
 	}
 	// Parts of another sweep in the same directory need --sweep.
 	other := sweepRecord("other-bbbbbbbbbbbb", 1)
-	swo, _ := newSweeps(t, filepath.Join(dir, "o.duckdb"))
-	_ = swo.Create(ctx, other)
-	if _, err := swo.ExportPart(ctx, other.SweepID, 0, 1, out); err != nil {
-		t.Fatal(err)
-	}
+	writePart(t, out, other, 0, 1, 100, nil)
 	files, _ = filepath.Glob(filepath.Join(out, "*.parquet"))
 	if _, err := sw.ImportParts(ctx, files, ""); err == nil || !strings.Contains(err.Error(), "--sweep") {
 		t.Fatalf("two sweeps: %v", err)

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package procmem
+
+func dropCodePages() (int, error) { return 0, nil }
