@@ -125,12 +125,12 @@ func TestMetricsFusedPassBitIdentical(t *testing.T) {
 			continue
 		}
 		expo, nr, mean, sd, down, maxDD, longest := refCurve(r, base)
-		cs := scanCurve(r, base, true)
+		cs := scanCurve(r, base, true, nil)
 		gotMean, gotSD, gotDown := math.NaN(), math.NaN(), math.NaN()
 		if cs.n > 0 {
 			gotMean = cs.sum / float64(cs.n)
 			gotSD = 0
-			if ss := sumSquares(r, gotMean); cs.n > 1 {
+			if ss := sumSquares(cs.rets, gotMean); cs.n > 1 {
 				gotSD = math.Sqrt(ss / float64(cs.n-1))
 			}
 			gotDown = math.Sqrt(cs.dsum / float64(cs.n))
@@ -138,12 +138,21 @@ func TestMetricsFusedPassBitIdentical(t *testing.T) {
 		if cs.n != nr || !same(gotMean, mean) || !same(gotSD, sd) || !same(gotDown, down) {
 			t.Fatalf("trial %d: returns n %d/%d mean %v/%v sd %v/%v down %v/%v", trial, cs.n, nr, gotMean, mean, gotSD, sd, gotDown, down)
 		}
+		want := DailyReturns(r)
+		if len(cs.rets) != len(want) {
+			t.Fatalf("trial %d: %d returns kept, want %d", trial, len(cs.rets), len(want))
+		}
+		for i := range want {
+			if !same(cs.rets[i], want[i]) {
+				t.Fatalf("trial %d: return %d kept %v, want %v", trial, i, cs.rets[i], want[i])
+			}
+		}
 		if !same(float64(cs.invested)/float64(cs.nInv), expo) {
 			t.Fatalf("trial %d: exposure differs", trial)
 		}
 		// Without the drawdown the scan may stop at the end of the returns:
 		// the exposure still counts every day.
-		if c2 := scanCurve(r, base, false); c2.n != cs.n || !same(c2.sum, cs.sum) || !same(c2.dsum, cs.dsum) || c2.invested != cs.invested {
+		if c2 := scanCurve(r, base, false, nil); c2.n != cs.n || !same(c2.sum, cs.sum) || !same(c2.dsum, cs.dsum) || c2.invested != cs.invested {
 			t.Fatalf("trial %d: the scan without drawdown differs: %+v vs %+v", trial, c2, cs)
 		}
 		if !same(cs.maxDD, maxDD) || cs.longest != longest {
