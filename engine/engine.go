@@ -96,11 +96,25 @@ type Listener interface {
 // to that event: nothing can happen to a flat book in between, the equity
 // curve carries the cash forward, and history views stay exact. NextEvent
 // returns an event index >= k (Plan.Len() for none); returning k disables the
-// jump.
+// jump. Its answer nk for k must stand for every event from k to nk: the
+// engine does not ask again before nk.
 type Skipper interface {
 	// Skips reports, once at the start of a run, whether NextEvent may jump.
 	Skips() bool
 	NextEvent(c *Ctx, k int) int
+}
+
+// HeldSkipper is implemented by Skippers whose NextEvent holds whatever the
+// book: the strategy needs no OnBar before that event even while positions
+// are open or orders pending. The engine then walks the events in between
+// doing only what the replay would do to a book without stops: it marks the
+// held positions and samples the equity. It walks only while no held
+// position has a stop or take profit, and stops at the first event at or
+// after a pending fill, which it replays in full.
+type HeldSkipper interface {
+	// SkipsHeld reports, once at the start of a run, whether NextEvent
+	// may be called while holding.
+	SkipsHeld() bool
 }
 
 // Errors returned by order methods.
@@ -582,16 +596,31 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	ws2, isWS := strat.(WindowStarter)
 	skipper, canSkip := strat.(Skipper)
 	canSkip = canSkip && skipper.Skips() && c.rateSym < 0
+	hs, skipHeld := strat.(HeldSkipper)
+	skipHeld = canSkip && skipHeld && hs.SkipsHeld()
 	started := false
 	n := plan.Len()
+	next := 0 // NextEvent's last answer, which stands for the events before it
 	for k := 0; k < n; k++ {
 		if canSkip && len(c.held) == 0 && len(c.pend) == 0 {
-			if nk := skipper.NextEvent(c, k); nk > k {
-				if nk >= n {
+			if k >= next {
+				next = skipper.NextEvent(c, k)
+			}
+			if next > k {
+				if next >= n {
 					break
 				}
-				c.jump(nk)
-				k = nk
+				c.jump(next)
+				k = next
+			}
+		} else if skipHeld && c.noStops() {
+			if k >= next {
+				next = skipper.NextEvent(c, k)
+			}
+			if next > k {
+				if k = c.walk(k, min(next, n), we); k >= n {
+					break
+				}
 			}
 		}
 		t := plan.time[k]
@@ -679,6 +708,42 @@ func (c *Ctx) jump(k int) {
 	for s, n := range c.plan.seen[k*ns : (k+1)*ns] {
 		c.seen[s] = int(n)
 	}
+}
+
+// noStops reports whether no held position has a stop or take profit.
+func (c *Ctx) noStops() bool {
+	for _, s := range c.held {
+		if p := &c.pos[s]; p.trail > 0 || p.slLevel > 0 || p.tpLevel > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// walk replays events k up to end (exclusive) of a run whose strategy needs
+// no OnBar before end and whose held positions have no stops (HeldSkipper),
+// as step and the sampling would, for those events: the bar is closed, a
+// held position is marked at its close and the equity sampled. It stops at
+// the first event after the window's end we or at or after the earliest
+// pending fill (step would fill there), and returns the first event it did
+// not walk.
+func (c *Ctx) walk(k, end int, we int64) int {
+	p := c.plan
+	for ; k < end; k++ {
+		t := p.time[k]
+		if t > we || t >= c.due {
+			break
+		}
+		s, i := int(p.sym[k]), int(p.idx[k])
+		c.seen[s] = i + 1
+		if pos := &c.pos[s]; pos.units != 0 {
+			pos.last = c.series[s].Close[i]
+			c.sample(t)
+		}
+		c.res.Events++
+		c.res.Walked++
+	}
+	return k
 }
 
 // step processes the close of bar i of symbol s at time t: fills due at or

@@ -147,6 +147,7 @@ func scanReturns(r *engine.Result, rets []float64, sum, dsum *float64) []float64
 		prev, start = eq[0], 1
 	}
 	rets = slices.Grow(rets, len(eq)-start)
+	first := len(rets)
 	s, ds := *sum, *dsum
 	rf := r.RiskFree
 	if rf == nil {
@@ -157,7 +158,7 @@ func scanReturns(r *engine.Result, rets []float64, sum, dsum *float64) []float64
 			v := e/prev - 1
 			rets = append(rets, v)
 			s += v
-			ds += negSquare(v)
+			ds += negSquareNum(v)
 			prev = e
 		}
 	} else {
@@ -177,8 +178,16 @@ func scanReturns(r *engine.Result, rets []float64, sum, dsum *float64) []float64
 			}
 			rets = append(rets, v)
 			s += v
-			ds += negSquare(v)
+			ds += negSquareNum(v)
 			prev = e
+		}
+	}
+	if s != s {
+		// A NaN return (it makes the sum NaN) is no loss: sum the squared
+		// losses again, skipping NaNs.
+		ds = *dsum
+		for _, v := range rets[first:] {
+			ds += negSquare(v)
 		}
 	}
 	*sum, *dsum = s, ds
@@ -192,6 +201,12 @@ func negSquare(v float64) float64 {
 	if v != v {
 		return 0
 	}
+	return negSquareNum(v)
+}
+
+// negSquareNum is negSquare for a number that is not NaN (a NaN with its
+// sign bit set stays NaN).
+func negSquareNum(v float64) float64 {
 	bits := math.Float64bits(v)
 	w := math.Float64frombits(bits & uint64(int64(bits)>>63))
 	return w * w
@@ -200,18 +215,22 @@ func negSquare(v float64) float64 {
 // drawdown follows the running peak of the equity curve from base: the
 // deepest drawdown, the longest stretch in days from a peak to the first day
 // back at or above it (or to the last day), and whether the curve ends under
-// water.
+// water. Day t of the curve is Dates[t] when the dates are there, else t;
+// the starting capital stands on the day before the first point (or on the
+// first point without a capital).
 func drawdown(r *engine.Result, base float64) (maxDD float64, longest int64, underwater bool) {
 	eq := r.Equity
 	if len(eq) == 0 {
 		return 0, 0, false
 	}
-	// Day t of the curve is Dates[t] when the dates are there, else t; the
-	// starting capital stands on the day before the first point.
-	var days []data.Date
 	if len(r.Dates) == len(eq) {
-		days = r.Dates
+		return drawdownDays(eq, r.Dates, r.Capital > 0, base)
 	}
+	return drawdownDays(eq, nil, r.Capital > 0, base)
+}
+
+// drawdownDays is drawdown over eq dated by days (nil: by index).
+func drawdownDays(eq []float64, days []data.Date, fromCapital bool, base float64) (maxDD float64, longest int64, underwater bool) {
 	day := func(i int) int64 {
 		if days != nil {
 			return int64(days[i])
@@ -219,11 +238,12 @@ func drawdown(r *engine.Result, base float64) (maxDD float64, longest int64, und
 		return int64(i)
 	}
 	peak, trough := base, 0.0
-	peakDay := day(0) - 1
-	if !(r.Capital > 0) {
-		peakDay = day(0)
+	peakDay := day(0)
+	if fromCapital {
+		peakDay--
 	}
-	for i, e := range eq {
+	for i := 0; i < len(eq); i++ {
+		e := eq[i]
 		if e >= peak {
 			if underwater {
 				longest = max(longest, day(i)-peakDay)
@@ -240,8 +260,12 @@ func drawdown(r *engine.Result, base float64) (maxDD float64, longest int64, und
 		// day. A NaN equity makes the trough, and the drawdown, NaN.
 		if !underwater {
 			underwater, trough = true, e
-		} else if e < trough || e != e {
-			trough = e // the builtin min, without its signed-zero work
+		}
+		for i+1 < len(eq) && !(eq[i+1] >= peak) {
+			i++
+			if e := eq[i]; e < trough || e != e {
+				trough = e // the builtin min, without its signed-zero work
+			}
 		}
 	}
 	if underwater {
