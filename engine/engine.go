@@ -191,7 +191,6 @@ type pending struct {
 	fillTime int64   // when the fill happens (open or close time of bar)
 	atClose  bool    // fill at the bar's close
 	budget   float64 // buys: cash to spend, commission included
-	reason   ExitReason
 	signal   int
 	sigTime  int64
 	hold     int
@@ -342,7 +341,7 @@ func (c *Ctx) Enter(sym int, weight float64, ex Exits, signal int) error {
 	}
 	o := pending{sym: sym, kind: OrderMarketBuy, placed: c.now, bar: j, budget: c.cash * weight,
 		signal: signal, hold: ex.HoldDays, trail: ex.TrailingStop, sl: ex.StopLoss, tp: ex.TakeProfit, sigTime: c.now}
-	c.schedule(&o, s, c.opts.Fill == NextClose)
+	c.schedule(&o, s, c.opts.Fill == NextClose, "")
 	p.pending = true
 	c.held = append(c.held, sym)
 	return nil
@@ -371,8 +370,8 @@ func (c *Ctx) Exit(sym int, reason ExitReason) error {
 	for j < s.Len() && s.OpenTime[j] < c.now {
 		j++
 	}
-	o := pending{sym: sym, kind: OrderMarketSell, placed: c.now, bar: j, reason: reason}
-	c.schedule(&o, s, c.opts.Fill == NextClose)
+	o := pending{sym: sym, kind: OrderMarketSell, placed: c.now, bar: j}
+	c.schedule(&o, s, c.opts.Fill == NextClose, reason)
 	p.exitWait = true
 	return nil
 }
@@ -388,7 +387,10 @@ func (c *Ctx) ExitAll(reason ExitReason) {
 // show, for preallocating buffers in Start. It carries no price information.
 func (c *Ctx) Capacity(sym int) int { return c.series[sym].Len() }
 
-func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool) {
+// schedule places order o in symbol s, filled at the close of its bar when
+// atClose; a sell's reason is kept in the order log (pending orders hold no
+// pointers, so that moving them costs a plain copy).
+func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool, reason ExitReason) {
 	o.atClose = atClose
 	if o.bar < s.Len() {
 		if atClose {
@@ -401,7 +403,7 @@ func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool) {
 	}
 	o.id = len(c.res.Orders)
 	o.order = o.id
-	c.res.Orders = append(c.res.Orders, Order{ID: o.id, Symbol: s.Symbol, Kind: o.kind, Placed: o.placed, Reason: o.reason})
+	c.res.Orders = append(c.res.Orders, Order{ID: o.id, Symbol: s.Symbol, Kind: o.kind, Placed: o.placed, Reason: reason})
 	c.pend = append(c.pend, *o)
 	if o.fillTime < c.due {
 		c.due = o.fillTime
@@ -822,7 +824,7 @@ func (c *Ctx) fillDue(t int64, closes bool) {
 			if units := c.pos[o.sym].units; units != 0 {
 				ord := &c.res.Orders[o.order]
 				ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, raw*(1-c.slip), units
-				c.sellOn(o.sym, raw, o.fillTime, ser.Date[o.bar], o.reason)
+				c.sellOn(o.sym, raw, o.fillTime, ser.Date[o.bar], ord.Reason)
 			} else if c.pos[o.sym].pending {
 				// an exit before the entry filled cancels the entry
 				c.cancelEntry(o.sym)
@@ -875,8 +877,8 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 	ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, price, units
 	if o.hold > 0 {
 		j := HoldExitBar(ser, o.bar, o.hold)
-		x := pending{sym: o.sym, kind: OrderCloseAt, placed: o.fillTime, bar: j, reason: ExitHold}
-		c.schedule(&x, ser, true)
+		x := pending{sym: o.sym, kind: OrderCloseAt, placed: o.fillTime, bar: j}
+		c.schedule(&x, ser, true, ExitHold)
 	}
 }
 

@@ -155,6 +155,12 @@ func scanReturns(r *engine.Result, rets []float64, sum, dsum *float64) []float64
 			if !(prev > 0) {
 				break
 			}
+			if e == prev && prev <= math.MaxFloat64 {
+				// A flat day of a positive, finite equity: e/prev - 1 is
+				// exactly +0, which leaves both sums as they are.
+				rets = append(rets, 0)
+				continue
+			}
 			v := e/prev - 1
 			rets = append(rets, v)
 			s += v

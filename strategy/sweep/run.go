@@ -291,9 +291,13 @@ func moments(daily []float64) Moments {
 	m := Moments{N: len(daily), Skew: math.NaN(), Kurt: math.NaN()}
 	if len(daily) >= 4 {
 		mean, std := stat.MeanStdDev(daily, nil)
-		var s, e float64
+		var s, e, zero float64
+		z0 := (zero - mean) / std // z of a flat day (+0), divided once
 		for _, v := range daily {
-			z := (v - mean) / std
+			z := z0
+			if math.Float64bits(v) != 0 {
+				z = (v - mean) / std
+			}
 			s += z * z * z
 			e += z * z * z * z
 		}
