@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/riskon/riskon/data"
 )
@@ -235,6 +236,7 @@ type Ctx struct {
 	err      error
 	day0     data.Date
 	k        int   // index of the current event in the plan
+	first    int   // index of the first event of the window (plan.Len(): none)
 	due      int64 // earliest fill time of the pending orders (MaxInt64: none)
 	dirty    bool  // a fill or mark changed the book since the last sample
 	listen   []bool
@@ -249,6 +251,11 @@ type Ctx struct {
 
 // EventIndex returns the index in the plan of the bar event being processed.
 func (c *Ctx) EventIndex() int { return c.k }
+
+// WindowEvent returns the index in the plan of the first event inside the
+// backtest window (PlanLen() when none): a Skipper has nothing to act on
+// before it.
+func (c *Ctx) WindowEvent() int { return c.first }
 
 // PlanLen returns the number of events in the plan being replayed.
 func (c *Ctx) PlanLen() int { return c.plan.Len() }
@@ -572,6 +579,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 		r.datesDay0, r.datesN, r.datesPtr = day0, nd, &res.Dates[0]
 	}
 	c.res = res
+	c.first = sort.Search(plan.Len(), func(k int) bool { return plan.time[k] >= ws })
 	c.cur, c.prevE, c.prevI = -1, opts.Capital, 0
 	c.day0 = day0
 	c.rateSym, c.accrued = -1, day0

@@ -299,7 +299,10 @@ func (b *Breakout) NextEvent(c *engine.Ctx, k int) int {
 	if b.sig == nil {
 		return k
 	}
-	bk, k32 := b.sig.breakK, int32(k)
+	// Before the window a breakout is no signal (periodClose ignores it)
+	// and a flat book has nothing else to do: the search starts at the
+	// window.
+	bk, k32 := b.sig.breakK, int32(max(k, c.WindowEvent()))
 	j := b.nextSig
 	// Usually the next breakout or one a few further; far ones by binary
 	// search (after a long hold, thousands of breakouts of a short lookback
