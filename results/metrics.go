@@ -146,27 +146,40 @@ func scanReturns(r *engine.Result, rets []float64, sum, dsum *float64) []float64
 		}
 		prev, start = eq[0], 1
 	}
-	rets = slices.Grow(rets, len(eq)-start)
 	first := len(rets)
+	rets = slices.Grow(rets, len(eq)-start)
 	s, ds := *sum, *dsum
 	rf := r.RiskFree
 	if rf == nil {
-		for _, e := range eq[start:] {
+		out := rets[first : first+len(eq)-start]
+		w := 0
+		for i := start; i < len(eq); {
 			if !(prev > 0) {
 				break
 			}
-			if e == prev && prev <= math.MaxFloat64 {
-				// A flat day of a positive, finite equity: e/prev - 1 is
-				// exactly +0, which leaves both sums as they are.
-				rets = append(rets, 0)
+			if eq[i] == prev && prev <= math.MaxFloat64 {
+				// A flat stretch of a positive, finite equity: each
+				// e/prev - 1 is exactly +0, which leaves both sums as they
+				// are.
+				j := i + 1
+				for j < len(eq) && eq[j] == prev {
+					j++
+				}
+				clear(out[w : w+j-i])
+				w += j - i
+				i = j
 				continue
 			}
+			e := eq[i]
 			v := e/prev - 1
-			rets = append(rets, v)
+			out[w] = v
+			w++
 			s += v
 			ds += negSquareNum(v)
 			prev = e
+			i++
 		}
+		rets = rets[:first+w]
 	} else {
 		if len(rf) != len(eq) {
 			rf = nil // treated as 0, as eachExcessReturn does
@@ -255,6 +268,11 @@ func drawdownDays(eq []float64, days []data.Date, fromCapital bool, base float64
 				longest = max(longest, day(i)-peakDay)
 				underwater = false
 				maxDD = max(maxDD, 1-trough/peak)
+			}
+			// Days of the same equity after it keep the peak and move
+			// its day.
+			for i+1 < len(eq) && math.Float64bits(eq[i+1]) == math.Float64bits(e) {
+				i++
 			}
 			peak, peakDay = e, day(i)
 			continue

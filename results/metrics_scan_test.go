@@ -163,3 +163,34 @@ func TestMetricsFusedPassBitIdentical(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkComputeMetrics: the metrics of one sweep trial's curve (5,256
+// days, the BTC window, flat between about 140 trades of 1 to 30 days)
+// with its returns kept, as the sweep computes them.
+//
+//	go test -run '^$' -bench ComputeMetrics -benchmem ./results/
+func BenchmarkComputeMetrics(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n = 5256
+	r := &engine.Result{Capital: 1e5, Annualization: 365, Equity: make([]float64, n), Invested: make([]float64, n), Dates: make([]data.Date, n)}
+	e := 1e5
+	for i := 0; i < n; {
+		flat := 10 + rng.IntN(40)
+		for j := 0; j < flat && i < n; j++ {
+			r.Equity[i], r.Dates[i] = e, data.Date(15000+i)
+			i++
+		}
+		hold := 1 + rng.IntN(30)
+		r.Trades = append(r.Trades, engine.Trade{Cost: e, Return: rng.NormFloat64() * 0.1})
+		for j := 0; j < hold && i < n; j++ {
+			e *= 1 + rng.NormFloat64()*0.03
+			r.Equity[i], r.Invested[i], r.Dates[i] = e, 1, data.Date(15000+i)
+			i++
+		}
+	}
+	var rets []float64
+	b.ReportAllocs()
+	for b.Loop() {
+		_, rets = ComputeMetricsReturns(r, rets)
+	}
+}
