@@ -611,6 +611,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	started := false
 	n := plan.Len()
 	next := 0 // NextEvent's last answer, which stands for the events before it
+	check := 0 // the event count at which the context is checked next
 	for k := 0; k < n; k++ {
 		if canSkip && len(c.held) == 0 && len(c.pend) == 0 {
 			if k >= next {
@@ -637,7 +638,8 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 		if t > we {
 			break
 		}
-		if res.Events&4095 == 0 {
+		if res.Events >= check {
+			check = res.Events + 4096
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}

@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/riskon/riskon/data"
 )
@@ -20,15 +21,31 @@ type DonchianParams struct {
 // block's suffix maximum (computed once when that block completed) and the
 // running maximum of the current block. That is O(1) per close without a
 // data-dependent branch, and the level is the same number the definition
-// gives: the maximum of the same closes, which are positive and finite (the
-// store and the generator give no others).
+// gives: the maximum of the same closes, which are finite (the store and
+// the generator give no others). The closes are kept as order keys (their
+// bits as integers, ordered as the numbers are: see floatKey), so that each
+// maximum is an integer comparison.
 type donchian struct {
 	p   DonchianParams
-	n   int       // closes seen
-	q   int       // closes of the current block so far, in blk[:q]
-	blk []float64 // the current block's closes
-	suf []float64 // suf[j]: the highest close of the previous block from its position j on
-	pre float64   // the highest close of the current block so far
+	n   int     // closes seen
+	q   int     // closes of the current block so far, in blk[:q]
+	blk []int64 // the current block's closes (order keys)
+	suf []int64 // suf[j]: the highest close of the previous block from its position j on
+	pre int64   // the highest close of the current block so far
+}
+
+// floatKey maps a number to an integer of the same order (for every
+// number but NaN, -0 below +0): the bits of a positive number already
+// compare as the numbers; a negative number's bits other than the sign are
+// flipped. It is its own inverse.
+func floatKey(x float64) int64 {
+	b := int64(math.Float64bits(x))
+	return b ^ (b >> 63 & math.MaxInt64)
+}
+
+// keyValue is the number of an order key.
+func keyValue(k int64) float64 {
+	return math.Float64frombits(uint64(k ^ (k >> 63 & math.MaxInt64)))
 }
 
 func init() {
@@ -41,7 +58,7 @@ func init() {
 				return nil, fmt.Errorf("trigger.lookback must be at least 1")
 			}
 			size := blockSize(p.Lookback, capacity)
-			return &donchian{p: DonchianParams{Lookback: p.Lookback}, blk: make([]float64, size), suf: make([]float64, size)}, nil
+			return &donchian{p: DonchianParams{Lookback: p.Lookback}, blk: make([]int64, size), suf: make([]int64, size)}, nil
 		},
 	})
 }
@@ -58,22 +75,24 @@ func (t *donchian) Next(cl float64, _ data.Date) (level float64, broke bool) {
 	if t.n >= n {
 		// The previous n closes: the previous block from position q on,
 		// and the current block's q closes.
-		level = t.suf[q]
+		k := t.suf[q]
 		if q > 0 {
-			level = max(level, t.pre)
+			k = max(k, t.pre)
 		}
+		level = keyValue(k)
 		broke = cl > level
 	}
 	t.n++
+	key := floatKey(cl)
 	if q == 0 {
-		t.pre = cl
+		t.pre = key
 	} else {
-		t.pre = max(t.pre, cl)
+		t.pre = max(t.pre, key)
 	}
 	if q == len(t.blk) {
 		t.grow()
 	}
-	t.blk[q] = cl
+	t.blk[q] = key
 	t.q = q + 1
 	if t.q == n {
 		// The block is complete: its suffix maxima serve the next n closes.
@@ -93,9 +112,9 @@ func (t *donchian) Next(cl float64, _ data.Date) (level float64, broke bool) {
 // the capacity New was given).
 func (t *donchian) grow() {
 	size := min(2*len(t.blk), t.p.Lookback)
-	blk := make([]float64, size)
+	blk := make([]int64, size)
 	copy(blk, t.blk)
-	t.blk, t.suf = blk, make([]float64, size)
+	t.blk, t.suf = blk, make([]int64, size)
 }
 
 // Reset starts over keeping the buffers.

@@ -82,20 +82,21 @@ func (t *donchian) Status(_ data.Date, margin float64) RuleStatus {
 		return notReady()
 	}
 	q := t.q
-	hi := t.suf[q]
+	k := t.suf[q]
 	if q > 0 {
-		hi = max(hi, t.pre)
+		k = max(k, t.pre)
 	}
+	hi := keyValue(k)
 	// The latest close equal to hi: in the current block, else the last
 	// position of the previous block whose suffix maximum is still hi.
 	i := -1
 	for j := q - 1; j >= 0 && i < 0; j-- {
-		if t.blk[j] == hi {
+		if t.blk[j] == k {
 			i = n - q + j
 		}
 	}
 	for j := lb - 1; j >= q && i < 0; j-- {
-		if t.suf[j] == hi {
+		if t.suf[j] == k {
 			i = n - q - lb + j
 		}
 	}
