@@ -610,7 +610,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	skipHeld = canSkip && skipHeld && hs.SkipsHeld()
 	started := false
 	n := plan.Len()
-	next := 0 // NextEvent's last answer, which stands for the events before it
+	next := 0  // NextEvent's last answer, which stands for the events before it
 	check := 0 // the event count at which the context is checked next
 	for k := 0; k < n; k++ {
 		if canSkip && len(c.held) == 0 && len(c.pend) == 0 {
@@ -741,20 +741,24 @@ func (c *Ctx) noStops() bool {
 // not walk.
 func (c *Ctx) walk(k, end int, we int64) int {
 	p := c.plan
+	// Locals: the compiler would reload every field after each store.
+	ptime, psym, pidx := p.time[:end], p.sym[:end], p.idx[:end]
+	seen, pos, series, due := c.seen, c.pos, c.series, c.due
+	k0 := k
 	for ; k < end; k++ {
-		t := p.time[k]
-		if t > we || t >= c.due {
+		t := ptime[k]
+		if t > we || t >= due {
 			break
 		}
-		s, i := int(p.sym[k]), int(p.idx[k])
-		c.seen[s] = i + 1
-		if pos := &c.pos[s]; pos.units != 0 {
-			pos.last = c.series[s].Close[i]
+		s, i := psym[k], int(pidx[k])
+		seen[s] = i + 1
+		if ps := &pos[s]; ps.units != 0 {
+			ps.last = series[s].Close[i]
 			c.sample(t)
 		}
-		c.res.Events++
-		c.res.Walked++
 	}
+	c.res.Events += k - k0
+	c.res.Walked += k - k0
 	return k
 }
 
@@ -1008,9 +1012,20 @@ func (c *Ctx) settle(upto int) {
 		}
 		c.prevE, c.prevI = eq[c.cur], inv[c.cur]
 	}
-	pe, pi := c.prevE, c.prevI
-	for i := c.cur + 1; i < upto; i++ {
-		eq[i], inv[i] = pe, pi
+	if from := c.cur + 1; from < upto {
+		pe, pi := c.prevE, c.prevI
+		fill := eq[from:upto]
+		for i := range fill {
+			fill[i] = pe
+		}
+		if pi == 0 && !math.Signbit(pi) { // +0: the flat days of a book without positions
+			clear(inv[from:upto])
+		} else {
+			fill = inv[from:upto]
+			for i := range fill {
+				fill[i] = pi
+			}
+		}
 	}
 	c.cur = upto
 }
