@@ -119,6 +119,9 @@ type curveScan struct {
 // dividing again.
 func scanCurve(r *engine.Result, base float64, withDD bool, dst []float64) (cs curveScan) {
 	eq := r.Equity
+	if withDD && r.RiskFree == nil && len(eq) > 0 && len(r.Invested) == len(eq) && len(r.Dates) == len(eq) {
+		return scanFused(r, base, dst)
+	}
 	inv := r.Invested[:min(len(r.Invested), len(eq))]
 	cs.nInv = len(inv)
 	for _, v := range inv {
@@ -132,6 +135,108 @@ func scanCurve(r *engine.Result, base float64, withDD bool, dst []float64) (cs c
 		cs.maxDD, cs.longest, cs.underwater = drawdown(r, base)
 	}
 	return cs
+}
+
+// scanFused is scanCurve in one walk over the days for the usual curve (no
+// cash rate, dated, an invested fraction per day, a drawdown to follow):
+// the same operations in the same order as scanReturns, the exposure count
+// and drawdownDays, with the days of an unchanged equity (a flat book, a
+// market closed) passed in a tight loop: their return is exactly +0, which
+// leaves the sums as they are, and they keep the drawdown where it is (at a
+// peak, the peak's day moves to theirs).
+func scanFused(r *engine.Result, base float64, dst []float64) (cs curveScan) {
+	eq, inv, days := r.Equity, r.Invested, r.Dates
+	n := len(eq)
+	inv, days = inv[:n], days[:n]
+	cs.nInv = n
+	rets := slices.Grow(dst[:0], n)[:n]
+	w := 0
+	prev, start := r.Capital, 0
+	if !(prev > 0) {
+		prev, start = eq[0], 1
+	}
+	alive := true
+	var s, ds float64
+	peak, trough := base, 0.0
+	peakDay := int64(days[0])
+	if r.Capital > 0 {
+		peakDay--
+	}
+	under := false
+	invested := 0
+	for i := 0; i < n; {
+		e := eq[i]
+		if i > 0 && alive && e == prev && prev > 0 && prev <= math.MaxFloat64 {
+			// prev is eq[i-1] here, positive and finite: a stretch of the
+			// same equity.
+			j, k := flatRun(eq, inv, i, e)
+			invested += k
+			clear(rets[w : w+j-i])
+			w += j - i
+			if !under {
+				peakDay = int64(days[j-1])
+			}
+			i = j
+			continue
+		}
+		if inv[i] > 0 {
+			invested++
+		}
+		if alive && i >= start {
+			if !(prev > 0) {
+				alive = false
+			} else {
+				v := e/prev - 1
+				rets[w] = v
+				w++
+				s += v
+				ds += negSquareNum(v)
+				prev = e
+			}
+		}
+		if e >= peak {
+			if under {
+				cs.longest = max(cs.longest, int64(days[i])-peakDay)
+				under = false
+				cs.maxDD = max(cs.maxDD, 1-trough/peak)
+			}
+			peak, peakDay = e, int64(days[i])
+		} else if !under {
+			under, trough = true, e
+		} else if e < trough || e != e {
+			trough = e // the builtin min, without its signed-zero work
+		}
+		i++
+	}
+	if under {
+		cs.longest = max(cs.longest, int64(days[n-1])-peakDay)
+		cs.maxDD = max(cs.maxDD, 1-trough/peak)
+	}
+	rets = rets[:w]
+	if s != s {
+		// A NaN return (it makes the sum NaN) is no loss: sum the squared
+		// losses again, skipping NaNs.
+		ds = 0
+		for _, v := range rets {
+			ds += negSquare(v)
+		}
+	}
+	cs.rets, cs.n, cs.sum, cs.dsum = rets, w, s, ds
+	cs.invested, cs.underwater = invested, under
+	return cs
+}
+
+// flatRun returns the end of the stretch of days from i whose equity is e
+// (a number), and how many of them have an invested fraction above 0.
+func flatRun(eq, inv []float64, i int, e float64) (end, invested int) {
+	eq, inv = eq[i:], inv[i:len(eq)]
+	j := 0
+	for ; j < len(eq) && eq[j] == e; j++ {
+		if inv[j] > 0 {
+			invested++
+		}
+	}
+	return i + j, invested
 }
 
 // scanReturns appends the daily returns to rets, adding each to *sum and
@@ -285,12 +390,20 @@ func drawdownDays(eq []float64, days []data.Date, fromCapital bool, base float64
 		if !underwater {
 			underwater, trough = true, e
 		}
-		for i+1 < len(eq) && !(eq[i+1] >= peak) {
-			i++
-			if e := eq[i]; e < trough || e != e {
-				trough = e // the builtin min, without its signed-zero work
+		// The rest of the stretch: the lowest equity (the builtin min
+		// without its signed-zero work; a NaN stays).
+		rest := eq[i+1:]
+		j := 0
+		for ; j < len(rest); j++ {
+			x := rest[j]
+			if x >= peak {
+				break
+			}
+			if x < trough || x != x {
+				trough = x
 			}
 		}
+		i += j
 	}
 	if underwater {
 		longest = max(longest, day(len(eq)-1)-peakDay)
