@@ -612,6 +612,8 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	n := plan.Len()
 	next := 0  // NextEvent's last answer, which stands for the events before it
 	check := 0 // the event count at which the context is checked next
+	// Locals: the compiler would reload these fields after every call.
+	ptime, psym, pidx, listen, rate := plan.time, plan.sym, plan.idx, c.listen, c.rateSym >= 0
 	for k := 0; k < n; k++ {
 		if canSkip && len(c.held) == 0 && len(c.pend) == 0 {
 			if k >= next {
@@ -634,7 +636,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 				}
 			}
 		}
-		t := plan.time[k]
+		t := ptime[k]
 		if t > we {
 			break
 		}
@@ -653,14 +655,14 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 				ws2.OnWindowStart(c)
 			}
 		}
-		s, i := int(plan.sym[k]), int(plan.idx[k])
-		if c.rateSym >= 0 && t >= ws {
+		s, i := int(psym[k]), int(pidx[k])
+		if rate && t >= ws {
 			c.accrue(data.DateFromUnix(t - 1))
 		}
 		c.now = t
 		c.inWindow = t >= ws
 		c.step(s, i, t)
-		if c.listen[s] {
+		if listen[s] {
 			strat.OnBar(c, s, i)
 		}
 		if c.err != nil {
