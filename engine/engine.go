@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/riskon/riskon/data"
 )
@@ -96,11 +97,25 @@ type Listener interface {
 // to that event: nothing can happen to a flat book in between, the equity
 // curve carries the cash forward, and history views stay exact. NextEvent
 // returns an event index >= k (Plan.Len() for none); returning k disables the
-// jump.
+// jump. Its answer nk for k must stand for every event from k to nk: the
+// engine does not ask again before nk.
 type Skipper interface {
 	// Skips reports, once at the start of a run, whether NextEvent may jump.
 	Skips() bool
 	NextEvent(c *Ctx, k int) int
+}
+
+// HeldSkipper is implemented by Skippers whose NextEvent holds whatever the
+// book: the strategy needs no OnBar before that event even while positions
+// are open or orders pending. The engine then walks the events in between
+// doing only what the replay would do to a book without stops: it marks the
+// held positions and samples the equity. It walks only while no held
+// position has a stop or take profit, and stops at the first event at or
+// after a pending fill, which it replays in full.
+type HeldSkipper interface {
+	// SkipsHeld reports, once at the start of a run, whether NextEvent
+	// may be called while holding.
+	SkipsHeld() bool
 }
 
 // Errors returned by order methods.
@@ -177,7 +192,6 @@ type pending struct {
 	fillTime int64   // when the fill happens (open or close time of bar)
 	atClose  bool    // fill at the bar's close
 	budget   float64 // buys: cash to spend, commission included
-	reason   ExitReason
 	signal   int
 	sigTime  int64
 	hold     int
@@ -222,6 +236,7 @@ type Ctx struct {
 	err      error
 	day0     data.Date
 	k        int   // index of the current event in the plan
+	first    int   // index of the first event of the window (plan.Len(): none)
 	due      int64 // earliest fill time of the pending orders (MaxInt64: none)
 	dirty    bool  // a fill or mark changed the book since the last sample
 	listen   []bool
@@ -236,6 +251,11 @@ type Ctx struct {
 
 // EventIndex returns the index in the plan of the bar event being processed.
 func (c *Ctx) EventIndex() int { return c.k }
+
+// WindowEvent returns the index in the plan of the first event inside the
+// backtest window (PlanLen() when none): a Skipper has nothing to act on
+// before it.
+func (c *Ctx) WindowEvent() int { return c.first }
 
 // PlanLen returns the number of events in the plan being replayed.
 func (c *Ctx) PlanLen() int { return c.plan.Len() }
@@ -328,7 +348,7 @@ func (c *Ctx) Enter(sym int, weight float64, ex Exits, signal int) error {
 	}
 	o := pending{sym: sym, kind: OrderMarketBuy, placed: c.now, bar: j, budget: c.cash * weight,
 		signal: signal, hold: ex.HoldDays, trail: ex.TrailingStop, sl: ex.StopLoss, tp: ex.TakeProfit, sigTime: c.now}
-	c.schedule(&o, s, c.opts.Fill == NextClose)
+	c.schedule(&o, s, c.opts.Fill == NextClose, "")
 	p.pending = true
 	c.held = append(c.held, sym)
 	return nil
@@ -357,8 +377,8 @@ func (c *Ctx) Exit(sym int, reason ExitReason) error {
 	for j < s.Len() && s.OpenTime[j] < c.now {
 		j++
 	}
-	o := pending{sym: sym, kind: OrderMarketSell, placed: c.now, bar: j, reason: reason}
-	c.schedule(&o, s, c.opts.Fill == NextClose)
+	o := pending{sym: sym, kind: OrderMarketSell, placed: c.now, bar: j}
+	c.schedule(&o, s, c.opts.Fill == NextClose, reason)
 	p.exitWait = true
 	return nil
 }
@@ -374,7 +394,10 @@ func (c *Ctx) ExitAll(reason ExitReason) {
 // show, for preallocating buffers in Start. It carries no price information.
 func (c *Ctx) Capacity(sym int) int { return c.series[sym].Len() }
 
-func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool) {
+// schedule places order o in symbol s, filled at the close of its bar when
+// atClose; a sell's reason is kept in the order log (pending orders hold no
+// pointers, so that moving them costs a plain copy).
+func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool, reason ExitReason) {
 	o.atClose = atClose
 	if o.bar < s.Len() {
 		if atClose {
@@ -387,7 +410,7 @@ func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool) {
 	}
 	o.id = len(c.res.Orders)
 	o.order = o.id
-	c.res.Orders = append(c.res.Orders, Order{ID: o.id, Symbol: s.Symbol, Kind: o.kind, Placed: o.placed, Reason: o.reason})
+	c.res.Orders = append(c.res.Orders, Order{ID: o.id, Symbol: s.Symbol, Kind: o.kind, Placed: o.placed, Reason: reason})
 	c.pend = append(c.pend, *o)
 	if o.fillTime < c.due {
 		c.due = o.fillTime
@@ -556,6 +579,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 		r.datesDay0, r.datesN, r.datesPtr = day0, nd, &res.Dates[0]
 	}
 	c.res = res
+	c.first = sort.Search(plan.Len(), func(k int) bool { return plan.time[k] >= ws })
 	c.cur, c.prevE, c.prevI = -1, opts.Capital, 0
 	c.day0 = day0
 	c.rateSym, c.accrued = -1, day0
@@ -582,23 +606,42 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	ws2, isWS := strat.(WindowStarter)
 	skipper, canSkip := strat.(Skipper)
 	canSkip = canSkip && skipper.Skips() && c.rateSym < 0
+	hs, skipHeld := strat.(HeldSkipper)
+	skipHeld = canSkip && skipHeld && hs.SkipsHeld()
 	started := false
 	n := plan.Len()
+	next := 0  // NextEvent's last answer, which stands for the events before it
+	check := 0 // the event count at which the context is checked next
+	// Locals: the compiler would reload these fields after every call.
+	ptime, psym, pidx, listen, rate := plan.time, plan.sym, plan.idx, c.listen, c.rateSym >= 0
 	for k := 0; k < n; k++ {
 		if canSkip && len(c.held) == 0 && len(c.pend) == 0 {
-			if nk := skipper.NextEvent(c, k); nk > k {
-				if nk >= n {
+			if k >= next {
+				next = skipper.NextEvent(c, k)
+			}
+			if next > k {
+				if next >= n {
 					break
 				}
-				c.jump(nk)
-				k = nk
+				c.jump(next)
+				k = next
+			}
+		} else if skipHeld && c.noStops() {
+			if k >= next {
+				next = skipper.NextEvent(c, k)
+			}
+			if next > k {
+				if k = c.walk(k, min(next, n), we); k >= n {
+					break
+				}
 			}
 		}
-		t := plan.time[k]
+		t := ptime[k]
 		if t > we {
 			break
 		}
-		if res.Events&4095 == 0 {
+		if res.Events >= check {
+			check = res.Events + 4096
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
@@ -612,14 +655,14 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 				ws2.OnWindowStart(c)
 			}
 		}
-		s, i := int(plan.sym[k]), int(plan.idx[k])
-		if c.rateSym >= 0 && t >= ws {
+		s, i := int(psym[k]), int(pidx[k])
+		if rate && t >= ws {
 			c.accrue(data.DateFromUnix(t - 1))
 		}
 		c.now = t
 		c.inWindow = t >= ws
 		c.step(s, i, t)
-		if c.listen[s] {
+		if listen[s] {
 			strat.OnBar(c, s, i)
 		}
 		if c.err != nil {
@@ -679,6 +722,46 @@ func (c *Ctx) jump(k int) {
 	for s, n := range c.plan.seen[k*ns : (k+1)*ns] {
 		c.seen[s] = int(n)
 	}
+}
+
+// noStops reports whether no held position has a stop or take profit.
+func (c *Ctx) noStops() bool {
+	for _, s := range c.held {
+		if p := &c.pos[s]; p.trail > 0 || p.slLevel > 0 || p.tpLevel > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// walk replays events k up to end (exclusive) of a run whose strategy needs
+// no OnBar before end and whose held positions have no stops (HeldSkipper),
+// as step and the sampling would, for those events: the bar is closed, a
+// held position is marked at its close and the equity sampled. It stops at
+// the first event after the window's end we or at or after the earliest
+// pending fill (step would fill there), and returns the first event it did
+// not walk.
+func (c *Ctx) walk(k, end int, we int64) int {
+	p := c.plan
+	// Locals: the compiler would reload every field after each store.
+	ptime, psym, pidx := p.time[:end], p.sym[:end], p.idx[:end]
+	seen, pos, series, due := c.seen, c.pos, c.series, c.due
+	k0 := k
+	for ; k < end; k++ {
+		t := ptime[k]
+		if t > we || t >= due {
+			break
+		}
+		s, i := psym[k], int(pidx[k])
+		seen[s] = i + 1
+		if ps := &pos[s]; ps.units != 0 {
+			ps.last = series[s].Close[i]
+			c.sample(t)
+		}
+	}
+	c.res.Events += k - k0
+	c.res.Walked += k - k0
+	return k
 }
 
 // step processes the close of bar i of symbol s at time t: fills due at or
@@ -757,7 +840,7 @@ func (c *Ctx) fillDue(t int64, closes bool) {
 			if units := c.pos[o.sym].units; units != 0 {
 				ord := &c.res.Orders[o.order]
 				ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, raw*(1-c.slip), units
-				c.sellOn(o.sym, raw, o.fillTime, ser.Date[o.bar], o.reason)
+				c.sellOn(o.sym, raw, o.fillTime, ser.Date[o.bar], ord.Reason)
 			} else if c.pos[o.sym].pending {
 				// an exit before the entry filled cancels the entry
 				c.cancelEntry(o.sym)
@@ -810,8 +893,8 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 	ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, price, units
 	if o.hold > 0 {
 		j := HoldExitBar(ser, o.bar, o.hold)
-		x := pending{sym: o.sym, kind: OrderCloseAt, placed: o.fillTime, bar: j, reason: ExitHold}
-		c.schedule(&x, ser, true)
+		x := pending{sym: o.sym, kind: OrderCloseAt, placed: o.fillTime, bar: j}
+		c.schedule(&x, ser, true, ExitHold)
 	}
 }
 
@@ -931,9 +1014,20 @@ func (c *Ctx) settle(upto int) {
 		}
 		c.prevE, c.prevI = eq[c.cur], inv[c.cur]
 	}
-	pe, pi := c.prevE, c.prevI
-	for i := c.cur + 1; i < upto; i++ {
-		eq[i], inv[i] = pe, pi
+	if from := c.cur + 1; from < upto {
+		pe, pi := c.prevE, c.prevI
+		fill := eq[from:upto]
+		for i := range fill {
+			fill[i] = pe
+		}
+		if pi == 0 && !math.Signbit(pi) { // +0: the flat days of a book without positions
+			clear(inv[from:upto])
+		} else {
+			fill = inv[from:upto]
+			for i := range fill {
+				fill[i] = pi
+			}
+		}
 	}
 	c.cur = upto
 }

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/riskon/riskon/data"
+import (
+	"sort"
+
+	"github.com/riskon/riskon/data"
+)
 
 // The exit rules below are the one definition of when and at what price a
 // position leaves the market; the engine applies them bar by bar, and the
@@ -12,7 +16,21 @@ import "github.com/riskon/riskon/data"
 // holdDays, or the first bar after it, and never the entry bar itself. The
 // result may be s.Len() (no such bar in the data).
 func HoldExitBar(s *data.Series, k, holdDays int) int {
-	j := s.IndexOnOrAfter(s.Date[k] + data.Date(holdDays))
+	target := s.Date[k] + data.Date(holdDays)
+	var j int
+	// The first bar dated on or after target. Bars of distinct dates are a
+	// day apart or more, so it is usually the bar holdDays on (a market
+	// open every day), else before it; the full search (IndexOnOrAfter)
+	// covers the rest.
+	if hi := k + holdDays; hi >= 0 && hi < len(s.Date) && s.Date[hi] >= target {
+		if hi == 0 || s.Date[hi-1] < target {
+			j = hi
+		} else {
+			j = sort.Search(hi, func(i int) bool { return s.Date[i] >= target })
+		}
+	} else {
+		j = s.IndexOnOrAfter(target)
+	}
 	if j <= k {
 		j = k + 1
 	}

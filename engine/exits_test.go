@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/riskon/riskon/data"
@@ -52,6 +53,33 @@ func TestHoldExitBar(t *testing.T) {
 	} {
 		if got := HoldExitBar(s, c.k, c.hold); got != c.want {
 			t.Errorf("HoldExitBar(k=%d, hold=%d) = %d, want %d", c.k, c.hold, got, c.want)
+		}
+	}
+}
+
+// TestHoldExitBarAgreesWithSearch: the shortcut from the bar holdDays on
+// gives the first bar dated on or after entry + H (a search over all dates)
+// on random calendars with gaps and repeated dates.
+func TestHoldExitBarAgreesWithSearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for trial := 0; trial < 300; trial++ {
+		n := 1 + rng.IntN(60)
+		s := &data.Series{Date: make([]data.Date, n)}
+		d := data.Date(20000)
+		for i := range s.Date {
+			d += data.Date(rng.IntN(4)) // 0: a repeated date
+			s.Date[i] = d
+		}
+		for k := 0; k < n; k++ {
+			for hold := 0; hold < 12; hold++ {
+				want := s.IndexOnOrAfter(s.Date[k] + data.Date(hold))
+				if want <= k {
+					want = k + 1
+				}
+				if got := HoldExitBar(s, k, hold); got != want {
+					t.Fatalf("dates %v: HoldExitBar(k=%d, hold=%d) = %d, want %d", s.Date, k, hold, got, want)
+				}
+			}
 		}
 	}
 }

@@ -114,4 +114,7 @@ type Result struct {
 	Annualization int
 	// Events is the number of bar events replayed (warm-up included).
 	Events int
+	// Walked is the number of those events walked while holding without a
+	// call to the strategy (HeldSkipper): marks and equity samples only.
+	Walked int
 }

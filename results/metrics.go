@@ -2,7 +2,9 @@ package results
 
 import (
 	"math"
+	"slices"
 
+	"github.com/riskon/riskon/data"
 	"github.com/riskon/riskon/engine"
 	"github.com/riskon/riskon/results/stats"
 )
@@ -93,114 +95,289 @@ func eachExcessReturn(r *engine.Result, f func(float64)) {
 	}
 }
 
-// curveScan is what one pass over the equity curve gathers: the exposure
-// count, the daily returns' count, sum and squared losses, and the drawdown.
+// curveScan is what the scan of the equity curve gathers: the exposure
+// count, the daily returns (their count, sum and squared losses, and the
+// returns themselves) and the drawdown.
 type curveScan struct {
 	n          int     // daily returns
 	sum, dsum  float64 // Σ r_t and Σ min(r_t, 0)²
-	invested   int     // days with Invested > 0 (over the first nInv days)
+	rets       []float64
+	invested   int // days with Invested > 0 (over the first nInv days)
 	nInv       int
 	maxDD      float64
 	longest    int64
 	underwater bool
 }
 
-// scanCurve walks the equity curve once, gathering the first pass of the
-// return statistics (DailyReturns' values: eachReturn or eachExcessReturn),
-// the exposure and, when withDD, the drawdown from base. Every accumulator
-// sees the same operations in the same order as separate passes would, so
-// the figures are bit-identical to them; fusing only saves the walks.
-func scanCurve(r *engine.Result, base float64, withDD bool) (cs curveScan) {
+// scanCurve walks the equity curve, appending the daily returns
+// (DailyReturns' values: eachReturn or eachExcessReturn) to dst[:0] while
+// summing them, then counts the exposure and, when withDD, follows the
+// drawdown from base. Every accumulator sees the same operations in the same
+// order as the definitions' separate passes, so the figures are
+// bit-identical to them; the returns kept let the second pass of the
+// variance (sumSquares) and the sweep's statistics read them instead of
+// dividing again.
+func scanCurve(r *engine.Result, base float64, withDD bool, dst []float64) (cs curveScan) {
 	eq := r.Equity
+	if withDD && r.RiskFree == nil && len(eq) > 0 && len(r.Invested) == len(eq) && len(r.Dates) == len(eq) {
+		return scanFused(r, base, dst)
+	}
 	inv := r.Invested[:min(len(r.Invested), len(eq))]
 	cs.nInv = len(inv)
-	counted := 0 // days of inv counted in the main loop (which may stop early)
-	defer func() {
-		for _, v := range inv[counted:] {
-			if v > 0 {
-				cs.invested++
-			}
+	for _, v := range inv {
+		if v > 0 {
+			cs.invested++
 		}
-	}()
-	// Returns: the first one is from Capital when positive, else from eq[0].
+	}
+	cs.rets = scanReturns(r, dst[:0], &cs.sum, &cs.dsum)
+	cs.n = len(cs.rets)
+	if withDD {
+		cs.maxDD, cs.longest, cs.underwater = drawdown(r, base)
+	}
+	return cs
+}
+
+// scanFused is scanCurve in one walk over the days for the usual curve (no
+// cash rate, dated, an invested fraction per day, a drawdown to follow):
+// the same operations in the same order as scanReturns, the exposure count
+// and drawdownDays, with the days of an unchanged equity (a flat book, a
+// market closed) passed in a tight loop: their return is exactly +0, which
+// leaves the sums as they are, and they keep the drawdown where it is (at a
+// peak, the peak's day moves to theirs).
+func scanFused(r *engine.Result, base float64, dst []float64) (cs curveScan) {
+	eq, inv, days := r.Equity, r.Invested, r.Dates
+	n := len(eq)
+	inv, days = inv[:n], days[:n]
+	cs.nInv = n
+	rets := slices.Grow(dst[:0], n)[:n]
+	w := 0
 	prev, start := r.Capital, 0
 	if !(prev > 0) {
-		if len(eq) == 0 {
-			return cs
-		}
 		prev, start = eq[0], 1
 	}
-	rf := r.RiskFree
-	excess := rf != nil
-	if excess && len(rf) != len(eq) {
-		rf = nil // treated as 0, as eachExcessReturn does
-	}
 	alive := true
-	// Drawdown state: day t of the curve is Dates[t] when the dates are
-	// there, else t; the starting capital stands on the day before the
-	// first point.
-	dated := len(r.Dates) == len(eq)
-	day := func(i int) int64 {
-		if dated {
-			if i < 0 {
-				return int64(r.Dates[0]) - 1
-			}
-			return int64(r.Dates[i])
-		}
-		return int64(i)
-	}
+	var s, ds float64
 	peak, trough := base, 0.0
-	var peakDay int64
-	if withDD {
-		peakDay = day(-1)
-		if !(r.Capital > 0) {
-			peakDay = day(0)
-		}
+	peakDay := int64(days[0])
+	if r.Capital > 0 {
+		peakDay--
 	}
-	for i, e := range eq {
-		if i < len(inv) {
-			if inv[i] > 0 {
-				cs.invested++
+	under := false
+	invested := 0
+	for i := 0; i < n; {
+		e := eq[i]
+		if i > 0 && alive && e == prev && prev > 0 && prev <= math.MaxFloat64 {
+			// prev is eq[i-1] here, positive and finite: a stretch of the
+			// same equity.
+			j, k := flatRun(eq, inv, i, e)
+			invested += k
+			clear(rets[w : w+j-i])
+			w += j - i
+			if !under {
+				peakDay = int64(days[j-1])
 			}
-			counted = i + 1
+			i = j
+			continue
+		}
+		if inv[i] > 0 {
+			invested++
 		}
 		if alive && i >= start {
 			if !(prev > 0) {
 				alive = false
 			} else {
 				v := e/prev - 1
-				if excess {
-					if rf != nil {
-						v = e/prev - 1 - rf[i]
-					}
-					if math.Abs(v) < 1e-12 {
-						v = 0
-					}
-				}
-				cs.n++
-				cs.sum += v
-				if v == v {
-					// min(v, 0) without a branch on the sign (which is a
-					// coin toss in a position): the sign bit selects v or
-					// +0; +0 and (-0)² = +0 leave the sum unchanged.
-					bits := math.Float64bits(v)
-					w := math.Float64frombits(bits & uint64(int64(bits)>>63))
-					cs.dsum += w * w
-				}
+				rets[w] = v
+				w++
+				s += v
+				ds += negSquareNum(v)
 				prev = e
 			}
 		}
-		if !withDD {
-			if !alive {
+		if e >= peak {
+			if under {
+				cs.longest = max(cs.longest, int64(days[i])-peakDay)
+				under = false
+				cs.maxDD = max(cs.maxDD, 1-trough/peak)
+			}
+			peak, peakDay = e, int64(days[i])
+		} else if !under {
+			under, trough = true, e
+		} else if e < trough || e != e {
+			trough = e // the builtin min, without its signed-zero work
+		}
+		i++
+	}
+	if under {
+		cs.longest = max(cs.longest, int64(days[n-1])-peakDay)
+		cs.maxDD = max(cs.maxDD, 1-trough/peak)
+	}
+	rets = rets[:w]
+	if s != s {
+		// A NaN return (it makes the sum NaN) is no loss: sum the squared
+		// losses again, skipping NaNs.
+		ds = 0
+		for _, v := range rets {
+			ds += negSquare(v)
+		}
+	}
+	cs.rets, cs.n, cs.sum, cs.dsum = rets, w, s, ds
+	cs.invested, cs.underwater = invested, under
+	return cs
+}
+
+// flatRun returns the end of the stretch of days from i whose equity is e
+// (a number), and how many of them have an invested fraction above 0.
+func flatRun(eq, inv []float64, i int, e float64) (end, invested int) {
+	eq, inv = eq[i:], inv[i:len(eq)]
+	j := 0
+	for ; j < len(eq) && eq[j] == e; j++ {
+		if inv[j] > 0 {
+			invested++
+		}
+	}
+	return i + j, invested
+}
+
+// scanReturns appends the daily returns to rets, adding each to *sum and
+// its square when negative to *dsum, in order.
+func scanReturns(r *engine.Result, rets []float64, sum, dsum *float64) []float64 {
+	eq := r.Equity
+	// Returns: the first one is from Capital when positive, else from eq[0].
+	prev, start := r.Capital, 0
+	if !(prev > 0) {
+		if len(eq) == 0 {
+			return rets
+		}
+		prev, start = eq[0], 1
+	}
+	first := len(rets)
+	rets = slices.Grow(rets, len(eq)-start)
+	s, ds := *sum, *dsum
+	rf := r.RiskFree
+	if rf == nil {
+		out := rets[first : first+len(eq)-start]
+		w := 0
+		for i := start; i < len(eq); {
+			if !(prev > 0) {
 				break
 			}
-			continue
+			if eq[i] == prev && prev <= math.MaxFloat64 {
+				// A flat stretch of a positive, finite equity: each
+				// e/prev - 1 is exactly +0, which leaves both sums as they
+				// are.
+				j := i + 1
+				for j < len(eq) && eq[j] == prev {
+					j++
+				}
+				clear(out[w : w+j-i])
+				w += j - i
+				i = j
+				continue
+			}
+			e := eq[i]
+			v := e/prev - 1
+			out[w] = v
+			w++
+			s += v
+			ds += negSquareNum(v)
+			prev = e
+			i++
 		}
+		rets = rets[:first+w]
+	} else {
+		if len(rf) != len(eq) {
+			rf = nil // treated as 0, as eachExcessReturn does
+		}
+		for i, e := range eq[start:] {
+			if !(prev > 0) {
+				break
+			}
+			v := e/prev - 1
+			if rf != nil {
+				v = e/prev - 1 - rf[start+i]
+			}
+			if math.Abs(v) < 1e-12 {
+				v = 0
+			}
+			rets = append(rets, v)
+			s += v
+			ds += negSquareNum(v)
+			prev = e
+		}
+	}
+	if s != s {
+		// A NaN return (it makes the sum NaN) is no loss: sum the squared
+		// losses again, skipping NaNs.
+		ds = *dsum
+		for _, v := range rets[first:] {
+			ds += negSquare(v)
+		}
+	}
+	*sum, *dsum = s, ds
+	return rets
+}
+
+// negSquare is min(v, 0)² without a branch on the sign (which is a coin
+// toss in a position): the sign bit selects v or +0; +0 and (-0)² = +0
+// leave a sum unchanged. A NaN gives +0 (it is not a loss).
+func negSquare(v float64) float64 {
+	if v != v {
+		return 0
+	}
+	return negSquareNum(v)
+}
+
+// negSquareNum is negSquare for a number that is not NaN (a NaN with its
+// sign bit set stays NaN).
+func negSquareNum(v float64) float64 {
+	bits := math.Float64bits(v)
+	w := math.Float64frombits(bits & uint64(int64(bits)>>63))
+	return w * w
+}
+
+// drawdown follows the running peak of the equity curve from base: the
+// deepest drawdown, the longest stretch in days from a peak to the first day
+// back at or above it (or to the last day), and whether the curve ends under
+// water. Day t of the curve is Dates[t] when the dates are there, else t;
+// the starting capital stands on the day before the first point (or on the
+// first point without a capital).
+func drawdown(r *engine.Result, base float64) (maxDD float64, longest int64, underwater bool) {
+	eq := r.Equity
+	if len(eq) == 0 {
+		return 0, 0, false
+	}
+	if len(r.Dates) == len(eq) {
+		return drawdownDays(eq, r.Dates, r.Capital > 0, base)
+	}
+	return drawdownDays(eq, nil, r.Capital > 0, base)
+}
+
+// drawdownDays is drawdown over eq dated by days (nil: by index).
+func drawdownDays(eq []float64, days []data.Date, fromCapital bool, base float64) (maxDD float64, longest int64, underwater bool) {
+	day := func(i int) int64 {
+		if days != nil {
+			return int64(days[i])
+		}
+		return int64(i)
+	}
+	peak, trough := base, 0.0
+	peakDay := day(0)
+	if fromCapital {
+		peakDay--
+	}
+	for i := 0; i < len(eq); i++ {
+		e := eq[i]
 		if e >= peak {
-			if cs.underwater {
-				cs.longest = max(cs.longest, day(i)-peakDay)
-				cs.underwater = false
-				cs.maxDD = max(cs.maxDD, 1-trough/peak)
+			if underwater {
+				longest = max(longest, day(i)-peakDay)
+				underwater = false
+				maxDD = max(maxDD, 1-trough/peak)
+			}
+			// Days of the same equity after it keep the peak and move
+			// its day.
+			for i+1 < len(eq) && math.Float64bits(eq[i+1]) == math.Float64bits(e) {
+				i++
 			}
 			peak, peakDay = e, day(i)
 			continue
@@ -210,26 +387,37 @@ func scanCurve(r *engine.Result, base float64, withDD bool) (cs curveScan) {
 		// order), so the deepest day of the stretch is the lowest equity
 		// and one division per stretch gives the same maximum as one per
 		// day. A NaN equity makes the trough, and the drawdown, NaN.
-		if !cs.underwater {
-			cs.underwater, trough = true, e
-		} else if e < trough || e != e {
-			trough = e // the builtin min, without its signed-zero work
+		if !underwater {
+			underwater, trough = true, e
 		}
+		// The rest of the stretch: the lowest equity (the builtin min
+		// without its signed-zero work; a NaN stays).
+		rest := eq[i+1:]
+		j := 0
+		for ; j < len(rest); j++ {
+			x := rest[j]
+			if x >= peak {
+				break
+			}
+			if x < trough || x != x {
+				trough = x
+			}
+		}
+		i += j
 	}
-	if withDD && cs.underwater {
-		cs.longest = max(cs.longest, day(len(eq)-1)-peakDay)
-		cs.maxDD = max(cs.maxDD, 1-trough/peak)
+	if underwater {
+		longest = max(longest, day(len(eq)-1)-peakDay)
+		maxDD = max(maxDD, 1-trough/peak)
 	}
-	return cs
+	return maxDD, longest, underwater
 }
 
 // sumSquares is the second pass of the return statistics: Σ (r_t - mean)².
-func sumSquares(r *engine.Result, mean float64) float64 {
+func sumSquares(rets []float64, mean float64) float64 {
 	var ss float64
-	if r.RiskFree != nil {
-		eachExcessReturn(r, func(v float64) { d := v - mean; ss += d * d })
-	} else {
-		eachReturn(r, func(v float64) { d := v - mean; ss += d * d })
+	for _, v := range rets {
+		d := v - mean
+		ss += d * d
 	}
 	return ss
 }
@@ -266,6 +454,15 @@ func sumSquares(r *engine.Result, mean float64) float64 {
 // Every undefined metric is NA with a Note giving the reason, so the JSON
 // output never holds NaN or Inf. Days is the number of points on the curve.
 func ComputeMetrics(r *engine.Result) Metrics {
+	m, _ := ComputeMetricsReturns(r, nil)
+	return m
+}
+
+// ComputeMetricsReturns is ComputeMetrics that also returns the daily
+// returns (DailyReturns' values), written over dst: the allocation-free form
+// for sweeps, which reuse one buffer across trials and compute their own
+// statistics of the returns from it.
+func ComputeMetricsReturns(r *engine.Result, dst []float64) (Metrics, []float64) {
 	m := Metrics{
 		TotalReturn: NA, CAGR: NA, MaxDrawdown: NA, Sharpe: NA, Sortino: NA,
 		Calmar: NA, Volatility: NA, Exposure: NA, WinRate: NA,
@@ -286,18 +483,18 @@ func ComputeMetrics(r *engine.Result) Metrics {
 	if r.RiskFree != nil {
 		m.RiskFree = "excess of " + r.CashRate
 	}
-	curveMetrics(r, &m, note)
+	rets := curveMetrics(r, &m, note, dst[:0])
 	tradeMetrics(r.Trades, &m, note)
-	return m
+	return m, rets
 }
 
-func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)) {
+func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string), dst []float64) []float64 {
 	eq := r.Equity
 	if len(eq) == 0 {
 		for _, k := range []string{"total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown", "calmar", "exposure", "final_equity"} {
 			note(k, ReasonNoCurve)
 		}
-		return
+		return dst
 	}
 	A := float64(m.Annualization)
 	last := eq[len(eq)-1]
@@ -307,9 +504,10 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	if !(base > 0) {
 		base = eq[0]
 	}
-	// One pass for exposure, drawdown and the returns' sums; a second for
-	// the sum of squared deviations (two-pass variance, as always).
-	cs := scanCurve(r, base, base > 0)
+	// One scan for exposure, drawdown and the returns' sums; a second pass
+	// over the returns for the sum of squared deviations (two-pass variance,
+	// as always).
+	cs := scanCurve(r, base, base > 0, dst)
 	if cs.nInv > 0 {
 		m.Exposure = Value(float64(cs.invested) / float64(cs.nInv))
 	} else {
@@ -320,7 +518,7 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	if nrets > 0 {
 		mean = cs.sum / float64(nrets)
 		sd = 0
-		if ss := sumSquares(r, mean); nrets > 1 {
+		if ss := sumSquares(cs.rets, mean); nrets > 1 {
 			sd = math.Sqrt(ss / float64(nrets-1))
 		}
 		down = math.Sqrt(cs.dsum / float64(nrets))
@@ -358,7 +556,7 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 		for _, k := range []string{"volatility", "sharpe", "sortino"} {
 			note(k, ReasonFewReturns)
 		}
-		return
+		return cs.rets
 	}
 	m.Volatility = Value(sd * math.Sqrt(A))
 	if sd > 0 {
@@ -374,6 +572,7 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	} else {
 		note("sortino", ReasonNoLosingDays)
 	}
+	return cs.rets
 }
 
 func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason string)) {

@@ -125,12 +125,12 @@ func TestMetricsFusedPassBitIdentical(t *testing.T) {
 			continue
 		}
 		expo, nr, mean, sd, down, maxDD, longest := refCurve(r, base)
-		cs := scanCurve(r, base, true)
+		cs := scanCurve(r, base, true, nil)
 		gotMean, gotSD, gotDown := math.NaN(), math.NaN(), math.NaN()
 		if cs.n > 0 {
 			gotMean = cs.sum / float64(cs.n)
 			gotSD = 0
-			if ss := sumSquares(r, gotMean); cs.n > 1 {
+			if ss := sumSquares(cs.rets, gotMean); cs.n > 1 {
 				gotSD = math.Sqrt(ss / float64(cs.n-1))
 			}
 			gotDown = math.Sqrt(cs.dsum / float64(cs.n))
@@ -138,12 +138,21 @@ func TestMetricsFusedPassBitIdentical(t *testing.T) {
 		if cs.n != nr || !same(gotMean, mean) || !same(gotSD, sd) || !same(gotDown, down) {
 			t.Fatalf("trial %d: returns n %d/%d mean %v/%v sd %v/%v down %v/%v", trial, cs.n, nr, gotMean, mean, gotSD, sd, gotDown, down)
 		}
+		want := DailyReturns(r)
+		if len(cs.rets) != len(want) {
+			t.Fatalf("trial %d: %d returns kept, want %d", trial, len(cs.rets), len(want))
+		}
+		for i := range want {
+			if !same(cs.rets[i], want[i]) {
+				t.Fatalf("trial %d: return %d kept %v, want %v", trial, i, cs.rets[i], want[i])
+			}
+		}
 		if !same(float64(cs.invested)/float64(cs.nInv), expo) {
 			t.Fatalf("trial %d: exposure differs", trial)
 		}
 		// Without the drawdown the scan may stop at the end of the returns:
 		// the exposure still counts every day.
-		if c2 := scanCurve(r, base, false); c2.n != cs.n || !same(c2.sum, cs.sum) || !same(c2.dsum, cs.dsum) || c2.invested != cs.invested {
+		if c2 := scanCurve(r, base, false, nil); c2.n != cs.n || !same(c2.sum, cs.sum) || !same(c2.dsum, cs.dsum) || c2.invested != cs.invested {
 			t.Fatalf("trial %d: the scan without drawdown differs: %+v vs %+v", trial, c2, cs)
 		}
 		if !same(cs.maxDD, maxDD) || cs.longest != longest {
@@ -152,5 +161,36 @@ func TestMetricsFusedPassBitIdentical(t *testing.T) {
 		if maxDD == 0 && trial%5 == 0 {
 			t.Logf("trial %d has no drawdown", trial)
 		}
+	}
+}
+
+// BenchmarkComputeMetrics: the metrics of one sweep trial's curve (5,256
+// days, the BTC window, flat between about 140 trades of 1 to 30 days)
+// with its returns kept, as the sweep computes them.
+//
+//	go test -run '^$' -bench ComputeMetrics -benchmem ./results/
+func BenchmarkComputeMetrics(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n = 5256
+	r := &engine.Result{Capital: 1e5, Annualization: 365, Equity: make([]float64, n), Invested: make([]float64, n), Dates: make([]data.Date, n)}
+	e := 1e5
+	for i := 0; i < n; {
+		flat := 10 + rng.IntN(40)
+		for j := 0; j < flat && i < n; j++ {
+			r.Equity[i], r.Dates[i] = e, data.Date(15000+i)
+			i++
+		}
+		hold := 1 + rng.IntN(30)
+		r.Trades = append(r.Trades, engine.Trade{Cost: e, Return: rng.NormFloat64() * 0.1})
+		for j := 0; j < hold && i < n; j++ {
+			e *= 1 + rng.NormFloat64()*0.03
+			r.Equity[i], r.Invested[i], r.Dates[i] = e, 1, data.Date(15000+i)
+			i++
+		}
+	}
+	var rets []float64
+	b.ReportAllocs()
+	for b.Loop() {
+		_, rets = ComputeMetricsReturns(r, rets)
 	}
 }

@@ -286,23 +286,43 @@ func (b *Breakout) Listens(sym int) bool { return sym == b.trig || sym == b.rel 
 // cached mode.
 func (b *Breakout) Skips() bool { return b.sig != nil }
 
+// SkipsHeld reports whether NextEvent also holds while positions are open
+// (engine.HeldSkipper): in cached mode, unless a failed breakout can exit,
+// an open position's decisions wait for the next breakout too (to log it as
+// in_position); the exits by holding period and stops are the engine's.
+func (b *Breakout) SkipsHeld() bool { return b.sig != nil && !b.p.ExitOnFailedBreakout }
+
 // NextEvent lets the engine jump, while the book is flat, to the next
-// breakout: in cached mode nothing else can change a flat book's decisions.
+// breakout: in cached mode nothing else can change a flat book's decisions
+// (nor, see SkipsHeld, an open one's without failed-breakout exits).
 func (b *Breakout) NextEvent(c *engine.Ctx, k int) int {
 	if b.sig == nil {
 		return k
 	}
-	br := b.sig.breaks
-	for b.nextSig < len(br) && int(b.sig.K[br[b.nextSig]]) < k {
-		b.nextSig++
+	// Before the window a breakout is no signal (periodClose ignores it)
+	// and a flat book has nothing else to do: the search starts at the
+	// window.
+	bk, k32 := b.sig.breakK, int32(max(k, c.WindowEvent()))
+	j := b.nextSig
+	// Usually the next breakout or one a few further; far ones by binary
+	// search (after a long hold, thousands of breakouts of a short lookback
+	// lie behind).
+	for steps := 0; j < len(bk) && bk[j] < k32; steps++ {
+		if steps == 8 {
+			lo := j
+			j = lo + sort.Search(len(bk)-lo, func(i int) bool { return bk[lo+i] >= k32 })
+			break
+		}
+		j++
 	}
-	if b.nextSig == len(br) {
+	b.nextSig = j
+	if j == len(bk) {
 		return c.PlanLen()
 	}
 	// OnBar at that event starts its search for the event's period closes
 	// from the breakout's own index (hintK: the event it belongs to).
-	b.hintK, b.hintPos = b.sig.K[br[b.nextSig]], br[b.nextSig]
-	return int(b.hintK)
+	b.hintK, b.hintPos = bk[j], int(b.sig.breaks[j])
+	return int(bk[j])
 }
 
 // OnBar handles the period closes that a trigger bar completes.
@@ -657,7 +677,8 @@ type TriggerSignals struct {
 	Date   []data.Date
 	Level  []float64
 	Signal []bool
-	breaks []int // indexes of the confirmed breakouts
+	breaks []int32 // indexes of the confirmed breakouts
+	breakK []int32 // their events: K[breaks[i]]
 }
 
 // TriggerParams are the parameters the trigger side depends on, as a
@@ -770,7 +791,8 @@ func ComputeTriggerSignals(plan *engine.Plan, p BreakoutParams) (*TriggerSignals
 		for _, pc := range ts.onBar(d, cl, buf[:0]) {
 			level := 0.0
 			if pc.signal() {
-				out.breaks = append(out.breaks, len(out.K))
+				out.breaks = append(out.breaks, int32(len(out.K)))
+				out.breakK = append(out.breakK, int32(k))
 				level = pc.level
 			}
 			out.K = append(out.K, int32(k))
@@ -785,7 +807,7 @@ func ComputeTriggerSignals(plan *engine.Plan, p BreakoutParams) (*TriggerSignals
 	// to twice their length in append's spare capacity.
 	out.K, out.Close, out.Value = slices.Clone(out.K), slices.Clone(out.Close), slices.Clone(out.Value)
 	out.Date, out.Level, out.Signal = slices.Clone(out.Date), slices.Clone(out.Level), slices.Clone(out.Signal)
-	out.breaks = slices.Clone(out.breaks)
+	out.breaks, out.breakK = slices.Clone(out.breaks), slices.Clone(out.breakK)
 	return out, nil
 }
 
@@ -793,7 +815,7 @@ func ComputeTriggerSignals(plan *engine.Plan, p BreakoutParams) (*TriggerSignals
 func (s *TriggerSignals) Bytes() int {
 	const header = 256                                                             // the struct and its key, roughly
 	return header + cap(s.K)*4 + cap(s.Close)*8 + cap(s.Value)*8 + cap(s.Date)*4 + // data.Date is an int32
-		cap(s.Level)*8 + cap(s.Signal) + cap(s.breaks)*8
+		cap(s.Level)*8 + cap(s.Signal) + cap(s.breaks)*4 + cap(s.breakK)*4
 }
 
 // BuyAndHold buys the targets at the first instant of the window and holds

@@ -63,7 +63,7 @@ func TestCachedModeEqualsLive(t *testing.T) {
 			if b.Events > a.Events {
 				t.Errorf("params %d: cached mode replayed %d events, live %d", i, b.Events, a.Events)
 			}
-			a.Events, b.Events = 0, 0
+			a.Events, b.Events, a.Walked, b.Walked = 0, 0, 0, 0
 			if !reflect.DeepEqual(a, b) {
 				t.Fatalf("params %d (%+v), fill %d: cached differs from live: %s", i, p, fill, diffResults(a, b))
 			}
@@ -91,4 +91,80 @@ func diffResults(a, b *engine.Result) string {
 		}
 	}
 	return "signals or orders differ"
+}
+
+// TestCachedWalkEqualsLive: the cached mode's walks through held stretches
+// (engine.HeldSkipper) give the live replay's signals, orders, trades and
+// equity curve for baskets (several positions marked per day, entries
+// filling on different bars), weights, partial allocation, next-close
+// fills, cooldowns and the configurations that must not walk (stop loss,
+// take profit: walks only while the entry is pending; failed-breakout
+// exits: none), and the walks do happen.
+func TestCachedWalkEqualsLive(t *testing.T) {
+	ds, err := data.Synthetic(data.DefaultSynthetic(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := engine.NewPlan(ds)
+	baskets := [][]string{{"BTC"}, {"BTC", "ETH", "SOL"}, {"ETH", "LTC"}}
+	walked, n := 0, 0
+	for bi, targets := range baskets {
+		for _, lb := range []int{3, 20, 120} {
+			for ei, ex := range []struct {
+				hold     int
+				sl, tp   float64
+				fail     bool
+				alloc    float64
+				cooldown int
+			}{{10, 0, 0, false, 1, 0}, {90, 0, 0, false, 0.5, 20}, {30, 0.05, 0, false, 1, 0}, {30, 0, 0.1, false, 1, 0}, {0, 0, 0, true, 1, 0}, {1, 0, 0, false, 0.8, 0}} {
+				var weights []float64
+				if len(targets) > 1 && ei%2 == 1 {
+					weights = make([]float64, len(targets))
+					for i := range weights {
+						weights[i] = float64(i + 1)
+					}
+				}
+				p := BreakoutParams{Trigger: "RUT", Rule: Donchian, Lookback: lb, Confirm: 1, Targets: targets, Weights: weights,
+					Allocation: ex.alloc, HoldDays: ex.hold, StopLoss: ex.sl, TakeProfit: ex.tp, ExitOnFailedBreakout: ex.fail, CooldownDays: ex.cooldown}
+				for _, fill := range []engine.FillMode{engine.NextOpen, engine.NextClose} {
+					opts := engine.Options{Capital: 1e5, CommissionBps: 10, SlippageBps: 3, Fill: fill, Trigger: "RUT", Targets: targets}
+					live, err := NewBreakout(p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					a, err := engine.Run(context.Background(), plan, live, opts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					sig, err := ComputeTriggerSignals(plan, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					cached, _ := NewBreakout(p)
+					if err := cached.UseSignals(sig); err != nil {
+						t.Fatal(err)
+					}
+					b, err := engine.Run(context.Background(), plan, cached, opts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if a.Walked != 0 {
+						t.Fatalf("live mode walked %d events", a.Walked)
+					}
+					if ex.fail && b.Walked != 0 {
+						t.Fatalf("basket %d lookback %d exits %d: walked %d events with failed-breakout exits", bi, lb, ei, b.Walked)
+					}
+					walked += b.Walked
+					n++
+					a.Events, b.Events, a.Walked, b.Walked = 0, 0, 0, 0
+					if !reflect.DeepEqual(a, b) {
+						t.Fatalf("basket %d lookback %d exits %d fill %d: cached differs from live: %s", bi, lb, ei, fill, diffResults(a, b))
+					}
+				}
+			}
+		}
+	}
+	if walked == 0 {
+		t.Fatalf("%d runs walked no event: the comparison does not test the walks", n)
+	}
 }

@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/riskon/riskon/data"
 )
@@ -12,16 +13,39 @@ type DonchianParams struct {
 }
 
 // donchian fires when a close is strictly above the highest of the previous
-// Lookback closes (a monotonic deque: O(1) amortised per close). The deque
-// is a ring of a power-of-two size holding each candidate's index and close
-// side by side: it never holds more than Lookback+1 candidates, so it stays
-// small (in cache) whatever the length of the series.
+// Lookback closes. The closes are cut into blocks of Lookback (van Herk 1992,
+// "A fast algorithm for local minimum and maximum filters on rectangular and
+// octagonal kernels", Pattern Recognition Letters 13(7); Gil & Werman 1993):
+// the previous Lookback closes are a suffix of the previous block and a
+// prefix of the current one, so the level is the larger of the previous
+// block's suffix maximum (computed once when that block completed) and the
+// running maximum of the current block. That is O(1) per close without a
+// data-dependent branch, and the level is the same number the definition
+// gives: the maximum of the same closes, which are finite (the store and
+// the generator give no others). The closes are kept as order keys (their
+// bits as integers, ordered as the numbers are: see floatKey), so that each
+// maximum is an integer comparison.
 type donchian struct {
-	p          DonchianParams
-	n          int // closes seen
-	head, tail int // candidates are ring positions [head, tail)
-	idx        []int
-	val        []float64 // val[j] is the close of index idx[j]
+	p   DonchianParams
+	n   int     // closes seen
+	q   int     // closes of the current block so far, in blk[:q]
+	blk []int64 // the current block's closes (order keys)
+	suf []int64 // suf[j]: the highest close of the previous block from its position j on
+	pre int64   // the highest close of the current block so far
+}
+
+// floatKey maps a number to an integer of the same order (for every
+// number but NaN, -0 below +0): the bits of a positive number already
+// compare as the numbers; a negative number's bits other than the sign are
+// flipped. It is its own inverse.
+func floatKey(x float64) int64 {
+	b := int64(math.Float64bits(x))
+	return b ^ (b >> 63 & math.MaxInt64)
+}
+
+// keyValue is the number of an order key.
+func keyValue(k int64) float64 {
+	return math.Float64frombits(uint64(k ^ (k >> 63 & math.MaxInt64)))
 }
 
 func init() {
@@ -33,65 +57,72 @@ func init() {
 			if p.Lookback < 1 {
 				return nil, fmt.Errorf("trigger.lookback must be at least 1")
 			}
-			size := ringSize(p.Lookback, capacity)
-			return &donchian{p: DonchianParams{Lookback: p.Lookback}, idx: make([]int, size), val: make([]float64, size)}, nil
+			size := blockSize(p.Lookback, capacity)
+			return &donchian{p: DonchianParams{Lookback: p.Lookback}, blk: make([]int64, size), suf: make([]int64, size)}, nil
 		},
 	})
 }
 
-// ringSize is the power of two the deque of lookback needs over capacity
-// closes: at most lookback+1 candidates, never more than the closes.
-func ringSize(lookback, capacity int) int {
-	need := min(lookback, capacity) + 1
-	size := 1
-	for size < need {
-		size *= 2
-	}
-	return size
+// blockSize is what the block buffers of lookback need over capacity closes:
+// a block of lookback closes, or fewer when fewer closes come (a block is
+// never complete then, and its suffix maxima never needed).
+func blockSize(lookback, capacity int) int {
+	return max(min(lookback, capacity), 1)
 }
 
 func (t *donchian) Next(cl float64, _ data.Date) (level float64, broke bool) {
-	i := t.n
-	t.n++
-	n := t.p.Lookback
-	mask := len(t.idx) - 1
-	for t.head < t.tail && t.idx[t.head&mask] < i-n {
-		t.head++
-	}
-	if i >= n {
-		level = t.val[t.head&mask]
+	n, q := t.p.Lookback, t.q
+	if t.n >= n {
+		// The previous n closes: the previous block from position q on,
+		// and the current block's q closes.
+		k := t.suf[q]
+		if q > 0 {
+			k = max(k, t.pre)
+		}
+		level = keyValue(k)
 		broke = cl > level
 	}
-	for t.tail > t.head && t.val[(t.tail-1)&mask] <= cl {
-		t.tail--
+	t.n++
+	key := floatKey(cl)
+	if q == 0 {
+		t.pre = key
+	} else {
+		t.pre = max(t.pre, key)
 	}
-	if t.tail-t.head == len(t.idx) {
+	if q == len(t.blk) {
 		t.grow()
-		mask = len(t.idx) - 1
 	}
-	t.idx[t.tail&mask], t.val[t.tail&mask] = i, cl
-	t.tail++
+	t.blk[q] = key
+	t.q = q + 1
+	if t.q == n {
+		// The block is complete: its suffix maxima serve the next n closes.
+		suf := t.suf[:n]
+		m := t.blk[n-1]
+		suf[n-1] = m
+		for j := n - 2; j >= 0; j-- {
+			m = max(m, t.blk[j])
+			suf[j] = m
+		}
+		t.q = 0
+	}
 	return level, broke
 }
 
-// grow doubles the ring (more closes than the capacity New was given).
+// grow doubles the block buffers, up to the lookback (more closes came than
+// the capacity New was given).
 func (t *donchian) grow() {
-	size := 2 * len(t.idx)
-	idx, val := make([]int, size), make([]float64, size)
-	mask := len(t.idx) - 1
-	for j := t.head; j < t.tail; j++ {
-		idx[j-t.head], val[j-t.head] = t.idx[j&mask], t.val[j&mask]
-	}
-	t.tail -= t.head
-	t.head = 0
-	t.idx, t.val = idx, val
+	size := min(2*len(t.blk), t.p.Lookback)
+	blk := make([]int64, size)
+	copy(blk, t.blk)
+	t.blk, t.suf = blk, make([]int64, size)
 }
 
 // Reset starts over keeping the buffers.
 func (t *donchian) Reset(p BreakoutParams, capacity int) bool {
-	if p.Lookback < 1 || len(t.idx) < ringSize(p.Lookback, capacity) {
+	size := blockSize(p.Lookback, capacity)
+	if p.Lookback < 1 || len(t.blk) < size {
 		return false
 	}
-	*t = donchian{p: DonchianParams{Lookback: p.Lookback}, idx: t.idx, val: t.val}
+	*t = donchian{p: DonchianParams{Lookback: p.Lookback}, blk: t.blk, suf: t.suf}
 	return true
 }

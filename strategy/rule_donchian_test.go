@@ -5,9 +5,10 @@ import (
 	"testing"
 )
 
-// TestDonchianBruteForce: the deque's level and breakout equal the naive
+// TestDonchianBruteForce: the block maxima's level and breakout equal the naive
 // maximum of the previous lookback closes, on random closes with many ties
-// (closes rounded to a coarse grid) and lookbacks from 1 to 40.
+// (closes rounded to a coarse grid) and lookbacks from 1 to 40, and so do
+// the status's level and the index of its latest occurrence.
 func TestDonchianBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
 	var reused RuleState
@@ -50,6 +51,24 @@ func TestDonchianBruteForce(t *testing.T) {
 			}
 			if level != wantLevel || broke != wantBroke {
 				t.Fatalf("lookback %d close %d: got %v/%v, want %v/%v", lb, i, level, broke, wantLevel, wantBroke)
+			}
+			// The status after close i: the highest of the last lb closes
+			// and the index of its latest occurrence.
+			st := st.(*donchian).Status(0, 0)
+			if i+1 < lb {
+				if st.Ready {
+					t.Fatalf("lookback %d close %d: status ready before %d closes", lb, i, lb)
+				}
+				continue
+			}
+			hi, at := closes[i+1-lb], i+1-lb
+			for j := i + 1 - lb; j <= i; j++ {
+				if closes[j] >= hi {
+					hi, at = closes[j], j
+				}
+			}
+			if !st.Ready || st.Level != hi || st.LevelIndex != at {
+				t.Fatalf("lookback %d close %d: status level %v at %d (ready %v), want %v at %d", lb, i, st.Level, st.LevelIndex, st.Ready, hi, at)
 			}
 		}
 	}

@@ -73,20 +73,33 @@ func dequeFront(ix []int, head, from int) int {
 	return ix[head]
 }
 
-// Status of donchian: the highest of the last Lookback closes, read from the
-// front of the rule's ring of candidates without dropping anything (the
-// state is only read).
+// Status of donchian: the highest of the last Lookback closes and the index
+// of its latest occurrence, read from the rule's blocks without changing
+// them.
 func (t *donchian) Status(_ data.Date, margin float64) RuleStatus {
-	n := t.n
-	if n < t.p.Lookback {
+	n, lb := t.n, t.p.Lookback
+	if n < lb {
 		return notReady()
 	}
-	mask := len(t.idx) - 1
-	j := t.head
-	for j < t.tail && t.idx[j&mask] < n-t.p.Lookback {
-		j++
+	q := t.q
+	k := t.suf[q]
+	if q > 0 {
+		k = max(k, t.pre)
 	}
-	i, hi := t.idx[j&mask], t.val[j&mask]
+	hi := keyValue(k)
+	// The latest close equal to hi: in the current block, else the last
+	// position of the previous block whose suffix maximum is still hi.
+	i := -1
+	for j := q - 1; j >= 0 && i < 0; j-- {
+		if t.blk[j] == k {
+			i = n - q + j
+		}
+	}
+	for j := lb - 1; j >= q && i < 0; j-- {
+		if t.suf[j] == k {
+			i = n - q - lb + j
+		}
+	}
 	return RuleStatus{Ready: true, Armed: true, Level: withMargin(hi, margin), LevelIndex: i,
 		Values: []RuleValue{{Name: "highest_close", Value: hi}}}
 }

@@ -61,8 +61,13 @@ type benchData struct {
 
 type benchRun struct {
 	Config string `json:"config"`
-	// Events is the number of bar events one run replays.
+	// Events is the number of bar events one run replays (the trial path
+	// jumps over flat stretches); Walked of them are walked while holding
+	// (marks and equity samples only, engine.HeldSkipper); PlanEvents is
+	// the number of events in the plan.
 	Events          int     `json:"events"`
+	Walked          int     `json:"walked"`
+	PlanEvents      int     `json:"plan_events"`
 	Runs            int     `json:"runs"`
 	Seconds         float64 `json:"seconds"`
 	EventsPerSecond float64 `json:"events_per_second"`
@@ -227,9 +232,10 @@ func (a *app) bench(ctx context.Context, useDB bool, bars, trials, random, worke
 			return nil, err
 		}
 		events += o.Result.Events
-		res.SingleRun.Events = o.Result.Events
+		res.SingleRun.Events, res.SingleRun.Walked = o.Result.Events, o.Result.Walked
 		res.SingleRun.Runs++
 	}
+	res.SingleRun.PlanEvents = sh.Plan.Len()
 	res.SingleRun.Seconds = time.Since(start).Seconds()
 	res.SingleRun.EventsPerSecond = float64(events) / res.SingleRun.Seconds
 	start = time.Now()
@@ -531,8 +537,8 @@ func printBench(a *app, r *benchResult) {
 	}
 	fmt.Fprintf(tw, "data\t%s: %s (fingerprint %s)\n", r.Data.Source, strings.Join(bars, ", "), short(r.Data.Fingerprint))
 	s := r.SingleRun
-	fmt.Fprintf(tw, "single run\t%.0f bar events/s (%d events per run, %d runs in %.2f s); full backtest with evidence %.1f ms\n",
-		s.EventsPerSecond, s.Events, s.Runs, s.Seconds, s.FullBacktestMS)
+	fmt.Fprintf(tw, "single run\t%.0f bar events/s (%d of the plan's %d events per run, %d of them walked: marks only; %d runs in %.2f s); full backtest with evidence %.1f ms\n",
+		s.EventsPerSecond, s.Events, s.PlanEvents, s.Walked, s.Runs, s.Seconds, s.FullBacktestMS)
 	sw := r.Sweep
 	fmt.Fprintf(tw, "sweep\t%.0f trials/s with %d workers (%d trials in %.2f s; DSR and PBO (S=%d) %.2f s)\n",
 		sw.TrialsPerSecond, sw.Workers, sw.Trials, sw.Seconds, sw.PBOBlocks, sw.StatsSeconds)

@@ -144,16 +144,20 @@ type TrialOutcome struct {
 	// Verdict empty (results.NewEvidence builds them from the counts).
 	Evidence results.Evidence
 	Result   *engine.Result
+	// Returns are the daily returns of the result (results.DailyReturns),
+	// kept by the metrics' scan.
+	Returns []float64
 }
 
 // TrialRunner runs trials one after another, reusing its buffers. Use one per
 // worker goroutine; it is not safe for concurrent use.
 type TrialRunner struct {
-	sh  *Shared
-	r   engine.Runner
-	bd  strategy.Builder
-	out TrialOutcome
-	ev  results.Evidence // evidence with every statistic NA, no counts
+	sh   *Shared
+	r    engine.Runner
+	bd   strategy.Builder
+	out  TrialOutcome
+	ev   results.Evidence // evidence with every statistic NA, no counts
+	rets []float64        // the daily returns' buffer
 
 	// The last trial's trigger signals and benchmark: consecutive trials
 	// mostly share them, found then without a lock.
@@ -198,7 +202,9 @@ func (t *TrialRunner) Run(ctx context.Context, cfg config.Config) (*TrialOutcome
 		return nil, fmt.Errorf("trial %s: %w", cfg.Name, err)
 	}
 	out := &t.out
-	*out = TrialOutcome{Metrics: results.ComputeMetrics(res), Evidence: t.ev, Result: res}
+	m, rets := results.ComputeMetricsReturns(res, t.rets)
+	t.rets = rets
+	*out = TrialOutcome{Metrics: m, Evidence: t.ev, Result: res, Returns: rets}
 	out.Evidence.Signals, out.Evidence.Trades, out.Evidence.Episodes = results.SampleCounts(res)
 	out.Evidence.TooFew = out.Evidence.Episodes < results.MinSamples
 	in := benchInputs{targets: cfg.Trade.Targets, weights: cfg.Trade.Weights, trigger: cfg.Trigger.Symbol, fill: cfg.Fill,

@@ -67,16 +67,18 @@ func BenchmarkTrials(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
-	events := 0
+	events, walked := 0, 0
 	for i := 0; i < b.N; i++ {
 		out, err := tr.Run(ctx, grid[i%len(grid)])
 		if err != nil {
 			b.Fatal(err)
 		}
 		events += out.Result.Events
+		walked += out.Result.Walked
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "trials/s")
 	b.ReportMetric(float64(events)/float64(b.N), "events/trial")
+	b.ReportMetric(float64(walked)/float64(b.N), "walked/trial")
 	b.ReportMetric(float64(sh.Plan.Len()), "plan-events")
 }
 

@@ -82,21 +82,34 @@ func (g Grid) Sums(dst []float64, dates []data.Date, daily []float64) []float64 
 	if S == 0 || g.BlockDays < 1 {
 		return dst
 	}
-	// Dates increase: walk the blocks alongside instead of dividing per day.
+	// Dates increase: walk the blocks alongside instead of dividing per day,
+	// summing block b in registers (the same additions in the same order).
+	// A zero return (a flat day) adds +0, which changes no sum: skipped.
 	b, lo, hi := -1, data.Date(0), g.Start
 	end := g.Start + data.Date(g.Days())
+	var sum, sq float64
 	for i, x := range daily {
+		if x == 0 {
+			continue
+		}
 		d := dates[i]
 		if d < g.Start || d >= end {
 			continue
 		}
 		if d < lo || d >= hi { // another block (dates out of order are allowed)
+			if b >= 0 {
+				dst[b], dst[S+b] = sum, sq
+			}
 			b = int(d-g.Start) / g.BlockDays
 			lo = g.Start + data.Date(b*g.BlockDays)
 			hi = lo + data.Date(g.BlockDays)
+			sum, sq = dst[b], dst[S+b]
 		}
-		dst[b] += x
-		dst[S+b] += x * x
+		sum += x
+		sq += x * x
+	}
+	if b >= 0 {
+		dst[b], dst[S+b] = sum, sq
 	}
 	return dst
 }

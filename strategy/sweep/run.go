@@ -247,7 +247,6 @@ type worker struct {
 	exp     *Expansion
 	grid    Grid
 	observe func(*Trial, config.Config, *backtest.TrialOutcome)
-	daily   []float64 // scratch
 }
 
 func (w *worker) run(ctx context.Context, t *Trial) (*Result, error) {
@@ -273,20 +272,39 @@ func (w *worker) run(ctx context.Context, t *Trial) (*Result, error) {
 	}
 	r.Metrics.Notes = slices.Clone(r.Metrics.Notes)
 	r.Benchmark.Notes = slices.Clone(r.Benchmark.Notes)
-	w.daily = results.AppendDailyReturns(w.daily[:0], o.Result)
-	dates := results.DailyReturnDates(o.Result, len(w.daily))
-	r.Moments = moments(w.daily)
+	daily := o.Returns
+	dates := results.DailyReturnDates(o.Result, len(daily))
+	r.Moments = moments(daily)
 	if w.grid != (Grid{}) {
-		r.Sums = w.grid.Sums(make([]float64, 0, 2*w.grid.Blocks), dates, w.daily)
+		r.Sums = w.grid.Sums(make([]float64, 0, 2*w.grid.Blocks), dates, daily)
 	}
 	return r, nil
 }
 
+// moments gives exactly stat.Skew(daily, nil) and stat.ExKurtosis(daily,
+// nil) + 3 in half the passes: both start from the same mean and standard
+// deviation (stat.MeanStdDev) and the same standardised values z, whose
+// cubes and fourth powers one pass sums, with gonum's expressions and bias
+// corrections (Doane & Seward 2011, Journal of Statistics Education 19(2),
+// for the skewness; the sample excess kurtosis of gonum's ExKurtosis).
 func moments(daily []float64) Moments {
 	m := Moments{N: len(daily), Skew: math.NaN(), Kurt: math.NaN()}
 	if len(daily) >= 4 {
-		m.Skew = stat.Skew(daily, nil)
-		m.Kurt = stat.ExKurtosis(daily, nil) + 3
+		mean, std := stat.MeanStdDev(daily, nil)
+		var s, e, zero float64
+		z0 := (zero - mean) / std // z of a flat day (+0), divided once
+		for _, v := range daily {
+			z := z0
+			if math.Float64bits(v) != 0 {
+				z = (v - mean) / std
+			}
+			s += z * z * z
+			e += z * z * z * z
+		}
+		n := float64(len(daily))
+		m.Skew = s * ((n / (n - 1)) * (1 / (n - 2)))
+		mul, offset := ((n+1)/(n-1))*(n/(n-2))*(1/(n-3)), 3*((n-1)/(n-2))*((n-1)/(n-3))
+		m.Kurt = e*mul - offset + 3
 	}
 	return m
 }
