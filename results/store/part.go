@@ -136,7 +136,10 @@ func (p *Part) Create(ctx context.Context, rec SweepRecord) error {
 
 func (p *Part) writeSweepRow(file string, rec SweepRecord) error {
 	row := partSweepRowOf(rec, p.index, p.count)
-	return writeParquet(file, partSweepSchema, func(w *parquet.Writer) error { return w.Write(&row) })
+	return writeParquet(file, partSweepSchema, func(w *parquet.GenericWriter[any]) error {
+		_, err := w.Write([]any{&row})
+		return err
+	})
 }
 
 // Delete removes the part: its part files and its partial folder.
@@ -252,7 +255,7 @@ func (p *Part) Finish(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("finish sweep part %s: %w", p.stem, err)
 	}
-	if err := writeParquet(files[0], partTrialSchema, func(w *parquet.Writer) error {
+	if err := writeParquet(files[0], partTrialSchema, func(w *parquet.GenericWriter[any]) error {
 		for _, c := range chunks {
 			if err := copyRowGroups(ctx, w, c); err != nil {
 				return fmt.Errorf("read %s: %w", c, err)
@@ -371,12 +374,14 @@ func (w *PartWriter) Flush(ctx context.Context) error {
 	slices.SortFunc(w.buf, func(a, b *TrialRow) int { return cmp.Compare(a.Index, b.Index) })
 	file := filepath.Join(w.p.partialDir(), fmt.Sprintf("trials-%06d.parquet", w.next))
 	row := reflect.New(partTrialType)
-	err := writeParquet(file, partTrialSchema, func(pw *parquet.Writer) error {
+	err := writeParquet(file, partTrialSchema, func(pw *parquet.GenericWriter[any]) error {
+		one := make([]any, 1)
 		for _, r := range w.buf {
 			if err := trialToPart(r, w.p.id, row.Elem()); err != nil {
 				return err
 			}
-			if err := pw.Write(row.Interface()); err != nil {
+			one[0] = row.Interface()
+			if _, err := pw.Write(one); err != nil {
 				return err
 			}
 		}
@@ -568,7 +573,7 @@ func (r *partSweepRow) record() SweepRecord {
 // partRowGroup rows, as DuckDB's export of a part) through fill, under a
 // temporary name synced and renamed into place: the file is complete or
 // absent.
-func writeParquet(file string, schema *parquet.Schema, fill func(*parquet.Writer) error) (err error) {
+func writeParquet(file string, schema *parquet.Schema, fill func(*parquet.GenericWriter[any]) error) (err error) {
 	tmp := file + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
@@ -581,7 +586,7 @@ func writeParquet(file string, schema *parquet.Schema, fill func(*parquet.Writer
 			err = fmt.Errorf("write %s: %w", file, err)
 		}
 	}()
-	w := parquet.NewWriter(f, schema, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(partRowGroup))
+	w := parquet.NewGenericWriter[any](f, schema, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(partRowGroup))
 	if err := fill(w); err != nil {
 		return err
 	}
@@ -599,7 +604,7 @@ func writeParquet(file string, schema *parquet.Schema, fill func(*parquet.Writer
 
 // copyRowGroups appends the row groups of file to w, their compressed
 // pages copied as they are (the chunks have the part's schema and options).
-func copyRowGroups(ctx context.Context, w *parquet.Writer, file string) error {
+func copyRowGroups(ctx context.Context, w *parquet.GenericWriter[any], file string) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
