@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 
@@ -113,32 +115,63 @@ func (s *Store) Load(ctx context.Context, symbols []string) (*data.Dataset, erro
 }
 
 func (s *Store) loadSeries(ctx context.Context, sym string, cal data.Calendar, n int) (*data.Series, error) {
-	rs, err := s.db.QueryContext(ctx, `SELECT date_diff('day', DATE '1970-01-01', date), open_time, close_time,
-		open, high, low, close, volume FROM bars WHERE symbol = ? ORDER BY date`, sym)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", sym, err)
-	}
-	defer rs.Close()
 	ser := &data.Series{Symbol: sym, Calendar: cal,
 		Date: make([]data.Date, 0, n), OpenTime: make([]int64, 0, n), CloseTime: make([]int64, 0, n),
 		Open: make([]float64, 0, n), High: make([]float64, 0, n), Low: make([]float64, 0, n),
 		Close: make([]float64, 0, n), Volume: make([]float64, 0, n)}
-	for rs.Next() {
-		var d, o, c int64
-		var op, hi, lo, cl, vo float64
-		if err := rs.Scan(&d, &o, &c, &op, &hi, &lo, &cl, &vo); err != nil {
-			return nil, fmt.Errorf("load %s: %w", sym, err)
-		}
-		ser.Date = append(ser.Date, data.Date(d))
-		ser.OpenTime = append(ser.OpenTime, o)
-		ser.CloseTime = append(ser.CloseTime, c)
-		ser.Open = append(ser.Open, op)
-		ser.High = append(ser.High, hi)
-		ser.Low = append(ser.Low, lo)
-		ser.Close = append(ser.Close, cl)
-		ser.Volume = append(ser.Volume, vo)
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", sym, err)
 	}
-	if err := rs.Err(); err != nil {
+	defer conn.Close()
+	// The rows are read from the driver with one reused row of values:
+	// database/sql's Scan converts each value through reflection, which
+	// cost more than the query on long series.
+	err = conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		rows, err := qc.QueryContext(ctx, `SELECT date_diff('day', DATE '1970-01-01', date), open_time, close_time,
+			open, high, low, close, volume FROM bars WHERE symbol = $1 ORDER BY date`, []driver.NamedValue{{Ordinal: 1, Value: sym}})
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		row := make([]driver.Value, 8)
+		var ints [3]int64
+		var nums [5]float64
+		for {
+			if err := rows.Next(row); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			for i := range ints {
+				v, ok := row[i].(int64)
+				if !ok {
+					return fmt.Errorf("column %d is %T, want int64", i+1, row[i])
+				}
+				ints[i] = v
+			}
+			for i := range nums {
+				v, ok := row[3+i].(float64)
+				if !ok {
+					return fmt.Errorf("column %d is %T, want float64", i+4, row[3+i])
+				}
+				nums[i] = v
+			}
+			ser.Date = append(ser.Date, data.Date(ints[0]))
+			ser.OpenTime = append(ser.OpenTime, ints[1])
+			ser.CloseTime = append(ser.CloseTime, ints[2])
+			ser.Open = append(ser.Open, nums[0])
+			ser.High = append(ser.High, nums[1])
+			ser.Low = append(ser.Low, nums[2])
+			ser.Close = append(ser.Close, nums[3])
+			ser.Volume = append(ser.Volume, nums[4])
+		}
+	})
+	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", sym, err)
 	}
 	return ser, nil
