@@ -151,3 +151,66 @@ func TestSpliceEquityRefusesOffsetsOutside(t *testing.T) {
 		t.Errorf("splice: %s %v", got, err)
 	}
 }
+
+// randomJSON builds a random JSON value of nested objects, arrays, strings
+// with characters to escape, numbers, booleans and nulls, empty containers
+// included.
+func randomJSON(rng *rand.Rand, depth int) any {
+	switch k := rng.IntN(8); {
+	case depth > 4 || k == 0:
+		return rng.NormFloat64() * 1e3
+	case k == 1:
+		b := make([]rune, rng.IntN(8))
+		for i := range b {
+			b[i] = []rune(`a"\/<>&é` + "\n\t\x00\u2028 {}[],:")[rng.IntN(18)]
+		}
+		return string(b)
+	case k == 2:
+		return rng.IntN(2) == 0
+	case k == 3:
+		return nil
+	case k <= 5:
+		a := make([]any, rng.IntN(4))
+		for i := range a {
+			a[i] = randomJSON(rng, depth+1)
+		}
+		return a
+	}
+	m := map[string]any{}
+	for i := range rng.IntN(4) {
+		m[string(rune('a'+i))+`"{:,`] = randomJSON(rng, depth+1)
+	}
+	return m
+}
+
+func TestAppendIndentEqualsJSONIndent(t *testing.T) {
+	t.Parallel()
+	check := func(name string, src []byte) {
+		t.Helper()
+		var want bytes.Buffer
+		if err := json.Indent(&want, src, "", "  "); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := AppendIndent([]byte("x"), src, "  "); !bytes.Equal(got[1:], want.Bytes()) || got[0] != 'x' {
+			t.Fatalf("%s: AppendIndent\n%s\nwant\n%s", name, got[1:], want.Bytes())
+		}
+	}
+	enc, err := MarshalReport(jsonReport(40, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("report", enc.JSON)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 500 {
+		b, err := json.Marshal(randomJSON(rng, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("random "+string(b), b)
+		_ = i
+	}
+	// Not JSON: output, no panic.
+	for _, bad := range []string{`"abc\`, `"abc`, `}}]]`, `{"a":`, `\`} {
+		_ = AppendIndent(nil, []byte(bad), "  ")
+	}
+}

@@ -65,7 +65,7 @@ from the defaults and where its value came from.`,
 				return err
 			}
 			a.useConfigDB(cfg.Data.DB)
-			_, out, err := a.runConfig(cmd.Context(), cfg, nil, func(rep *results.Report, enc *results.ReportJSON) ([]byte, error) {
+			_, out, err := a.runConfig(cmd.Context(), cfg, nil, func(rep *results.Report, enc *results.ReportJSON) []byte {
 				return render(rep, enc, output)
 			})
 			if err != nil {
@@ -95,7 +95,7 @@ from the defaults and where its value came from.`,
 // prints while the run is stored; runConfig returns what output returned
 // once the run is stored, so nothing is printed of a run that was not.
 func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset,
-	output func(*results.Report, *results.ReportJSON) ([]byte, error)) (*results.Report, []byte, error) {
+	output func(*results.Report, *results.ReportJSON) []byte) (*results.Report, []byte, error) {
 	log := a.logger().With("run", cfg.Name)
 	st, err := a.openStore(ctx, false)
 	if err != nil {
@@ -136,21 +136,17 @@ func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset
 	}
 	// The report is final: render the output beside the store's work.
 	var text []byte
-	var renderErr error
 	rendered := make(chan struct{})
 	go func() {
 		defer close(rendered)
 		if output != nil {
-			text, renderErr = output(rep, enc)
+			text = output(rep, enc)
 		}
 	}()
 	err = rs.SaveEncoded(ctx, rep, enc)
 	<-rendered
 	if err != nil {
 		return nil, nil, err
-	}
-	if renderErr != nil {
-		return nil, nil, renderErr
 	}
 	log.Info("run stored", "run_id", rep.RunID, "db", a.dbPath(), "elapsed", time.Since(t1).Round(time.Millisecond))
 	return rep, text, nil
@@ -159,17 +155,14 @@ func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset
 // render is the output of a run in format output (table or json): the
 // JSON is the report's JSON (enc, results.MarshalReport) indented as
 // writeJSON indents it.
-func render(rep *results.Report, enc *results.ReportJSON, output string) ([]byte, error) {
-	var buf bytes.Buffer
+func render(rep *results.Report, enc *results.ReportJSON, output string) []byte {
 	if output == "json" {
-		if err := json.Indent(&buf, enc.JSON, "", "  "); err != nil {
-			return nil, fmt.Errorf("run %s: encode the report: %w", rep.RunID, err)
-		}
-		buf.WriteByte('\n')
-		return buf.Bytes(), nil
+		b := results.AppendIndent(make([]byte, 0, len(enc.JSON)*3/2), enc.JSON, "  ")
+		return append(b, '\n')
 	}
+	var buf bytes.Buffer
 	printReport(&buf, rep)
-	return buf.Bytes(), nil
+	return buf.Bytes()
 }
 
 func writeJSON(w io.Writer, v any) error {

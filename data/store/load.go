@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/riskon/riskon/data"
 )
@@ -90,21 +91,31 @@ func (s *Store) Load(ctx context.Context, symbols []string) (*data.Dataset, erro
 		return nil, fmt.Errorf("symbols %s are not in %s (have: %s); import each with: riskon data import FILE --symbol %s",
 			strings.Join(q, ", "), s.name(), haveList, missing[0])
 	}
-	var series []*data.Series
-	synthetic := false
-	for _, sym := range symbols {
-		si := bySym[sym]
-		cal, err := data.ParseCalendar(si.Calendar)
+	cals := make([]data.Calendar, len(symbols))
+	for i, sym := range symbols {
+		cal, err := data.ParseCalendar(bySym[sym].Calendar)
 		if err != nil {
 			return nil, fmt.Errorf("load %s: stored calendar: %w", sym, err)
 		}
-		ser, err := s.loadSeries(ctx, sym, cal, si.Bars)
-		if err != nil {
-			return nil, err
+		cals[i] = cal
+	}
+	// One query per symbol, side by side on their own connections: the
+	// rows of one series are decoded while the next is read.
+	series := make([]*data.Series, len(symbols))
+	errs := make([]error, len(symbols))
+	var wg sync.WaitGroup
+	for i, sym := range symbols {
+		wg.Go(func() { series[i], errs[i] = s.loadSeries(ctx, sym, cals[i], bySym[sym].Bars) })
+	}
+	wg.Wait()
+	synthetic := false
+	for i, sym := range symbols {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		ser.Source = strings.Join(si.Sources, "; ")
+		si := bySym[sym]
+		series[i].Source = strings.Join(si.Sources, "; ")
 		synthetic = synthetic || si.Synthetic
-		series = append(series, ser)
 	}
 	ds, err := data.NewDataset(series...)
 	if err != nil {
@@ -114,7 +125,31 @@ func (s *Store) Load(ctx context.Context, symbols []string) (*data.Dataset, erro
 	return ds, nil
 }
 
+// loadSeries reads the bars of sym in date order. The bars are read first
+// in the order they are stored, which is date order unless the symbol was
+// updated out of order; when it is not, they are read again sorted (a sort
+// costs DuckDB more than the rest of the query on a long series).
 func (s *Store) loadSeries(ctx context.Context, sym string, cal data.Calendar, n int) (*data.Series, error) {
+	ser, err := s.readSeries(ctx, sym, cal, n, false)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i < len(ser.Date); i++ {
+		if ser.Date[i] <= ser.Date[i-1] {
+			return s.readSeries(ctx, sym, cal, n, true)
+		}
+	}
+	return ser, nil
+}
+
+// readSeries reads the bars of sym, sorted by date when sorted is set,
+// else in the order the table returns them.
+func (s *Store) readSeries(ctx context.Context, sym string, cal data.Calendar, n int, sorted bool) (*data.Series, error) {
+	q := `SELECT date_diff('day', DATE '1970-01-01', date), open_time, close_time,
+			open, high, low, close, volume FROM bars WHERE symbol = $1`
+	if sorted {
+		q += ` ORDER BY date`
+	}
 	ser := &data.Series{Symbol: sym, Calendar: cal,
 		Date: make([]data.Date, 0, n), OpenTime: make([]int64, 0, n), CloseTime: make([]int64, 0, n),
 		Open: make([]float64, 0, n), High: make([]float64, 0, n), Low: make([]float64, 0, n),
@@ -132,8 +167,7 @@ func (s *Store) loadSeries(ctx context.Context, sym string, cal data.Calendar, n
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
-		rows, err := qc.QueryContext(ctx, `SELECT date_diff('day', DATE '1970-01-01', date), open_time, close_time,
-			open, high, low, close, volume FROM bars WHERE symbol = $1 ORDER BY date`, []driver.NamedValue{{Ordinal: 1, Value: sym}})
+		rows, err := qc.QueryContext(ctx, q, []driver.NamedValue{{Ordinal: 1, Value: sym}})
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/riskon/riskon/internal/migrate"
 	"github.com/riskon/riskon/results"
@@ -197,5 +198,22 @@ func TestVersion1Database(t *testing.T) {
 	}
 	if has, at, _ := storedLayout(t, rw, old.RunID); !has || at.Valid {
 		t.Errorf("the version 1 run was rewritten by the migration: curve in report %v, equity_at %v", has, at)
+	}
+}
+
+// TestDayOf: dayOf accepts exactly the dates time.DateOnly writes.
+func TestDayOf(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"2024-02-29", "1800-01-03", "0000-01-01", "9999-12-31", "2023-12-31"} {
+		d, ok := dayOf(s)
+		if !ok || d.Format(time.DateOnly) != s || d.Location() != time.UTC || d.Hour() != 0 {
+			t.Errorf("dayOf(%q) = %v, %v", s, d, ok)
+		}
+	}
+	for _, s := range []string{"2023-02-29", "2024-13-01", "2024-00-10", "2024-01-00", "2024-04-31", "2024-1-01",
+		"24-01-01", "2024/01/01", "2024-01-01T00:00:00Z", "+024-01-01", "2024-01-0a", ""} {
+		if d, ok := dayOf(s); ok {
+			t.Errorf("dayOf(%q) = %v, want refused", s, d)
+		}
 	}
 }

@@ -350,9 +350,9 @@ func tradeRows(rep *results.Report) ([][]driver.Value, error) {
 		for j, x := range []struct{ what, s string }{
 			{"signal_time", t.SignalTime}, {"entry_time", t.EntryTime}, {"exit_time", t.ExitTime},
 		} {
-			v, err := optTime(fmt.Sprintf("trades[%d].%s", i, x.what), x.s)
+			v, err := optTime(x.what, x.s)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("trades[%d].%w", i, err)
 			}
 			ts[j] = v
 		}
@@ -365,9 +365,9 @@ func tradeRows(rep *results.Report) ([][]driver.Value, error) {
 func signalRows(rep *results.Report) ([][]driver.Value, error) {
 	rows := make([][]driver.Value, 0, len(rep.Signals))
 	for i, s := range rep.Signals {
-		t, err := optTime(fmt.Sprintf("signals[%d].time", i), s.Time)
+		t, err := optTime("time", s.Time)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("signals[%d].%w", i, err)
 		}
 		var reason driver.Value
 		if s.Reason != "" {
@@ -384,27 +384,60 @@ func signalRows(rep *results.Report) ([][]driver.Value, error) {
 // dates in that form restores the curve (NULL values are undefined values,
 // which the JSON writes as null either way).
 func equityRows(rep *results.Report) (rows [][]driver.Value, apart bool, err error) {
-	rows = make([][]driver.Value, 0, len(rep.Equity))
-	apart = len(rep.Equity) > 0
+	n := len(rep.Equity)
+	rows = make([][]driver.Value, n)
+	vals := make([]driver.Value, 4*n) // one allocation for every row's values
+	id := driver.Value(rep.RunID)
+	apart = n > 0
 	var prev time.Time
 	for i, e := range rep.Equity {
-		d, err := time.Parse(time.DateOnly, e.Date)
-		if err == nil && apart {
-			apart = (i == 0 || d.After(prev)) && d.Format(time.DateOnly) == e.Date
+		d, ok := dayOf(e.Date)
+		if ok {
+			apart = apart && (i == 0 || d.After(prev))
 			prev = d
-		}
-		if err != nil {
+		} else {
 			apart = false
-			t, err2 := time.Parse(time.RFC3339Nano, e.Date)
-			if err2 != nil {
+			t, err := time.Parse(time.RFC3339Nano, e.Date)
+			if err != nil {
 				return nil, false, fmt.Errorf("equity[%d].date %q is neither YYYY-MM-DD nor RFC 3339", i, e.Date)
 			}
 			t = t.UTC()
 			d = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 		}
-		rows = append(rows, []driver.Value{rep.RunID, d, num(e.Equity), num(e.Invested)})
+		r := vals[4*i : 4*i+4 : 4*i+4]
+		r[0], r[1], r[2], r[3] = id, d, num(e.Equity), num(e.Invested)
+		rows[i] = r
 	}
 	return rows, apart, nil
+}
+
+// dayOf parses a date written exactly as time.DateOnly writes it (so that
+// formatting the result gives s back): midnight UTC of that day.
+func dayOf(s string) (time.Time, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	digits := func(b string) (int, bool) {
+		v := 0
+		for i := 0; i < len(b); i++ {
+			if b[i] < '0' || b[i] > '9' {
+				return 0, false
+			}
+			v = 10*v + int(b[i]-'0')
+		}
+		return v, true
+	}
+	y, oky := digits(s[:4])
+	m, okm := digits(s[5:7])
+	d, okd := digits(s[8:])
+	if !oky || !okm || !okd || m < 1 || m > 12 || d < 1 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d { // past the month's end: normalised into the next
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // Resolve returns the full run id for an id or a unique prefix of one.
