@@ -130,20 +130,26 @@ func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset
 		return nil, nil, err
 	}
 	t1 := time.Now()
-	enc, err := results.MarshalReport(rep)
-	if err != nil {
-		return nil, nil, err
-	}
-	// The report is final: render the output beside the store's work.
-	var text []byte
-	rendered := make(chan struct{})
+	// The report is final: encode it and render the output beside the
+	// store's work, which takes the JSON once it has written the rows.
+	var (
+		enc    *results.ReportJSON
+		encErr error
+		text   []byte
+	)
+	encoded, rendered := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(rendered)
-		if output != nil {
+		enc, encErr = results.MarshalReport(rep)
+		close(encoded)
+		if encErr == nil && output != nil {
 			text = output(rep, enc)
 		}
 	}()
-	err = rs.SaveEncoded(ctx, rep, enc)
+	err = rs.SaveEncoded(ctx, rep, func() (*results.ReportJSON, error) {
+		<-encoded
+		return enc, encErr
+	})
 	<-rendered
 	if err != nil {
 		return nil, nil, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -215,5 +216,60 @@ func TestDayOf(t *testing.T) {
 		if d, ok := dayOf(s); ok {
 			t.Errorf("dayOf(%q) = %v, want refused", s, d)
 		}
+	}
+}
+
+// TestExportTradesReportColumns: the trade columns that live only in the
+// report JSON (bar dates, days held, P&L) are exported for every trade in
+// order, empty for a trade whose report row lacks them.
+func TestExportTradesReportColumns(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := newStore(t)
+	rep := sampleReport("20261121-193000-ab12cd", "2026-11-21T19:30:00Z", 10)
+	pnl, hold := results.Value(-1917.8125), 365
+	rep.Trades[0].EntryDate, rep.Trades[0].ExitDate = "2020-11-25", "2021-11-24"
+	rep.Trades[0].PnL, rep.Trades[0].HoldDays = &pnl, &hold
+	// Trade 1 has none of them (as a run stored before they existed).
+	for i := range 3 { // more trades than one, in order
+		tr := rep.Trades[0]
+		tr.EntryDate = "2022-01-0" + string(rune('1'+i))
+		rep.Trades = append(rep.Trades, tr)
+	}
+	if err := s.Save(ctx, rep); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files, err := s.Export(ctx, rep.RunID, dir, FormatCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t, filepath.Join(dir, "check.duckdb"))
+	rows, err := db.Query(`SELECT seq, COALESCE(strftime(entry_date, '%Y-%m-%d'), ''), COALESCE(strftime(exit_date, '%Y-%m-%d'), ''),
+		COALESCE(hold_days, -1), COALESCE(pnl, 0) FROM read_csv_auto(` + sqlString(files[1]) + `) ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	want := []string{
+		"0 2020-11-25 2021-11-24 365 -1917.8125",
+		"1   -1 0",
+		"2 2022-01-01 2021-11-24 365 -1917.8125",
+		"3 2022-01-02 2021-11-24 365 -1917.8125",
+		"4 2022-01-03 2021-11-24 365 -1917.8125",
+	}
+	var got []string
+	for rows.Next() {
+		var seq, hold int
+		var entry, exit string
+		var pnl float64
+		if err := rows.Scan(&seq, &entry, &exit, &hold, &pnl); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.TrimSpace(strings.Join([]string{
+			fmt.Sprint(seq), entry, exit, fmt.Sprint(hold), fmt.Sprint(pnl)}, " ")))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("exported trades:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

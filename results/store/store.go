@@ -177,20 +177,15 @@ func NewRunID(now time.Time, configHash string, rnd io.Reader) string {
 // Save stores rep in one transaction: the run and its rows appear together
 // or not at all. A run id that is already stored is an error.
 func (s *Store) Save(ctx context.Context, rep *results.Report) error {
-	if rep == nil {
-		return errors.New("save run: nil report")
-	}
-	enc, err := results.MarshalReport(rep)
-	if err != nil {
-		return fmt.Errorf("save run %s: %w", rep.RunID, err)
-	}
-	return s.SaveEncoded(ctx, rep, enc)
+	return s.SaveEncoded(ctx, rep, func() (*results.ReportJSON, error) { return results.MarshalReport(rep) })
 }
 
-// SaveEncoded is Save of a report already encoded with
-// results.MarshalReport (enc), for a caller that prints the same JSON.
-func (s *Store) SaveEncoded(ctx context.Context, rep *results.Report, enc *results.ReportJSON) (err error) {
-	if rep == nil || enc == nil {
+// SaveEncoded is Save with the report's JSON (results.MarshalReport of rep)
+// from encoded, which it calls once the rows of the run's trades, signals
+// and equity curve are written (inside the transaction): a caller that
+// prints the same JSON encodes it meanwhile.
+func (s *Store) SaveEncoded(ctx context.Context, rep *results.Report, encoded func() (*results.ReportJSON, error)) (err error) {
+	if rep == nil || encoded == nil {
 		return errors.New("save run: nil report")
 	}
 	if s.empty || s.version < len(runsMigrations) {
@@ -201,10 +196,6 @@ func (s *Store) SaveEncoded(ctx context.Context, rep *results.Report, enc *resul
 	}
 	fail := func(err error) error { return fmt.Errorf("save run %s: %w", rep.RunID, err) }
 	equity, apart, err := equityRows(rep)
-	if err != nil {
-		return fail(err)
-	}
-	row, err := runRow(rep, enc, apart)
 	if err != nil {
 		return fail(err)
 	}
@@ -231,15 +222,6 @@ func (s *Store) SaveEncoded(ctx context.Context, rep *results.Report, enc *resul
 			_ = tx.Rollback()
 		}
 	}()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO runs (run_id, name, created_at, version, config_hash,
-		data_fingerprint, window_start, window_end, synthetic, metrics, benchmark, evidence, config, report,
-		equity_at, equity_days)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, row...); err != nil {
-		if de := (*duckdb.Error)(nil); errors.As(err, &de) && de.Type == duckdb.ErrorTypeConstraint {
-			return fail(fmt.Errorf("run id already stored: %w", err))
-		}
-		return fail(fmt.Errorf("insert run: %w", err))
-	}
 	// The appender writes on the transaction's connection, inside it: a
 	// rollback discards its rows too.
 	if err := conn.Raw(func(dc any) error {
@@ -258,6 +240,23 @@ func (s *Store) SaveEncoded(ctx context.Context, rep *results.Report, enc *resul
 		return nil
 	}); err != nil {
 		return fail(err)
+	}
+	enc, err := encoded()
+	if err != nil {
+		return fail(err)
+	}
+	row, err := runRow(rep, enc, apart)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO runs (run_id, name, created_at, version, config_hash,
+		data_fingerprint, window_start, window_end, synthetic, metrics, benchmark, evidence, config, report,
+		equity_at, equity_days)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, row...); err != nil {
+		if de := (*duckdb.Error)(nil); errors.As(err, &de) && de.Type == duckdb.ErrorTypeConstraint {
+			return fail(fmt.Errorf("run id already stored: %w", err))
+		}
+		return fail(fmt.Errorf("insert run: %w", err))
 	}
 	if err := tx.Commit(); err != nil {
 		return fail(fmt.Errorf("commit: %w", err))
@@ -286,6 +285,9 @@ func appendRows(ctx context.Context, c driver.Conn, table string, rows [][]drive
 // curve when apart (equity_at and equity_days then say where it goes back
 // and how many days it has; NULL otherwise).
 func runRow(rep *results.Report, enc *results.ReportJSON, apart bool) ([]any, error) {
+	if enc == nil {
+		return nil, errors.New("no encoded report")
+	}
 	created, err := time.Parse(time.RFC3339Nano, rep.CreatedAt)
 	if err != nil {
 		return nil, fmt.Errorf("created_at %q is not an RFC 3339 time", rep.CreatedAt)
