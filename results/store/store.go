@@ -563,23 +563,59 @@ func (s *Store) get(ctx context.Context, runID string) (string, []byte, *apartEq
 }
 
 // equity reads the equity curve of run id from run_equity in date order;
-// days is the number of days the run stored.
+// days is the number of days the run stored. The rows are read from the
+// driver with one reused row of values (database/sql's Scan costs more than
+// the query on a long curve).
 func (s *Store) equity(ctx context.Context, id string, days int) ([]results.EquityRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT "date", equity, invested FROM run_equity WHERE run_id = $1 ORDER BY "date"`, id)
+	out := make([]results.EquityRow, 0, max(days, 0))
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read run %s: equity: %w", id, err)
 	}
-	defer rows.Close()
-	out := make([]results.EquityRow, 0, max(days, 0))
-	for rows.Next() {
-		var d time.Time
-		var eq, inv sql.NullFloat64
-		if err := rows.Scan(&d, &eq, &inv); err != nil {
-			return nil, fmt.Errorf("read run %s: equity: %w", id, err)
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
-		out = append(out, results.EquityRow{Date: d.UTC().Format(time.DateOnly), Equity: val(eq), Invested: val(inv)})
-	}
-	if err := rows.Err(); err != nil {
+		rows, err := qc.QueryContext(ctx, `SELECT date_diff('day', DATE '1970-01-01', "date"), equity, invested
+			FROM run_equity WHERE run_id = $1 ORDER BY "date"`, []driver.NamedValue{{Ordinal: 1, Value: id}})
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		row := make([]driver.Value, 3)
+		value := func(v driver.Value) (results.Value, error) {
+			switch x := v.(type) {
+			case nil:
+				return results.NA, nil
+			case float64:
+				return results.Value(x), nil
+			}
+			return 0, fmt.Errorf("value %T, want a DOUBLE", v)
+		}
+		for {
+			if err := rows.Next(row); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			d, ok := row[0].(int64)
+			if !ok {
+				return fmt.Errorf("date %T, want days", row[0])
+			}
+			eq, err := value(row[1])
+			if err != nil {
+				return err
+			}
+			inv, err := value(row[2])
+			if err != nil {
+				return err
+			}
+			out = append(out, results.EquityRow{Date: time.Unix(d*86400, 0).UTC().Format(time.DateOnly), Equity: eq, Invested: inv})
+		}
+	})
+	if err != nil {
 		return nil, fmt.Errorf("read run %s: equity: %w", id, err)
 	}
 	if len(out) != days {
