@@ -23,10 +23,15 @@ func (v Value) Valid() bool { return !math.IsNaN(float64(v)) && !math.IsInf(floa
 
 // MarshalJSON writes the number, or null when it is not finite.
 func (v Value) MarshalJSON() ([]byte, error) {
+	return v.appendJSON(nil), nil
+}
+
+// appendJSON appends what MarshalJSON writes.
+func (v Value) appendJSON(b []byte) []byte {
 	if !v.Valid() {
-		return []byte("null"), nil
+		return append(b, "null"...)
 	}
-	return strconv.AppendFloat(nil, float64(v), 'g', -1, 64), nil
+	return strconv.AppendFloat(b, float64(v), 'g', -1, 64)
 }
 
 // UnmarshalJSON reads a number or null (as NaN).

@@ -64,7 +64,7 @@ func (a *app) quickstartCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				rep, err := a.runConfig(ctx, cfg, subset(ds, cfg))
+				rep, _, err := a.runConfig(ctx, cfg, subset(ds, cfg), nil)
 				if err != nil {
 					if i > 0 && fetchErr != nil {
 						// A fetched basket member is missing: report and go on.

@@ -142,21 +142,21 @@ func TestReportRealData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, err := a.runConfig(ctx, cfg, nil)
+	full, _, err := a.runConfig(ctx, cfg, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	none := cfg
 	none.Name = "no-breakout"
 	none.Trigger.Margin = 10 // a close 1000% above the level: never
-	zero, err := a.runConfig(ctx, none, nil)
+	zero, _, err := a.runConfig(ctx, none, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	one := cfg
 	one.Name = "one-trade"
 	one.Data.Start, one.Data.End = "2016-06-01", "2016-12-31"
-	single, err := a.runConfig(ctx, one, nil)
+	single, _, err := a.runConfig(ctx, one, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +383,7 @@ func TestReportRealData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := a.runConfig(ctx, cfg, ds)
+		rep, _, err := a.runConfig(ctx, cfg, ds, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -64,7 +65,9 @@ from the defaults and where its value came from.`,
 				return err
 			}
 			a.useConfigDB(cfg.Data.DB)
-			rep, err := a.runConfig(cmd.Context(), cfg, nil)
+			_, out, err := a.runConfig(cmd.Context(), cfg, nil, func(rep *results.Report, enc *results.ReportJSON) []byte {
+				return render(rep, enc, output)
+			})
 			if err != nil {
 				return err
 			}
@@ -75,7 +78,8 @@ from the defaults and where its value came from.`,
 				}
 				printParams(a.stdout, file, ch)
 			}
-			return a.emit(rep, output)
+			_, err = a.stdout.Write(out)
+			return err
 		},
 	}
 	cmd.Flags().StringVarP(&file, "config", "c", "", "run config (YAML); without it: the defaults and --set")
@@ -86,19 +90,23 @@ from the defaults and where its value came from.`,
 }
 
 // runConfig loads the data a config needs (unless ds is given), backtests it
-// and stores the run in one transaction.
-func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset) (*results.Report, error) {
+// and stores the run in one transaction. The report is encoded to JSON once,
+// for the store and for output (may be nil), which renders what the command
+// prints while the run is stored; runConfig returns what output returned
+// once the run is stored, so nothing is printed of a run that was not.
+func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset,
+	output func(*results.Report, *results.ReportJSON) []byte) (*results.Report, []byte, error) {
 	log := a.logger().With("run", cfg.Name)
 	st, err := a.openStore(ctx, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer st.Close()
 	if ds == nil {
 		t0 := time.Now()
 		ds, err = st.Load(ctx, strategy.Symbols(cfg))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		log.Info("data loaded", "db", a.dbPath(), "symbols", len(ds.Series), "elapsed", time.Since(t0).Round(time.Millisecond))
 	}
@@ -106,7 +114,7 @@ func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset
 	log.Info("backtest: replay, buy-and-hold benchmark and evidence (bootstrap, random-entry test)")
 	out, err := backtest.Run(ctx, cfg, ds, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	log.Info("backtest done", "trades", len(out.Report.Trades), "elapsed", time.Since(t0).Round(time.Millisecond))
 	rep := out.Report
@@ -116,24 +124,51 @@ func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset
 	rep.CreatedAt = now.Format(time.RFC3339)
 	rs, err := runstore.New(ctx, st.DB())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := attachSelection(ctx, st.DB(), rep, cfg); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := rs.Save(ctx, rep); err != nil {
-		return nil, err
+	t1 := time.Now()
+	// The report is final: encode it and render the output beside the
+	// store's work, which takes the JSON once it has written the rows.
+	var (
+		enc    *results.ReportJSON
+		encErr error
+		text   []byte
+	)
+	encoded, rendered := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(rendered)
+		enc, encErr = results.MarshalReport(rep)
+		close(encoded)
+		if encErr == nil && output != nil {
+			text = output(rep, enc)
+		}
+	}()
+	err = rs.SaveEncoded(ctx, rep, func() (*results.ReportJSON, error) {
+		<-encoded
+		return enc, encErr
+	})
+	<-rendered
+	if err != nil {
+		return nil, nil, err
 	}
-	log.Info("run stored", "run_id", rep.RunID, "db", a.dbPath())
-	return rep, nil
+	log.Info("run stored", "run_id", rep.RunID, "db", a.dbPath(), "elapsed", time.Since(t1).Round(time.Millisecond))
+	return rep, text, nil
 }
 
-func (a *app) emit(rep *results.Report, output string) error {
+// render is the output of a run in format output (table or json): the
+// JSON is the report's JSON (enc, results.MarshalReport) indented as
+// writeJSON indents it.
+func render(rep *results.Report, enc *results.ReportJSON, output string) []byte {
 	if output == "json" {
-		return writeJSON(a.stdout, rep)
+		b := results.AppendIndent(make([]byte, 0, len(enc.JSON)*3/2), enc.JSON, "  ")
+		return append(b, '\n')
 	}
-	printReport(a.stdout, rep)
-	return nil
+	var buf bytes.Buffer
+	printReport(&buf, rep)
+	return buf.Bytes()
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
+	"io"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/riskon/riskon/data"
 )
@@ -88,21 +91,31 @@ func (s *Store) Load(ctx context.Context, symbols []string) (*data.Dataset, erro
 		return nil, fmt.Errorf("symbols %s are not in %s (have: %s); import each with: riskon data import FILE --symbol %s",
 			strings.Join(q, ", "), s.name(), haveList, missing[0])
 	}
-	var series []*data.Series
-	synthetic := false
-	for _, sym := range symbols {
-		si := bySym[sym]
-		cal, err := data.ParseCalendar(si.Calendar)
+	cals := make([]data.Calendar, len(symbols))
+	for i, sym := range symbols {
+		cal, err := data.ParseCalendar(bySym[sym].Calendar)
 		if err != nil {
 			return nil, fmt.Errorf("load %s: stored calendar: %w", sym, err)
 		}
-		ser, err := s.loadSeries(ctx, sym, cal, si.Bars)
-		if err != nil {
-			return nil, err
+		cals[i] = cal
+	}
+	// One query per symbol, side by side on their own connections: the
+	// rows of one series are decoded while the next is read.
+	series := make([]*data.Series, len(symbols))
+	errs := make([]error, len(symbols))
+	var wg sync.WaitGroup
+	for i, sym := range symbols {
+		wg.Go(func() { series[i], errs[i] = s.loadSeries(ctx, sym, cals[i], bySym[sym].Bars) })
+	}
+	wg.Wait()
+	synthetic := false
+	for i, sym := range symbols {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		ser.Source = strings.Join(si.Sources, "; ")
+		si := bySym[sym]
+		series[i].Source = strings.Join(si.Sources, "; ")
 		synthetic = synthetic || si.Synthetic
-		series = append(series, ser)
 	}
 	ds, err := data.NewDataset(series...)
 	if err != nil {
@@ -112,33 +125,87 @@ func (s *Store) Load(ctx context.Context, symbols []string) (*data.Dataset, erro
 	return ds, nil
 }
 
+// loadSeries reads the bars of sym in date order. The bars are read first
+// in the order they are stored, which is date order unless the symbol was
+// updated out of order; when it is not, they are read again sorted (a sort
+// costs DuckDB more than the rest of the query on a long series).
 func (s *Store) loadSeries(ctx context.Context, sym string, cal data.Calendar, n int) (*data.Series, error) {
-	rs, err := s.db.QueryContext(ctx, `SELECT date_diff('day', DATE '1970-01-01', date), open_time, close_time,
-		open, high, low, close, volume FROM bars WHERE symbol = ? ORDER BY date`, sym)
+	ser, err := s.readSeries(ctx, sym, cal, n, false)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", sym, err)
+		return nil, err
 	}
-	defer rs.Close()
+	for i := 1; i < len(ser.Date); i++ {
+		if ser.Date[i] <= ser.Date[i-1] {
+			return s.readSeries(ctx, sym, cal, n, true)
+		}
+	}
+	return ser, nil
+}
+
+// readSeries reads the bars of sym, sorted by date when sorted is set,
+// else in the order the table returns them.
+func (s *Store) readSeries(ctx context.Context, sym string, cal data.Calendar, n int, sorted bool) (*data.Series, error) {
+	q := `SELECT date_diff('day', DATE '1970-01-01', date), open_time, close_time,
+			open, high, low, close, volume FROM bars WHERE symbol = $1`
+	if sorted {
+		q += ` ORDER BY date`
+	}
 	ser := &data.Series{Symbol: sym, Calendar: cal,
 		Date: make([]data.Date, 0, n), OpenTime: make([]int64, 0, n), CloseTime: make([]int64, 0, n),
 		Open: make([]float64, 0, n), High: make([]float64, 0, n), Low: make([]float64, 0, n),
 		Close: make([]float64, 0, n), Volume: make([]float64, 0, n)}
-	for rs.Next() {
-		var d, o, c int64
-		var op, hi, lo, cl, vo float64
-		if err := rs.Scan(&d, &o, &c, &op, &hi, &lo, &cl, &vo); err != nil {
-			return nil, fmt.Errorf("load %s: %w", sym, err)
-		}
-		ser.Date = append(ser.Date, data.Date(d))
-		ser.OpenTime = append(ser.OpenTime, o)
-		ser.CloseTime = append(ser.CloseTime, c)
-		ser.Open = append(ser.Open, op)
-		ser.High = append(ser.High, hi)
-		ser.Low = append(ser.Low, lo)
-		ser.Close = append(ser.Close, cl)
-		ser.Volume = append(ser.Volume, vo)
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", sym, err)
 	}
-	if err := rs.Err(); err != nil {
+	defer conn.Close()
+	// The rows are read from the driver with one reused row of values:
+	// database/sql's Scan converts each value through reflection, which
+	// cost more than the query on long series.
+	err = conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		rows, err := qc.QueryContext(ctx, q, []driver.NamedValue{{Ordinal: 1, Value: sym}})
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		row := make([]driver.Value, 8)
+		var ints [3]int64
+		var nums [5]float64
+		for {
+			if err := rows.Next(row); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			for i := range ints {
+				v, ok := row[i].(int64)
+				if !ok {
+					return fmt.Errorf("column %d is %T, want int64", i+1, row[i])
+				}
+				ints[i] = v
+			}
+			for i := range nums {
+				v, ok := row[3+i].(float64)
+				if !ok {
+					return fmt.Errorf("column %d is %T, want float64", i+4, row[3+i])
+				}
+				nums[i] = v
+			}
+			ser.Date = append(ser.Date, data.Date(ints[0]))
+			ser.OpenTime = append(ser.OpenTime, ints[1])
+			ser.CloseTime = append(ser.CloseTime, ints[2])
+			ser.Open = append(ser.Open, nums[0])
+			ser.High = append(ser.High, nums[1])
+			ser.Low = append(ser.Low, nums[2])
+			ser.Close = append(ser.Close, nums[3])
+			ser.Volume = append(ser.Volume, nums[4])
+		}
+	})
+	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", sym, err)
 	}
 	return ser, nil

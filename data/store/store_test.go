@@ -734,3 +734,42 @@ func TestHoldLockHelper(t *testing.T) {
 	fmt.Println("HOLDING")
 	io.Copy(io.Discard, os.Stdin)
 }
+
+// TestLoadSortsBarsStoredOutOfOrder: bars stored in any order load in date
+// order (Load reads them as stored, and sorted when they are not).
+func TestLoadSortsBarsStoredOutOfOrder(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t)
+	ctx := context.Background()
+	ser, err := data.NewSeries("SYN", data.Crypto24x7(), []data.Bar{
+		{Date: date("2021-06-01"), Open: 1, High: 2, Low: 0.5, Close: 1.5, Volume: 3},
+		{Date: date("2021-06-02"), Open: 1.5, High: 2, Low: 1, Close: 1.75, Volume: 4},
+		{Date: date("2021-06-03"), Open: 1.75, High: 3, Low: 1, Close: 2.5, Volume: 5},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InsertSeries(ctx, ser, "synthetic seed=1"); err != nil {
+		t.Fatal(err)
+	}
+	// Store the bars again newest first.
+	if _, err := s.DB().ExecContext(ctx, `CREATE TEMP TABLE b AS SELECT * FROM bars WHERE symbol = 'SYN';
+		DELETE FROM bars WHERE symbol = 'SYN';
+		INSERT INTO bars SELECT * FROM b ORDER BY date DESC`); err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	if err := s.DB().QueryRowContext(ctx, `SELECT strftime(date, '%Y-%m-%d') FROM bars WHERE symbol = 'SYN' LIMIT 1`).Scan(&first); err != nil || first != "2021-06-03" {
+		t.Fatalf("the table does not return the bars out of order (first %s, %v): the test tests nothing", first, err)
+	}
+	ds, err := s.Load(ctx, []string{"SYN"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ds.Get("SYN")
+	for i, want := range []float64{1.5, 1.75, 2.5} {
+		if got.Date[i] != ser.Date[i] || got.Close[i] != want || got.Volume[i] != float64(i+3) {
+			t.Errorf("bar %d: %s close %v volume %v, want %s close %v", i, got.Date[i], got.Close[i], got.Volume[i], ser.Date[i], want)
+		}
+	}
+}

@@ -90,13 +90,18 @@ func (s *Store) Export(ctx context.Context, runID, dir, format string) ([]string
 	jobs := []struct{ name, query string }{
 		{"run", `SELECT ` + strings.Join(cols, ", ") + ` FROM runs` + where},
 		// The bar dates, days held and P&L of each trade live in the stored
-		// report (runs stored before them export empty cells).
+		// report (runs stored before them export empty cells). The report's
+		// trades are parsed once and joined by position (extracting
+		// '$.trades[SEQ]' per trade parsed the whole report per trade).
 		{"trades", `SELECT t.*,
-			TRY_CAST(json_extract_string(r.report, '$.trades[' || t.seq || '].entry_date') AS DATE) AS entry_date,
-			TRY_CAST(json_extract_string(r.report, '$.trades[' || t.seq || '].exit_date') AS DATE) AS exit_date,
-			TRY_CAST(json_extract(r.report, '$.trades[' || t.seq || '].hold_days') AS INTEGER) AS hold_days,
-			TRY_CAST(json_extract(r.report, '$.trades[' || t.seq || '].pnl') AS DOUBLE) AS pnl
-			FROM run_trades t JOIN runs r ON r.run_id = t.run_id WHERE t.run_id = ` + sqlString(id) + ` ORDER BY t.seq`},
+			TRY_CAST(json_extract_string(j.e, '$.entry_date') AS DATE) AS entry_date,
+			TRY_CAST(json_extract_string(j.e, '$.exit_date') AS DATE) AS exit_date,
+			TRY_CAST(json_extract(j.e, '$.hold_days') AS INTEGER) AS hold_days,
+			TRY_CAST(json_extract(j.e, '$.pnl') AS DOUBLE) AS pnl
+			FROM run_trades t
+			LEFT JOIN (SELECT unnest(a) AS e, generate_subscripts(a, 1) - 1 AS seq
+				FROM (SELECT json_extract(report, '$.trades[*]') AS a FROM runs` + where + `)) j ON j.seq = t.seq
+			WHERE t.run_id = ` + sqlString(id) + ` ORDER BY t.seq`},
 		{"signals", `SELECT * FROM run_signals` + where + ` ORDER BY seq`},
 		{"equity", `SELECT * FROM run_equity` + where + ` ORDER BY "date"`},
 	}

@@ -1,8 +1,11 @@
 // Package store keeps runs in DuckDB: one row per run in `runs` (with the
-// whole report as JSON) and its trades, signals and equity curve in
-// `run_trades`, `run_signals` and `run_equity`, so researchers can query runs
-// with SQL. The data store owns the database file; this package takes an
-// open *sql.DB.
+// report as JSON) and its trades, signals and equity curve in `run_trades`,
+// `run_signals` and `run_equity`, so researchers can query runs with SQL.
+// The equity curve is stored once, in `run_equity`: the report JSON of a run
+// stored since schema version 2 leaves it out (`runs.equity_at` says where it
+// goes back, `runs.equity_days` how many days it has), and Get and GetJSON
+// put it back, byte for byte. The data store owns the database file; this
+// package takes an open *sql.DB.
 package store
 
 import (
@@ -41,6 +44,10 @@ type Store struct {
 	// empty is true when the database holds no run tables and could not
 	// create them (opened read-only): it then lists no runs.
 	empty bool
+	// version is the run schema version of the database: the latest,
+	// or an older one a read-only database is read at (every run of a
+	// version 1 database holds its equity curve in its report JSON).
+	version int
 }
 
 // runsMigrations are the run store's migrations, literal SQL, frozen:
@@ -93,7 +100,19 @@ var runsMigrations = [][]string{
 			invested DOUBLE
 		)`,
 	},
+	// Version 2: the equity curve is stored once, in run_equity; the report
+	// JSON leaves it out and equity_at is the byte offset where it goes
+	// back (NULL: the report holds its own curve, as every run before).
+	{
+		`ALTER TABLE runs ADD COLUMN equity_at BIGINT`,
+		`ALTER TABLE runs ADD COLUMN equity_days INTEGER`,
+	},
 }
+
+// oldestReadable is the oldest run schema version a read-only database can
+// be read at without migrating: later versions only add columns, which
+// readers of older databases do without.
+const oldestReadable = 1
 
 // New returns a Store on db, creating or migrating its tables (recorded as
 // component "runs" in schema_migrations). On a read-only database without
@@ -102,11 +121,12 @@ func New(ctx context.Context, db *sql.DB) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("run store: nil database")
 	}
-	empty, err := openComponent(ctx, db, migrate.Component{Name: component, What: "run store", Steps: runsMigrations})
+	c := migrate.Component{Name: component, What: "run store", Steps: runsMigrations}
+	version, err := openComponentFrom(ctx, db, c, oldestReadable)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db, empty: empty}, nil
+	return &Store{db: db, empty: version == 0, version: version}, nil
 }
 
 // openComponent brings one component's tables to their latest version
@@ -114,17 +134,25 @@ func New(ctx context.Context, db *sql.DB) (*Store, error) {
 // opens empty (no tables, nothing stored); one that needs migrating is an
 // error naming what.
 func openComponent(ctx context.Context, db *sql.DB, c migrate.Component) (empty bool, err error) {
+	v, err := openComponentFrom(ctx, db, c, c.Latest())
+	return v == 0, err
+}
+
+// openComponentFrom is openComponent for a component whose readers can read
+// a read-only database at any version from oldest on: it returns the
+// version the tables are at (0: none, nothing stored).
+func openComponentFrom(ctx context.Context, db *sql.DB, c migrate.Component, oldest int) (version int, err error) {
 	st, err := migrate.Up(ctx, db, c)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
-	if st.ReadOnly {
-		if st.Found == 0 {
-			return true, nil
-		}
-		return false, fmt.Errorf("%s: the database has %s schema version %d and needs migrating to %d; open it once read-write", c.What, c.Name, st.Found, c.Latest())
+	if !st.ReadOnly {
+		return c.Latest(), nil
 	}
-	return false, nil
+	if st.Found == 0 || st.Found >= oldest {
+		return st.Found, nil
+	}
+	return 0, fmt.Errorf("%s: the database has %s schema version %d and needs migrating to %d; open it once read-write", c.What, c.Name, st.Found, c.Latest())
 }
 
 // NewRunID returns an id like 20261121-193000-ab12cd: the UTC time to the
@@ -148,18 +176,26 @@ func NewRunID(now time.Time, configHash string, rnd io.Reader) string {
 
 // Save stores rep in one transaction: the run and its rows appear together
 // or not at all. A run id that is already stored is an error.
-func (s *Store) Save(ctx context.Context, rep *results.Report) (err error) {
-	if rep == nil {
+func (s *Store) Save(ctx context.Context, rep *results.Report) error {
+	return s.SaveEncoded(ctx, rep, func() (*results.ReportJSON, error) { return results.MarshalReport(rep) })
+}
+
+// SaveEncoded is Save with the report's JSON (results.MarshalReport of rep)
+// from encoded, which it calls once the rows of the run's trades, signals
+// and equity curve are written (inside the transaction): a caller that
+// prints the same JSON encodes it meanwhile.
+func (s *Store) SaveEncoded(ctx context.Context, rep *results.Report, encoded func() (*results.ReportJSON, error)) (err error) {
+	if rep == nil || encoded == nil {
 		return errors.New("save run: nil report")
 	}
-	if s.empty {
+	if s.empty || s.version < len(runsMigrations) {
 		return errors.New("save run: the database is read-only")
 	}
 	if rep.RunID == "" {
 		return errors.New("save run: report has no run_id")
 	}
 	fail := func(err error) error { return fmt.Errorf("save run %s: %w", rep.RunID, err) }
-	row, err := runRow(rep)
+	equity, apart, err := equityRows(rep)
 	if err != nil {
 		return fail(err)
 	}
@@ -168,10 +204,6 @@ func (s *Store) Save(ctx context.Context, rep *results.Report) (err error) {
 		return fail(err)
 	}
 	signals, err := signalRows(rep)
-	if err != nil {
-		return fail(err)
-	}
-	equity, err := equityRows(rep)
 	if err != nil {
 		return fail(err)
 	}
@@ -190,14 +222,6 @@ func (s *Store) Save(ctx context.Context, rep *results.Report) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO runs (run_id, name, created_at, version, config_hash,
-		data_fingerprint, window_start, window_end, synthetic, metrics, benchmark, evidence, config, report)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, row...); err != nil {
-		if de := (*duckdb.Error)(nil); errors.As(err, &de) && de.Type == duckdb.ErrorTypeConstraint {
-			return fail(fmt.Errorf("run id already stored: %w", err))
-		}
-		return fail(fmt.Errorf("insert run: %w", err))
-	}
 	// The appender writes on the transaction's connection, inside it: a
 	// rollback discards its rows too.
 	if err := conn.Raw(func(dc any) error {
@@ -216,6 +240,23 @@ func (s *Store) Save(ctx context.Context, rep *results.Report) (err error) {
 		return nil
 	}); err != nil {
 		return fail(err)
+	}
+	enc, err := encoded()
+	if err != nil {
+		return fail(err)
+	}
+	row, err := runRow(rep, enc, apart)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO runs (run_id, name, created_at, version, config_hash,
+		data_fingerprint, window_start, window_end, synthetic, metrics, benchmark, evidence, config, report,
+		equity_at, equity_days)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, row...); err != nil {
+		if de := (*duckdb.Error)(nil); errors.As(err, &de) && de.Type == duckdb.ErrorTypeConstraint {
+			return fail(fmt.Errorf("run id already stored: %w", err))
+		}
+		return fail(fmt.Errorf("insert run: %w", err))
 	}
 	if err := tx.Commit(); err != nil {
 		return fail(fmt.Errorf("commit: %w", err))
@@ -240,7 +281,13 @@ func appendRows(ctx context.Context, c driver.Conn, table string, rows [][]drive
 	return a.CloseWithCancel(ctx)
 }
 
-func runRow(rep *results.Report) ([]any, error) {
+// runRow is the row of runs: the report JSON of enc, without its equity
+// curve when apart (equity_at and equity_days then say where it goes back
+// and how many days it has; NULL otherwise).
+func runRow(rep *results.Report, enc *results.ReportJSON, apart bool) ([]any, error) {
+	if enc == nil {
+		return nil, errors.New("no encoded report")
+	}
 	created, err := time.Parse(time.RFC3339Nano, rep.CreatedAt)
 	if err != nil {
 		return nil, fmt.Errorf("created_at %q is not an RFC 3339 time", rep.CreatedAt)
@@ -253,9 +300,9 @@ func runRow(rep *results.Report) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	report, err := json.Marshal(rep)
-	if err != nil {
-		return nil, fmt.Errorf("encode report: %w", err)
+	report, equityAt, equityDays := enc.JSON, driver.Value(nil), driver.Value(nil)
+	if apart {
+		report, equityAt, equityDays = enc.WithoutEquity(), int64(enc.At), int32(len(rep.Equity))
 	}
 	metrics, err := json.Marshal(rep.Metrics)
 	if err != nil {
@@ -274,7 +321,8 @@ func runRow(rep *results.Report) ([]any, error) {
 		cfg = string(rep.Config)
 	}
 	return []any{rep.RunID, rep.Name, created.UTC(), rep.Version, rep.ConfigHash, rep.DataFingerprint,
-		start, end, rep.Synthetic, string(metrics), string(bench), string(evidence), cfg, string(report)}, nil
+		start, end, rep.Synthetic, string(metrics), string(bench), string(evidence), cfg, string(report),
+		equityAt, equityDays}, nil
 }
 
 // optTime parses an RFC 3339 time; "" is NULL.
@@ -304,9 +352,9 @@ func tradeRows(rep *results.Report) ([][]driver.Value, error) {
 		for j, x := range []struct{ what, s string }{
 			{"signal_time", t.SignalTime}, {"entry_time", t.EntryTime}, {"exit_time", t.ExitTime},
 		} {
-			v, err := optTime(fmt.Sprintf("trades[%d].%s", i, x.what), x.s)
+			v, err := optTime(x.what, x.s)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("trades[%d].%w", i, err)
 			}
 			ts[j] = v
 		}
@@ -319,9 +367,9 @@ func tradeRows(rep *results.Report) ([][]driver.Value, error) {
 func signalRows(rep *results.Report) ([][]driver.Value, error) {
 	rows := make([][]driver.Value, 0, len(rep.Signals))
 	for i, s := range rep.Signals {
-		t, err := optTime(fmt.Sprintf("signals[%d].time", i), s.Time)
+		t, err := optTime("time", s.Time)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("signals[%d].%w", i, err)
 		}
 		var reason driver.Value
 		if s.Reason != "" {
@@ -332,21 +380,66 @@ func signalRows(rep *results.Report) ([][]driver.Value, error) {
 	return rows, nil
 }
 
-func equityRows(rep *results.Report) ([][]driver.Value, error) {
-	rows := make([][]driver.Value, 0, len(rep.Equity))
+// equityRows returns the rows of run_equity and whether they give the
+// curve back exactly (apart): every date in the form YYYY-MM-DD, later than
+// the one before, so that reading the rows in date order and writing the
+// dates in that form restores the curve (NULL values are undefined values,
+// which the JSON writes as null either way).
+func equityRows(rep *results.Report) (rows [][]driver.Value, apart bool, err error) {
+	n := len(rep.Equity)
+	rows = make([][]driver.Value, n)
+	vals := make([]driver.Value, 4*n) // one allocation for every row's values
+	id := driver.Value(rep.RunID)
+	apart = n > 0
+	var prev time.Time
 	for i, e := range rep.Equity {
-		d, err := time.Parse(time.DateOnly, e.Date)
-		if err != nil {
-			t, err2 := time.Parse(time.RFC3339Nano, e.Date)
-			if err2 != nil {
-				return nil, fmt.Errorf("equity[%d].date %q is neither YYYY-MM-DD nor RFC 3339", i, e.Date)
+		d, ok := dayOf(e.Date)
+		if ok {
+			apart = apart && (i == 0 || d.After(prev))
+			prev = d
+		} else {
+			apart = false
+			t, err := time.Parse(time.RFC3339Nano, e.Date)
+			if err != nil {
+				return nil, false, fmt.Errorf("equity[%d].date %q is neither YYYY-MM-DD nor RFC 3339", i, e.Date)
 			}
 			t = t.UTC()
 			d = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 		}
-		rows = append(rows, []driver.Value{rep.RunID, d, num(e.Equity), num(e.Invested)})
+		r := vals[4*i : 4*i+4 : 4*i+4]
+		r[0], r[1], r[2], r[3] = id, d, num(e.Equity), num(e.Invested)
+		rows[i] = r
 	}
-	return rows, nil
+	return rows, apart, nil
+}
+
+// dayOf parses a date written exactly as time.DateOnly writes it (so that
+// formatting the result gives s back): midnight UTC of that day.
+func dayOf(s string) (time.Time, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	digits := func(b string) (int, bool) {
+		v := 0
+		for i := 0; i < len(b); i++ {
+			if b[i] < '0' || b[i] > '9' {
+				return 0, false
+			}
+			v = 10*v + int(b[i]-'0')
+		}
+		return v, true
+	}
+	y, oky := digits(s[:4])
+	m, okm := digits(s[5:7])
+	d, okd := digits(s[8:])
+	if !oky || !okm || !okd || m < 1 || m > 12 || d < 1 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d { // past the month's end: normalised into the next
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // Resolve returns the full run id for an id or a unique prefix of one.
@@ -403,30 +496,132 @@ func (e *lookupError) Error() string { return e.msg }
 func (e *lookupError) Unwrap() error { return e.kind }
 
 // GetJSON returns the stored report of a run (id or unique prefix) exactly as
-// saved: the JSON bytes of the report.
+// saved: the JSON bytes of the report (json.Marshal of it), with its equity
+// curve put back when it was stored apart.
 func (s *Store) GetJSON(ctx context.Context, runID string) ([]byte, error) {
-	id, err := s.Resolve(ctx, runID)
-	if err != nil {
-		return nil, err
+	id, b, eq, err := s.get(ctx, runID)
+	if err != nil || eq == nil {
+		return b, err
 	}
-	var b string
-	if err := s.db.QueryRowContext(ctx, `SELECT report::VARCHAR FROM runs WHERE run_id = $1`, id).Scan(&b); err != nil {
+	out, err := results.SpliceEquity(b, eq.at, eq.rows)
+	if err != nil {
 		return nil, fmt.Errorf("read run %s: %w", id, err)
 	}
-	return []byte(b), nil
+	return out, nil
 }
 
 // Get returns the stored report of a run (id or unique prefix).
 func (s *Store) Get(ctx context.Context, runID string) (*results.Report, error) {
-	b, err := s.GetJSON(ctx, runID)
+	id, b, eq, err := s.get(ctx, runID)
 	if err != nil {
 		return nil, err
 	}
 	var rep results.Report
 	if err := json.Unmarshal(b, &rep); err != nil {
-		return nil, fmt.Errorf("decode stored run %s: %w", runID, err)
+		return nil, fmt.Errorf("decode stored run %s: %w", id, err)
+	}
+	if eq != nil {
+		if len(rep.Equity) > 0 {
+			return nil, fmt.Errorf("decode stored run %s: its report holds an equity curve and one is stored apart", id)
+		}
+		rep.Equity = eq.rows
 	}
 	return &rep, nil
+}
+
+// apartEquity is an equity curve stored apart from its report: the rows
+// and the byte offset of the report JSON where the curve goes back.
+type apartEquity struct {
+	at   int
+	rows []results.EquityRow
+}
+
+// get reads a run's stored report JSON and, when the run stored its equity
+// curve apart (schema version 2), the curve from run_equity.
+func (s *Store) get(ctx context.Context, runID string) (string, []byte, *apartEquity, error) {
+	id, err := s.Resolve(ctx, runID)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	q := `SELECT report::VARCHAR, equity_at, equity_days FROM runs WHERE run_id = $1`
+	if s.version < 2 {
+		q = `SELECT report::VARCHAR, NULL::BIGINT, NULL::INTEGER FROM runs WHERE run_id = $1`
+	}
+	var b string
+	var at, days sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, q, id).Scan(&b, &at, &days); err != nil {
+		return "", nil, nil, fmt.Errorf("read run %s: %w", id, err)
+	}
+	if !at.Valid {
+		return id, []byte(b), nil, nil
+	}
+	rows, err := s.equity(ctx, id, int(days.Int64))
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return id, []byte(b), &apartEquity{at: int(at.Int64), rows: rows}, nil
+}
+
+// equity reads the equity curve of run id from run_equity in date order;
+// days is the number of days the run stored. The rows are read from the
+// driver with one reused row of values (database/sql's Scan costs more than
+// the query on a long curve).
+func (s *Store) equity(ctx context.Context, id string, days int) ([]results.EquityRow, error) {
+	out := make([]results.EquityRow, 0, max(days, 0))
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read run %s: equity: %w", id, err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		rows, err := qc.QueryContext(ctx, `SELECT date_diff('day', DATE '1970-01-01', "date"), equity, invested
+			FROM run_equity WHERE run_id = $1 ORDER BY "date"`, []driver.NamedValue{{Ordinal: 1, Value: id}})
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		row := make([]driver.Value, 3)
+		value := func(v driver.Value) (results.Value, error) {
+			switch x := v.(type) {
+			case nil:
+				return results.NA, nil
+			case float64:
+				return results.Value(x), nil
+			}
+			return 0, fmt.Errorf("value %T, want a DOUBLE", v)
+		}
+		for {
+			if err := rows.Next(row); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			d, ok := row[0].(int64)
+			if !ok {
+				return fmt.Errorf("date %T, want days", row[0])
+			}
+			eq, err := value(row[1])
+			if err != nil {
+				return err
+			}
+			inv, err := value(row[2])
+			if err != nil {
+				return err
+			}
+			out = append(out, results.EquityRow{Date: time.Unix(d*86400, 0).UTC().Format(time.DateOnly), Equity: eq, Invested: inv})
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read run %s: equity: %w", id, err)
+	}
+	if len(out) != days {
+		return nil, fmt.Errorf("read run %s: run_equity holds %d days of its equity curve, the run stored %d: the database is damaged", id, len(out), days)
+	}
+	return out, nil
 }
 
 // ListOptions filter List.

@@ -523,7 +523,7 @@ func TestNewRunID(t *testing.T) {
 // use: one prepared INSERT per row inside the transaction. It exists here
 // only to compare speeds (BenchmarkEquityInsert).
 func insertEquityPrepared(ctx context.Context, db *sql.DB, rep *results.Report) error {
-	rows, err := equityRows(rep)
+	rows, _, err := equityRows(rep)
 	if err != nil {
 		return err
 	}

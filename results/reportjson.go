@@ -1,0 +1,248 @@
+package results
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// ReportJSON is a report encoded once, for the run store and for the output
+// of riskon run: JSON is json.Marshal of the report, byte for byte, and
+// JSON[At:End] is its equity curve with the key (`,"equity":[...]`), empty
+// when the report has no equity curve. At is -1 when the curve could not be
+// located (a Report whose fields after Equity are not all omitted when
+// empty): the JSON is still whole, only WithoutEquity is unavailable.
+//
+// The run store keeps the JSON without the curve (the curve is in its own
+// table) and SpliceEquity puts it back where it was.
+type ReportJSON struct {
+	JSON    []byte
+	At, End int
+}
+
+// WithoutEquity returns the JSON without the equity curve (JSON[:At] +
+// JSON[End:]), or nil when At is -1.
+func (j *ReportJSON) WithoutEquity() []byte {
+	if j.At < 0 {
+		return nil
+	}
+	out := make([]byte, 0, len(j.JSON)-(j.End-j.At))
+	return append(append(out, j.JSON[:j.At]...), j.JSON[j.End:]...)
+}
+
+// equityField is the index of Report.Equity and the JSON text before its
+// value (`,"equity":`), read from the struct so that the tag stays the one
+// definition; splittable is false when a field after Equity would be
+// written even when empty (then the curve cannot be cut out by position).
+func equityField() (index int, key string, splittable bool) {
+	t := reflect.TypeFor[Report]()
+	f, ok := t.FieldByName("Equity")
+	if !ok || len(f.Index) != 1 {
+		return -1, "", false
+	}
+	name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "" || !strings.Contains(","+opts+",", ",omitempty,") {
+		return -1, "", false
+	}
+	for i := f.Index[0] + 1; i < t.NumField(); i++ {
+		g := t.Field(i)
+		tag := g.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		_, o, _ := strings.Cut(tag, ",")
+		if !g.IsExported() || !strings.Contains(","+o+",", ",omitempty,") {
+			return -1, "", false
+		}
+		switch g.Type.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface, reflect.String:
+		default: // a struct is never empty; other kinds are not used here
+			return -1, "", false
+		}
+	}
+	k, err := json.Marshal(name)
+	if err != nil {
+		return -1, "", false
+	}
+	return f.Index[0], "," + string(k) + ":", true
+}
+
+// MarshalReport encodes rep as json.Marshal does, with the equity curve
+// written by AppendEquityJSON (a fraction of the reflective encoder's cost
+// on a long curve), and records where the curve is.
+func MarshalReport(rep *Report) (*ReportJSON, error) {
+	if rep == nil {
+		return nil, fmt.Errorf("encode report: nil report")
+	}
+	idx, key, ok := equityField()
+	if !ok {
+		b, err := json.Marshal(rep)
+		if err != nil {
+			return nil, fmt.Errorf("encode report: %w", err)
+		}
+		return &ReportJSON{JSON: b, At: -1, End: -1}, nil
+	}
+	// head: the report up to and without the curve; tail: only the fields
+	// after it, on an otherwise empty report, whose encoding is that of the
+	// empty report (zero) up to its closing brace, then those fields.
+	head, tail := *rep, Report{}
+	hv, tv := reflect.ValueOf(&head).Elem(), reflect.ValueOf(&tail).Elem()
+	for i := idx; i < hv.NumField(); i++ {
+		if i > idx {
+			tv.Field(i).Set(hv.Field(i))
+		}
+		hv.Field(i).SetZero()
+	}
+	h, err := json.Marshal(&head)
+	if err != nil {
+		return nil, fmt.Errorf("encode report: %w", err)
+	}
+	t, err := json.Marshal(&tail)
+	if err != nil {
+		return nil, fmt.Errorf("encode report: %w", err)
+	}
+	zero, err := json.Marshal(&Report{})
+	if err != nil {
+		return nil, fmt.Errorf("encode report: %w", err)
+	}
+	z := len(zero) - 1
+	if len(h) < 2 || h[len(h)-1] != '}' || len(t) < z || !bytes.Equal(t[:z], zero[:z]) {
+		return nil, fmt.Errorf("encode report: unexpected encoding of the report's fields")
+	}
+	out := make([]byte, 0, len(h)+len(t)-z+len(key)+2+len(rep.Equity)*64)
+	out = append(out, h[:len(h)-1]...)
+	at := len(out)
+	if len(rep.Equity) > 0 {
+		out = append(out, key...)
+		out = AppendEquityJSON(out, rep.Equity)
+	}
+	end := len(out)
+	out = append(out, t[z:]...)
+	return &ReportJSON{JSON: out, At: at, End: end}, nil
+}
+
+// SpliceEquity returns a report's JSON stored without its equity curve
+// (ReportJSON.WithoutEquity) with the curve eq put back at byte offset at
+// (ReportJSON.At): the JSON of the whole report, byte for byte. An empty eq
+// leaves the JSON as it is (the key is omitted when empty).
+func SpliceEquity(stored []byte, at int, eq []EquityRow) ([]byte, error) {
+	if at < 1 || at >= len(stored) {
+		return nil, fmt.Errorf("equity curve offset %d outside the stored report (%d bytes)", at, len(stored))
+	}
+	if len(eq) == 0 {
+		return stored, nil
+	}
+	_, key, ok := equityField()
+	if !ok {
+		return nil, fmt.Errorf("the report type has no equity curve to splice")
+	}
+	out := make([]byte, 0, len(stored)+len(key)+2+len(eq)*64)
+	out = append(out, stored[:at]...)
+	out = append(out, key...)
+	out = AppendEquityJSON(out, eq)
+	return append(out, stored[at:]...), nil
+}
+
+// AppendEquityJSON appends rows to dst as json.Marshal writes them (null
+// for a nil slice): field names from EquityRow's tags, values as
+// Value.MarshalJSON, strings escaped as encoding/json escapes them.
+func AppendEquityJSON(dst []byte, rows []EquityRow) []byte {
+	if rows == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i := range rows {
+		r := &rows[i]
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"date":`...)
+		dst = appendJSONString(dst, r.Date)
+		dst = append(dst, `,"equity":`...)
+		dst = r.Equity.appendJSON(dst)
+		dst = append(dst, `,"invested":`...)
+		dst = r.Invested.appendJSON(dst)
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
+}
+
+// appendJSONString appends s quoted as json.Marshal quotes it: printable
+// ASCII other than `"`, `\`, `<`, `>` and `&` as it is, anything else
+// through encoding/json.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s) // a string always encodes
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// AppendIndent appends src, JSON as encoding/json writes it (compact, valid),
+// indented as json.Indent(dst, src, "", indent) indents it: a new line and
+// one indent per level after an opening bracket and a comma, ": " after a
+// key, empty objects and arrays kept as {} and []. It copies string
+// contents in bulk instead of running encoding/json's validating scanner
+// over every byte (several times faster on a long report). Whitespace
+// outside strings is dropped; src that is not valid JSON gives output that
+// is not either, never a panic.
+func AppendIndent(dst, src []byte, indent string) []byte {
+	depth := 0
+	newline := func() {
+		dst = append(dst, '\n')
+		for range depth {
+			dst = append(dst, indent...)
+		}
+	}
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '"':
+			// Copy the string up to its closing quote, escapes included.
+			j := i + 1
+			for j < len(src) {
+				k := bytes.IndexAny(src[j:], `"\`)
+				if k < 0 {
+					j = len(src)
+					break
+				}
+				j += k
+				if src[j] == '"' {
+					j++
+					break
+				}
+				j += 2 // a backslash and the byte it escapes
+			}
+			j = min(j, len(src))
+			dst = append(dst, src[i:j]...)
+			i = j - 1
+		case '{', '[':
+			dst = append(dst, c)
+			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
+				dst = append(dst, src[i+1])
+				i++
+				continue
+			}
+			depth++
+			newline()
+		case '}', ']':
+			depth = max(depth-1, 0)
+			newline()
+			dst = append(dst, c)
+		case ',':
+			dst = append(dst, c)
+			newline()
+		case ':':
+			dst = append(dst, ':', ' ')
+		case ' ', '\t', '\n', '\r':
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
