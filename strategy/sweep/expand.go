@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/riskon/riskon/strategy"
@@ -91,7 +92,7 @@ func ApplyParams(base config.Config, name string, params Params) (config.Config,
 }
 
 // TrialName is the name a trial's config gets: "SWEEP#INDEX".
-func TrialName(sweep string, index int) string { return fmt.Sprintf("%s#%d", sweep, index) }
+func TrialName(sweep string, index int) string { return sweep + "#" + strconv.Itoa(index) }
 
 // Config returns the decoded, validated config of trial t (named
 // "SWEEP#INDEX"): the base with the trial's params applied, exactly as
