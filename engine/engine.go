@@ -746,7 +746,9 @@ func (c *Ctx) walk(k, end int, we int64) int {
 	// Locals: the compiler would reload every field after each store.
 	ptime, psym, pidx := p.time[:end], p.sym[:end], p.idx[:end]
 	seen, pos, series, due := c.seen, c.pos, c.series, c.due
+	eq, inv, held, day0 := c.res.Equity, c.res.Invested, c.held, c.day0
 	k0 := k
+	sampled := false
 	for ; k < end; k++ {
 		t := ptime[k]
 		if t > we || t >= due {
@@ -754,10 +756,35 @@ func (c *Ctx) walk(k, end int, we int64) int {
 		}
 		s, i := psym[k], int(pidx[k])
 		seen[s] = i + 1
-		if ps := &pos[s]; ps.units != 0 {
-			ps.last = series[s].Close[i]
-			c.sample(t)
+		ps := &pos[s]
+		if ps.units == 0 {
+			continue
 		}
+		ps.last = series[s].Close[i]
+		// c.sample(t), inlined: nothing but this mark changed the book.
+		sampled = true
+		d := int(data.DateFromUnix(t-1) - day0)
+		if d < 0 || d >= len(eq) {
+			continue
+		}
+		if d > c.cur {
+			c.settle(d)
+		}
+		e, v := c.cash, 0.0
+		for _, h := range held {
+			x := pos[h].units * pos[h].last
+			e += x
+			v += x
+		}
+		eq[d] = e
+		if e > 0 {
+			inv[d] = v / e
+		} else {
+			inv[d] = 0
+		}
+	}
+	if sampled {
+		c.dirty = false
 	}
 	c.res.Events += k - k0
 	c.res.Walked += k - k0
