@@ -745,42 +745,87 @@ func (c *Ctx) walk(k, end int, we int64) int {
 	p := c.plan
 	// Locals: the compiler would reload every field after each store.
 	ptime, psym, pidx := p.time[:end], p.sym[:end], p.idx[:end]
-	seen, pos, series, due := c.seen, c.pos, c.series, c.due
+	seen, pos, series := c.seen, c.pos, c.series
 	eq, inv, held, day0 := c.res.Equity, c.res.Invested, c.held, c.day0
+	// The walk ends after we or at the earliest pending fill: t > lim.
+	lim := min(we, c.due-1)
 	k0 := k
 	sampled := false
-	for ; k < end; k++ {
-		t := ptime[k]
-		if t > we || t >= due {
-			break
-		}
-		s, i := psym[k], int(pidx[k])
-		seen[s] = i + 1
-		ps := &pos[s]
-		if ps.units == 0 {
-			continue
-		}
-		ps.last = series[s].Close[i]
-		// c.sample(t), inlined: nothing but this mark changed the book.
-		sampled = true
-		d := int(data.DateFromUnix(t-1) - day0)
-		if d < 0 || d >= len(eq) {
-			continue
-		}
-		if d > c.cur {
-			c.settle(d)
-		}
-		e, v := c.cash, 0.0
-		for _, h := range held {
-			x := pos[h].units * pos[h].last
+	if len(held) == 1 && pos[held[0]].units != 0 {
+		// One position (the usual book): the equity of a day is the cash
+		// plus that position at its last close, as mark computes it.
+		h := held[0]
+		hs, units, closes, cash, last, cur := int32(h), pos[h].units, series[h].Close, c.cash, pos[h].last, c.cur
+		for ; k < end; k++ {
+			t := ptime[k]
+			if t > lim {
+				break
+			}
+			s, i := psym[k], int(pidx[k])
+			seen[s] = i + 1
+			if s != hs {
+				continue
+			}
+			last = closes[i]
+			sampled = true
+			d := int(data.DateFromUnix(t-1) - day0)
+			if d < 0 || d >= len(eq) {
+				continue
+			}
+			if d > cur {
+				if d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
+					// The next day: settle without days to fill forward.
+					c.prevE, c.prevI, cur = eq[cur], inv[cur], d
+				} else {
+					c.cur = cur
+					c.settle(d)
+					cur = c.cur
+				}
+			}
+			x := units * last
+			e, v := cash, 0.0
 			e += x
 			v += x
+			eq[d] = e
+			if e > 0 {
+				inv[d] = v / e
+			} else {
+				inv[d] = 0
+			}
 		}
-		eq[d] = e
-		if e > 0 {
-			inv[d] = v / e
-		} else {
-			inv[d] = 0
+		pos[h].last, c.cur = last, cur
+	} else {
+		for ; k < end; k++ {
+			t := ptime[k]
+			if t > lim {
+				break
+			}
+			s, i := psym[k], int(pidx[k])
+			seen[s] = i + 1
+			ps := &pos[s]
+			if ps.units == 0 {
+				continue
+			}
+			ps.last = series[s].Close[i]
+			// c.sample(t), inlined: nothing but this mark changed the book.
+			sampled = true
+			d := int(data.DateFromUnix(t-1) - day0)
+			if d < 0 || d >= len(eq) {
+				continue
+			}
+			c.open(d)
+			e, v := c.cash, 0.0
+			for _, h := range held {
+				x := pos[h].units * pos[h].last
+				e += x
+				v += x
+			}
+			eq[d] = e
+			if e > 0 {
+				inv[d] = v / e
+			} else {
+				inv[d] = 0
+			}
 		}
 	}
 	if sampled {
