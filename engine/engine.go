@@ -661,7 +661,18 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 		}
 		c.now = t
 		c.inWindow = t >= ws
-		c.step(s, i, t)
+		if p := &c.pos[s]; c.due > t && p.trail == 0 && p.slLevel == 0 && p.tpLevel == 0 {
+			// step without a fill due or a stop to check (a symbol not
+			// held has none): close the bar, mark a position in its
+			// symbol.
+			c.seen[s] = i + 1
+			if p.units != 0 {
+				c.dirty = true
+				p.last = c.series[s].Close[i]
+			}
+		} else {
+			c.step(s, i, t)
+		}
 		if listen[s] {
 			strat.OnBar(c, s, i)
 		}
