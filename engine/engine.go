@@ -1052,10 +1052,31 @@ func (c *Ctx) unhold(sym int) {
 func (c *Ctx) sample(t int64) {
 	c.dirty = false
 	d := int(data.DateFromUnix(t-1) - c.day0)
-	if d < 0 || d >= len(c.res.Equity) {
+	eq, inv := c.res.Equity, c.res.Invested
+	if d < 0 || d >= len(eq) {
 		return
 	}
-	c.mark(d)
+	// mark(d), with the usual opening of the next day in place (settle
+	// without days to fill forward).
+	if cur := c.cur; d > cur {
+		if d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
+			c.prevE, c.prevI, c.cur = eq[cur], inv[cur], d
+		} else {
+			c.settle(d)
+		}
+	}
+	e, v := c.cash, 0.0
+	for _, s := range c.held {
+		x := c.pos[s].units * c.pos[s].last
+		e += x
+		v += x
+	}
+	eq[d] = e
+	if e > 0 {
+		inv[d] = v / e
+	} else {
+		inv[d] = 0
+	}
 }
 
 // mark writes day d's equity (cash plus the held positions at their last
