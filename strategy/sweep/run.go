@@ -1,12 +1,14 @@
 package sweep
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -125,13 +127,16 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 		// in the cache of backtest.Shared (a random sweep draws the trigger
 		// params of consecutive trials independently). The order of running
 		// never changes a result: each is handed over with its index.
+		// The keys are written into one arena per window (no allocation
+		// per trial).
 		type keyed struct {
-			key string
-			t   Trial
+			from, to int // the key: arena[from:to]
+			t        Trial
 		}
 		window := make([]keyed, 0, runWindow)
+		var arena []byte
 		send := func() bool {
-			slices.SortStableFunc(window, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+			slices.SortStableFunc(window, func(a, b keyed) int { return bytes.Compare(arena[a.from:a.to], arena[b.from:b.to]) })
 			for _, k := range window {
 				select {
 				case jobs <- k.t:
@@ -140,11 +145,13 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 				}
 			}
 			clear(window)
-			window = window[:0]
+			window, arena = window[:0], arena[:0]
 			return true
 		}
 		err := each(func(t Trial) bool {
-			window = append(window, keyed{triggerKey(t.Params), t})
+			from := len(arena)
+			arena = appendTriggerKey(arena, t.Params)
+			window = append(window, keyed{from, len(arena), t})
 			if len(window) < runWindow {
 				return runCtx.Err() == nil
 			}
@@ -230,17 +237,27 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 // handing them to the workers.
 const runWindow = 4096
 
-// triggerKey joins a trial's trigger.* values (in the file's key order): a
-// cheap proxy for the trigger signals the trial needs.
-func triggerKey(p Params) string {
-	var b strings.Builder
+// appendTriggerKey appends a trial's trigger.* values (in the file's key
+// order), each followed by a 0 byte, to b: a cheap proxy for the trigger
+// signals the trial needs.
+func appendTriggerKey(b []byte, p Params) []byte {
 	for _, kv := range p {
-		if strings.HasPrefix(kv.Key, "trigger.") {
-			b.WriteString(setValue(kv.Value))
-			b.WriteByte(0)
+		if !strings.HasPrefix(kv.Key, "trigger.") {
+			continue
 		}
+		switch v := kv.Value.(type) {
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case float64:
+			b = strconv.AppendFloat(b, v, 'g', -1, 64)
+		case string:
+			b = append(b, v...)
+		default:
+			b = append(b, setValue(v)...)
+		}
+		b = append(b, 0)
 	}
-	return b.String()
+	return b
 }
 
 // worker runs trials on its own TrialRunner and compacts each outcome
@@ -250,7 +267,8 @@ type worker struct {
 	exp     *Expansion
 	grid    Grid
 	observe func(*Trial, config.Config, *backtest.TrialOutcome)
-	t       Trial // the trial being run
+	t       Trial         // the trial being run
+	cfg     config.Config // its config
 
 	// Results and their block sums are handed out of slabs of resultSlab,
 	// one allocation for many trials (a result kept by a sink keeps its
@@ -283,10 +301,10 @@ func (w *worker) newResult() (*Result, []float64) {
 }
 
 func (w *worker) run(ctx context.Context, t *Trial) (*Result, error) {
-	cfg, err := w.exp.Config(t)
-	if err != nil {
+	if err := w.exp.ConfigTo(&w.cfg, t); err != nil {
 		return nil, err
 	}
+	cfg := w.cfg
 	o, err := w.tr.Run(ctx, cfg)
 	if err != nil {
 		return nil, err
