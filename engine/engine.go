@@ -661,7 +661,18 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 		}
 		c.now = t
 		c.inWindow = t >= ws
-		c.step(s, i, t)
+		if p := &c.pos[s]; c.due > t && p.trail == 0 && p.slLevel == 0 && p.tpLevel == 0 {
+			// step without a fill due or a stop to check (a symbol not
+			// held has none): close the bar, mark a position in its
+			// symbol.
+			c.seen[s] = i + 1
+			if p.units != 0 {
+				c.dirty = true
+				p.last = c.series[s].Close[i]
+			}
+		} else {
+			c.step(s, i, t)
+		}
 		if listen[s] {
 			strat.OnBar(c, s, i)
 		}
@@ -745,19 +756,91 @@ func (c *Ctx) walk(k, end int, we int64) int {
 	p := c.plan
 	// Locals: the compiler would reload every field after each store.
 	ptime, psym, pidx := p.time[:end], p.sym[:end], p.idx[:end]
-	seen, pos, series, due := c.seen, c.pos, c.series, c.due
+	seen, pos, series := c.seen, c.pos, c.series
+	eq, inv, held, day0 := c.res.Equity, c.res.Invested, c.held, c.day0
+	// The walk ends after we or at the earliest pending fill: t > lim.
+	lim := min(we, c.due-1)
 	k0 := k
-	for ; k < end; k++ {
-		t := ptime[k]
-		if t > we || t >= due {
-			break
+	sampled := false
+	if len(held) == 1 && pos[held[0]].units != 0 {
+		// One position (the usual book): the equity of a day is the cash
+		// plus that position at its last close, as mark computes it.
+		h := held[0]
+		hs, units, closes, cash, last, cur := int32(h), pos[h].units, series[h].Close, c.cash, pos[h].last, c.cur
+		for ; k < end; k++ {
+			t := ptime[k]
+			if t > lim {
+				break
+			}
+			s, i := psym[k], int(pidx[k])
+			seen[s] = i + 1
+			if s != hs {
+				continue
+			}
+			last = closes[i]
+			sampled = true
+			d := int(data.DateFromUnix(t-1) - day0)
+			if d < 0 || d >= len(eq) {
+				continue
+			}
+			if d > cur {
+				if d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
+					// The next day: settle without days to fill forward.
+					c.prevE, c.prevI, cur = eq[cur], inv[cur], d
+				} else {
+					c.cur = cur
+					c.settle(d)
+					cur = c.cur
+				}
+			}
+			x := units * last
+			e, v := cash, 0.0
+			e += x
+			v += x
+			eq[d] = e
+			if e > 0 {
+				inv[d] = v / e
+			} else {
+				inv[d] = 0
+			}
 		}
-		s, i := psym[k], int(pidx[k])
-		seen[s] = i + 1
-		if ps := &pos[s]; ps.units != 0 {
+		pos[h].last, c.cur = last, cur
+	} else {
+		for ; k < end; k++ {
+			t := ptime[k]
+			if t > lim {
+				break
+			}
+			s, i := psym[k], int(pidx[k])
+			seen[s] = i + 1
+			ps := &pos[s]
+			if ps.units == 0 {
+				continue
+			}
 			ps.last = series[s].Close[i]
-			c.sample(t)
+			// c.sample(t), inlined: nothing but this mark changed the book.
+			sampled = true
+			d := int(data.DateFromUnix(t-1) - day0)
+			if d < 0 || d >= len(eq) {
+				continue
+			}
+			c.open(d)
+			e, v := c.cash, 0.0
+			for _, h := range held {
+				x := pos[h].units * pos[h].last
+				e += x
+				v += x
+			}
+			eq[d] = e
+			if e > 0 {
+				inv[d] = v / e
+			} else {
+				inv[d] = 0
+			}
 		}
+	}
+	if sampled {
+		c.dirty = false
 	}
 	c.res.Events += k - k0
 	c.res.Walked += k - k0
@@ -969,10 +1052,31 @@ func (c *Ctx) unhold(sym int) {
 func (c *Ctx) sample(t int64) {
 	c.dirty = false
 	d := int(data.DateFromUnix(t-1) - c.day0)
-	if d < 0 || d >= len(c.res.Equity) {
+	eq, inv := c.res.Equity, c.res.Invested
+	if d < 0 || d >= len(eq) {
 		return
 	}
-	c.mark(d)
+	// mark(d), with the usual opening of the next day in place (settle
+	// without days to fill forward).
+	if cur := c.cur; d > cur {
+		if d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
+			c.prevE, c.prevI, c.cur = eq[cur], inv[cur], d
+		} else {
+			c.settle(d)
+		}
+	}
+	e, v := c.cash, 0.0
+	for _, s := range c.held {
+		x := c.pos[s].units * c.pos[s].last
+		e += x
+		v += x
+	}
+	eq[d] = e
+	if e > 0 {
+		inv[d] = v / e
+	} else {
+		inv[d] = 0
+	}
 }
 
 // mark writes day d's equity (cash plus the held positions at their last

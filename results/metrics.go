@@ -231,12 +231,23 @@ func scanFused(r *engine.Result, base float64, dst []float64) (cs curveScan) {
 func flatRun(eq, inv []float64, i int, e float64) (end, invested int) {
 	eq, inv = eq[i:], inv[i:len(eq)]
 	j := 0
+	// Four days a step while the stretch lasts (one branch for four), then
+	// day by day.
+	for ; j+4 <= len(eq) && eq[j] == e && eq[j+1] == e && eq[j+2] == e && eq[j+3] == e; j += 4 {
+		invested += b2i(inv[j] > 0) + b2i(inv[j+1] > 0) + b2i(inv[j+2] > 0) + b2i(inv[j+3] > 0)
+	}
 	for ; j < len(eq) && eq[j] == e; j++ {
-		if inv[j] > 0 {
-			invested++
-		}
+		invested += b2i(inv[j] > 0)
 	}
 	return i + j, invested
+}
+
+// b2i is 1 for true, 0 for false (compiled without a branch).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // scanReturns appends the daily returns to rets, adding each to *sum and

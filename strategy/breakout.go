@@ -375,6 +375,12 @@ func (b *Breakout) OnBar(c *engine.Ctx, sym, idx int) {
 		}
 		b.relFed, b.relLast = true, d
 	}
+	if b.ts.p.Timeframe == Daily {
+		// Every daily close is a period close (triggerState.onBar's
+		// first case, without the slice).
+		b.periodClose(c, b.ts.periodClose(cl, d))
+		return
+	}
 	var out [2]period
 	for _, pc := range b.ts.onBar(d, cl, out[:0]) {
 		b.periodClose(c, pc)

@@ -3,6 +3,7 @@ package stats
 import (
 	"github.com/riskon/riskon/internal/num"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 )
@@ -29,18 +30,89 @@ func Median(x []float64) float64 {
 	return MedianInPlace(slices.Clone(x))
 }
 
-// MedianInPlace is Median but sorts x in place and allocates nothing. It is
-// the statistic to hand to BootstrapCI, whose resample buffer is scratch.
+// MedianInPlace is Median but reorders x in place and allocates nothing. It
+// is the statistic to hand to BootstrapCI, whose resample buffer is scratch.
+// It selects the middle order statistics (quickselect, Hoare 1961,
+// "Algorithm 65: FIND", CACM 4(7), with a median-of-three pivot) instead of
+// sorting: the same value as the median of the sorted x, the order
+// statistics of numbers being unique. With a NaN or a negative zero in x
+// (whose place the sort decides) it sorts, as before.
 func MedianInPlace(x []float64) float64 {
 	n := len(x)
 	if n == 0 {
 		return math.NaN()
 	}
-	slices.Sort(x)
-	if n%2 == 1 {
-		return x[n/2]
+	for _, v := range x {
+		if v != v || math.Float64bits(v) == 1<<63 {
+			slices.Sort(x)
+			if n%2 == 1 {
+				return x[n/2]
+			}
+			return (x[n/2-1] + x[n/2]) / 2
+		}
 	}
-	return (x[n/2-1] + x[n/2]) / 2
+	k := n / 2
+	hi := selectKth(x, k)
+	if n%2 == 1 {
+		return hi
+	}
+	// x[:k] holds the k smallest: the largest of them is the other middle.
+	lo := x[0]
+	for _, v := range x[1:k] {
+		if v > lo {
+			lo = v
+		}
+	}
+	return (lo + hi) / 2
+}
+
+// selectKth reorders x (numbers, no NaN) so that x[k] is its k-th smallest
+// (0-based), x[:k] no larger and x[k+1:] no smaller, and returns x[k]. A
+// range still unresolved after 2·log2(n)+8 partitions is sorted, bounding
+// the work at O(n log n) for any input.
+func selectKth(x []float64, k int) float64 {
+	lo, hi := 0, len(x)-1
+	for budget := 2*bits.Len(uint(len(x))) + 8; hi > lo; budget-- {
+		if budget == 0 {
+			slices.Sort(x[lo : hi+1])
+			break
+		}
+		mid := lo + (hi-lo)/2
+		if x[mid] < x[lo] {
+			x[mid], x[lo] = x[lo], x[mid]
+		}
+		if x[hi] < x[lo] {
+			x[hi], x[lo] = x[lo], x[hi]
+		}
+		if x[hi] < x[mid] {
+			x[hi], x[mid] = x[mid], x[hi]
+		}
+		p := x[mid]
+		i, j := lo, hi
+		for i <= j {
+			for x[i] < p {
+				i++
+			}
+			for x[j] > p {
+				j--
+			}
+			if i <= j {
+				x[i], x[j] = x[j], x[i]
+				i++
+				j--
+			}
+		}
+		// x[lo:j+1] <= p, x[j+1:i] == p, x[i:hi+1] >= p.
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return x[k]
+		}
+	}
+	return x[k]
 }
 
 // QuantileSorted returns the p-quantile of sorted (ascending, no NaN) data by

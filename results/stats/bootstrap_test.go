@@ -2,6 +2,8 @@ package stats
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/stat"
@@ -160,5 +162,45 @@ func TestBootstrapCoverage(t *testing.T) {
 	t.Logf("coverage of the 95%% percentile interval: %.4f (%d reps)", cov, reps)
 	if cov < 0.93 || cov > 0.97 {
 		t.Errorf("coverage %.4f outside [0.93, 0.97]", cov)
+	}
+}
+
+// TestMedianInPlaceEqualsSorted: the selection gives bit for bit the median
+// of the sorted values (the middle one, or the mean of the two middle ones)
+// on odd and even sizes, many ties, sorted and reversed input, and with NaN
+// and negative zeros (which take the sort).
+func TestMedianInPlaceEqualsSorted(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 34))
+	for trial := range 3000 {
+		n := 1 + rng.IntN(300)
+		x := make([]float64, n)
+		for i := range x {
+			switch trial % 6 {
+			case 0:
+				x[i] = float64(rng.IntN(5)) // ties
+			case 1:
+				x[i] = float64(i) // sorted
+			case 2:
+				x[i] = float64(n - i) // reversed
+			default:
+				x[i] = rng.NormFloat64()
+			}
+		}
+		if trial%50 == 7 {
+			x[rng.IntN(n)] = math.NaN()
+		}
+		if trial%50 == 9 {
+			x[rng.IntN(n)] = math.Copysign(0, -1)
+		}
+		s := slices.Clone(x)
+		slices.Sort(s)
+		want := s[n/2]
+		if n%2 == 0 {
+			want = (s[n/2-1] + s[n/2]) / 2
+		}
+		got := MedianInPlace(slices.Clone(x))
+		if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("trial %d (n %d): median %v, want %v", trial, n, got, want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/riskon/riskon/strategy"
@@ -91,7 +92,10 @@ func ApplyParams(base config.Config, name string, params Params) (config.Config,
 }
 
 // TrialName is the name a trial's config gets: "SWEEP#INDEX".
-func TrialName(sweep string, index int) string { return fmt.Sprintf("%s#%d", sweep, index) }
+func TrialName(sweep string, index int) string {
+	var b [64]byte // one allocation: the string
+	return string(strconv.AppendInt(append(append(b[:0], sweep...), '#'), int64(index), 10))
+}
 
 // Config returns the decoded, validated config of trial t (named
 // "SWEEP#INDEX"): the base with the trial's params applied, exactly as
@@ -100,34 +104,50 @@ func TrialName(sweep string, index int) string { return fmt.Sprintf("%s#%d", swe
 // microseconds of parsing and validating overrides again); a value it cannot
 // set directly goes through ApplyParams.
 func (e *Expansion) Config(t *Trial) (config.Config, error) {
-	c, ok := e.direct(t.Params)
-	if !ok {
-		return ApplyParams(e.Base, TrialName(e.Name, t.Index), t.Params)
+	var c config.Config
+	err := e.ConfigTo(&c, t)
+	return c, err
+}
+
+// ConfigTo is Config writing the config to *c: a sweep worker reuses one
+// config, whose copy Config would allocate every trial.
+func (e *Expansion) ConfigTo(c *config.Config, t *Trial) error {
+	if !e.directTo(c, t.Params) {
+		cfg, err := ApplyParams(e.Base, TrialName(e.Name, t.Index), t.Params)
+		*c = cfg
+		return err
 	}
 	c.Name = TrialName(e.Name, t.Index)
-	return c, nil
+	return nil
 }
 
 // direct returns the base with params set field by field, unvalidated, and
 // whether every value could be set so (see setParam).
 func (e *Expansion) direct(params Params) (config.Config, bool) {
-	c := e.Base
+	var c config.Config
+	ok := e.directTo(&c, params)
+	return c, ok
+}
+
+// directTo is direct writing the config to *c.
+func (e *Expansion) directTo(c *config.Config, params Params) bool {
+	*c = e.Base
 	c.Trade.Targets = slices.Clone(c.Trade.Targets)
 	c.Trade.Weights = slices.Clone(c.Trade.Weights)
-	rv := reflect.ValueOf(&c).Elem()
+	rv := reflect.ValueOf(c).Elem()
 	for _, p := range params {
 		k, ok := e.fields[p.Key]
 		if !ok {
 			var err error
 			if k, err = lookupKey(p.Key); err != nil {
-				return c, false
+				return false
 			}
 		}
 		if !setParam(rv.FieldByIndex(k.index), p) {
-			return c, false
+			return false
 		}
 	}
-	return c, true
+	return true
 }
 
 // splitList reads "a, b" or "[a, b]" as config.Override reads a list given

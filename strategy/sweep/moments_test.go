@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/riskon/riskon/data"
 )
 
 // TestMomentsEqualGonum: the one-pass moments give bit for bit gonum's
@@ -44,6 +46,66 @@ func TestMomentsEqualGonum(t *testing.T) {
 		}
 		if !bits(m.Skew, wantS) || !bits(m.Kurt, wantK) {
 			t.Fatalf("trial %d (n %d): skew %v kurt %v, want %v %v", trial, n, m.Skew, m.Kurt, wantS, wantK)
+		}
+	}
+}
+
+// TestMomentsSumsEqualSeparate: the fused pass gives bit for bit gonum's
+// moments and Grid.Sums (the per-day block walk, zero returns skipped) on
+// returns dated by consecutive days, with grids starting before, inside and
+// after the returns, blocks of 1 to 40 days, flat stretches, NaN and
+// infinite returns; and on dates with a gap (the unfused path).
+func TestMomentsSumsEqualSeparate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 13))
+	bits := func(a, b float64) bool {
+		return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
+	}
+	for trial := range 400 {
+		n := rng.IntN(3000)
+		daily := make([]float64, n)
+		dates := make([]data.Date, n)
+		d0 := data.Date(15000 + rng.IntN(100))
+		for i := range daily {
+			dates[i] = d0 + data.Date(i)
+			if rng.IntN(2) == 0 {
+				daily[i] = rng.NormFloat64() * 0.02
+			}
+		}
+		switch trial % 25 {
+		case 3:
+			daily[rng.IntN(max(n, 1))%max(n, 1)] = math.NaN()
+		case 4:
+			if n > 0 {
+				daily[rng.IntN(n)] = math.Inf(1)
+			}
+		case 5:
+			if n > 1 { // a gap: not consecutive
+				for i := n / 2; i < n; i++ {
+					dates[i] += 3
+				}
+			}
+		}
+		if n == 0 {
+			daily, dates = nil, nil
+		}
+		S := 2 * (1 + rng.IntN(MaxBlocks/2))
+		g := Grid{Start: d0 + data.Date(rng.IntN(400)-200), BlockDays: 1 + rng.IntN(40), Blocks: S}
+		m, sums := momentsSums(daily, dates, g, make([]float64, 0, 2*S))
+		wantS, wantK := math.NaN(), math.NaN()
+		if n >= 4 {
+			wantS, wantK = stat.Skew(daily, nil), stat.ExKurtosis(daily, nil)+3
+		}
+		if m.N != n || !bits(m.Skew, wantS) || !bits(m.Kurt, wantK) {
+			t.Fatalf("trial %d (n %d): %+v, want skew %v kurt %v", trial, n, m, wantS, wantK)
+		}
+		want := g.Sums(nil, dates, daily)
+		if len(sums) != len(want) {
+			t.Fatalf("trial %d: %d sums, want %d", trial, len(sums), len(want))
+		}
+		for i := range want {
+			if !bits(sums[i], want[i]) {
+				t.Fatalf("trial %d (n %d, grid %+v): sum %d = %v, want %v", trial, n, g, i, sums[i], want[i])
+			}
 		}
 	}
 }

@@ -1,16 +1,20 @@
 package sweep
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/riskon/riskon/data"
 
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/strategy/backtest"
@@ -123,13 +127,16 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 		// in the cache of backtest.Shared (a random sweep draws the trigger
 		// params of consecutive trials independently). The order of running
 		// never changes a result: each is handed over with its index.
+		// The keys are written into one arena per window (no allocation
+		// per trial).
 		type keyed struct {
-			key string
-			t   Trial
+			from, to int // the key: arena[from:to]
+			t        Trial
 		}
 		window := make([]keyed, 0, runWindow)
+		var arena []byte
 		send := func() bool {
-			slices.SortStableFunc(window, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+			slices.SortStableFunc(window, func(a, b keyed) int { return bytes.Compare(arena[a.from:a.to], arena[b.from:b.to]) })
 			for _, k := range window {
 				select {
 				case jobs <- k.t:
@@ -138,11 +145,13 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 				}
 			}
 			clear(window)
-			window = window[:0]
+			window, arena = window[:0], arena[:0]
 			return true
 		}
 		err := each(func(t Trial) bool {
-			window = append(window, keyed{triggerKey(t.Params), t})
+			from := len(arena)
+			arena = appendTriggerKey(arena, t.Params)
+			window = append(window, keyed{from, len(arena), t})
 			if len(window) < runWindow {
 				return runCtx.Err() == nil
 			}
@@ -166,7 +175,8 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 				if runCtx.Err() != nil {
 					return
 				}
-				t := &job
+				w.t = job // the worker's own copy: &job would escape to the heap every trial
+				t := &w.t
 				r, err := w.run(runCtx, t)
 				if err != nil {
 					if runCtx.Err() != nil {
@@ -227,17 +237,27 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 // handing them to the workers.
 const runWindow = 4096
 
-// triggerKey joins a trial's trigger.* values (in the file's key order): a
-// cheap proxy for the trigger signals the trial needs.
-func triggerKey(p Params) string {
-	var b strings.Builder
+// appendTriggerKey appends a trial's trigger.* values (in the file's key
+// order), each followed by a 0 byte, to b: a cheap proxy for the trigger
+// signals the trial needs.
+func appendTriggerKey(b []byte, p Params) []byte {
 	for _, kv := range p {
-		if strings.HasPrefix(kv.Key, "trigger.") {
-			b.WriteString(setValue(kv.Value))
-			b.WriteByte(0)
+		if !strings.HasPrefix(kv.Key, "trigger.") {
+			continue
 		}
+		switch v := kv.Value.(type) {
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case float64:
+			b = strconv.AppendFloat(b, v, 'g', -1, 64)
+		case string:
+			b = append(b, v...)
+		default:
+			b = append(b, setValue(v)...)
+		}
+		b = append(b, 0)
 	}
-	return b.String()
+	return b
 }
 
 // worker runs trials on its own TrialRunner and compacts each outcome
@@ -247,13 +267,44 @@ type worker struct {
 	exp     *Expansion
 	grid    Grid
 	observe func(*Trial, config.Config, *backtest.TrialOutcome)
+	t       Trial         // the trial being run
+	cfg     config.Config // its config
+
+	// Results and their block sums are handed out of slabs of resultSlab,
+	// one allocation for many trials (a result kept by a sink keeps its
+	// slab alive: a summary keeps its top few).
+	results []Result
+	sums    []float64
+}
+
+// resultSlab is the number of results a worker allocates at once.
+const resultSlab = 64
+
+// newResult returns a zero Result and, with a grid, room for its 2·Blocks
+// block sums (length 0, capacity 2·Blocks).
+func (w *worker) newResult() (*Result, []float64) {
+	if len(w.results) == 0 {
+		w.results = make([]Result, resultSlab)
+	}
+	r := &w.results[0]
+	w.results = w.results[1:]
+	n := 2 * w.grid.Blocks
+	if n == 0 {
+		return r, nil
+	}
+	if len(w.sums) < n {
+		w.sums = make([]float64, n*resultSlab)
+	}
+	s := w.sums[:0:n]
+	w.sums = w.sums[n:]
+	return r, s
 }
 
 func (w *worker) run(ctx context.Context, t *Trial) (*Result, error) {
-	cfg, err := w.exp.Config(t)
-	if err != nil {
+	if err := w.exp.ConfigTo(&w.cfg, t); err != nil {
 		return nil, err
 	}
+	cfg := w.cfg
 	o, err := w.tr.Run(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -261,7 +312,8 @@ func (w *worker) run(ctx context.Context, t *Trial) (*Result, error) {
 	if w.observe != nil {
 		w.observe(t, cfg, o)
 	}
-	r := &Result{
+	r, sums := w.newResult()
+	*r = Result{
 		Index:     t.Index,
 		Hash:      t.Hash,
 		Params:    t.Params,
@@ -270,41 +322,108 @@ func (w *worker) run(ctx context.Context, t *Trial) (*Result, error) {
 		Evidence: Evidence{Signals: o.Evidence.Signals, Trades: o.Evidence.Trades, Episodes: o.Evidence.Episodes,
 			TooFew: o.Evidence.TooFew, Seed: cfg.Seed},
 	}
-	r.Metrics.Notes = slices.Clone(r.Metrics.Notes)
-	r.Benchmark.Notes = slices.Clone(r.Benchmark.Notes)
+	// The trial's notes are its own (ComputeMetricsReturns makes them); the
+	// benchmark's are shared by the trials of a runner and read-only: both
+	// are clipped, so that an append never writes into another's.
+	r.Metrics.Notes = slices.Clip(r.Metrics.Notes)
+	r.Benchmark.Notes = slices.Clip(r.Benchmark.Notes)
 	daily := o.Returns
 	dates := results.DailyReturnDates(o.Result, len(daily))
-	r.Moments = moments(daily)
-	if w.grid != (Grid{}) {
-		r.Sums = w.grid.Sums(make([]float64, 0, 2*w.grid.Blocks), dates, daily)
-	}
+	r.Moments, r.Sums = momentsSums(daily, dates, w.grid, sums)
 	return r, nil
 }
 
 // moments gives exactly stat.Skew(daily, nil) and stat.ExKurtosis(daily,
-// nil) + 3 in half the passes: both start from the same mean and standard
-// deviation (stat.MeanStdDev) and the same standardised values z, whose
-// cubes and fourth powers one pass sums, with gonum's expressions and bias
-// corrections (Doane & Seward 2011, Journal of Statistics Education 19(2),
-// for the skewness; the sample excess kurtosis of gonum's ExKurtosis).
+// nil) + 3 (see momentsSums).
 func moments(daily []float64) Moments {
-	m := Moments{N: len(daily), Skew: math.NaN(), Kurt: math.NaN()}
-	if len(daily) >= 4 {
-		mean, std := stat.MeanStdDev(daily, nil)
-		var s, e, zero float64
-		z0 := (zero - mean) / std // z of a flat day (+0), divided once
-		for _, v := range daily {
-			z := z0
-			if math.Float64bits(v) != 0 {
-				z = (v - mean) / std
-			}
-			s += z * z * z
-			e += z * z * z * z
-		}
-		n := float64(len(daily))
-		m.Skew = s * ((n / (n - 1)) * (1 / (n - 2)))
-		mul, offset := ((n+1)/(n-1))*(n/(n-2))*(1/(n-3)), 3*((n-1)/(n-2))*((n-1)/(n-3))
-		m.Kurt = e*mul - offset + 3
-	}
+	m, _ := momentsSums(daily, nil, Grid{}, nil)
 	return m
+}
+
+// momentsSums returns the Moments of daily and, for a non-zero grid, dst
+// holding grid.Sums(dst, dates, daily), in two passes over the returns: the
+// mean's (gonum's vectorised sum) aside, one pass for the sums of the
+// variance and the block sums, one for the skewness and kurtosis.
+//
+// The moments are exactly stat.Skew(daily, nil) and stat.ExKurtosis(daily,
+// nil) + 3: both start from the same mean and standard deviation
+// (stat.MeanStdDev, the corrected two-pass algorithm (1.7) of Chan, Golub &
+// LeVeque 1983, "Algorithms for computing the sample variance", The American
+// Statistician 37(3)) and the same standardised values z, whose cubes and
+// fourth powers one pass sums, with gonum's expressions and bias corrections
+// (Doane & Seward 2011, Journal of Statistics Education 19(2), for the
+// skewness; the sample excess kurtosis of gonum's ExKurtosis). The variance
+// sums ride along with the block sums (the same additions in the same order
+// as Grid.Sums: a zero return, which Grid.Sums skips, adds +0 to a sum that
+// is never -0, which changes nothing) when the returns are dated by
+// consecutive days, as a trial's are; other dates take Grid.Sums.
+func momentsSums(daily []float64, dates []data.Date, grid Grid, dst []float64) (Moments, []float64) {
+	m := Moments{N: len(daily), Skew: math.NaN(), Kurt: math.NaN()}
+	n := len(daily)
+	var lo, hi []int // the returns of block b: daily[lo[b]:hi[b]]
+	var bounds [2 * MaxBlocks]int
+	fused := false
+	if grid != (Grid{}) {
+		S := grid.Blocks
+		dst = append(dst[:0], make([]float64, 2*S)...)
+		if n >= 4 && len(dates) == n && S <= MaxBlocks && grid.BlockDays >= 1 && int(dates[n-1]-dates[0]) == n-1 {
+			// Consecutive days: return i is dated dates[0]+i.
+			fused = true
+			lo, hi = bounds[:S], bounds[S:2*S]
+			for b := range S {
+				from := int(grid.Start-dates[0]) + b*grid.BlockDays
+				lo[b], hi[b] = min(max(from, 0), n), min(max(from+grid.BlockDays, 0), n)
+			}
+		} else {
+			dst = grid.Sums(dst, dates, daily)
+		}
+	}
+	if n < 4 {
+		return m, dst
+	}
+	mean := stat.Mean(daily, nil)
+	var ss, comp float64
+	variance := func(xs []float64) {
+		for _, v := range xs {
+			d := v - mean
+			ss += d * d
+			comp += d
+		}
+	}
+	if fused {
+		S := grid.Blocks
+		at := 0
+		for b := range S {
+			if lo[b] >= hi[b] {
+				continue
+			}
+			variance(daily[at:lo[b]])
+			sum, sq := dst[b], dst[S+b]
+			for _, v := range daily[lo[b]:hi[b]] {
+				d := v - mean
+				ss += d * d
+				comp += d
+				sum += v
+				sq += v * v
+			}
+			dst[b], dst[S+b] = sum, sq
+			at = hi[b]
+		}
+		variance(daily[at:])
+	} else {
+		variance(daily)
+	}
+	nf := float64(n)
+	std := math.Sqrt((ss - comp*comp/nf) / (nf - 1))
+	var s, e float64
+	for _, v := range daily {
+		z := (v - mean) / std
+		z3 := z * z * z
+		s += z3
+		e += z3 * z
+	}
+	m.Skew = s * ((nf / (nf - 1)) * (1 / (nf - 2)))
+	mul, offset := ((nf+1)/(nf-1))*(nf/(nf-2))*(1/(nf-3)), 3*((nf-1)/(nf-2))*((nf-1)/(nf-3))
+	m.Kurt = e*mul - offset + 3
+	return m, dst
 }
