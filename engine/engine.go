@@ -292,10 +292,7 @@ func (c *Ctx) Flat() bool { return len(c.held) == 0 }
 
 // Equity returns cash plus positions marked at their last known price.
 func (c *Ctx) Equity() float64 {
-	e := c.cash
-	for _, s := range c.held {
-		e += c.pos[s].units * c.pos[s].last
-	}
+	e, _ := c.book()
 	return e
 }
 
@@ -757,7 +754,7 @@ func (c *Ctx) walk(k, end int, we int64) int {
 	// Locals: the compiler would reload every field after each store.
 	ptime, psym, pidx := p.time[:end], p.sym[:end], p.idx[:end]
 	seen, pos, series := c.seen, c.pos, c.series
-	eq, inv, held, day0 := c.res.Equity, c.res.Invested, c.held, c.day0
+	eq, held, day0 := c.res.Equity, c.held, c.day0
 	// The walk ends after we or at the earliest pending fill: t > lim.
 	lim := min(we, c.due-1)
 	k0 := k
@@ -766,7 +763,7 @@ func (c *Ctx) walk(k, end int, we int64) int {
 		// One position (the usual book): the equity of a day is the cash
 		// plus that position at its last close, as mark computes it.
 		h := held[0]
-		hs, units, closes, cash, last, cur := int32(h), pos[h].units, series[h].Close, c.cash, pos[h].last, c.cur
+		hs, units, closes, cash, last := int32(h), pos[h].units, series[h].Close, c.cash, pos[h].last
 		for ; k < end; k++ {
 			t := ptime[k]
 			if t > lim {
@@ -783,28 +780,14 @@ func (c *Ctx) walk(k, end int, we int64) int {
 			if d < 0 || d >= len(eq) {
 				continue
 			}
-			if d > cur {
-				if d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
-					// The next day: settle without days to fill forward.
-					c.prevE, c.prevI, cur = eq[cur], inv[cur], d
-				} else {
-					c.cur = cur
-					c.settle(d)
-					cur = c.cur
-				}
-			}
+			// mark(d) with the one position in locals (x > 0: a long
+			// position at a positive price, so cash+x and x are what book
+			// sums).
+			c.open(d)
 			x := units * last
-			e, v := cash, 0.0
-			e += x
-			v += x
-			eq[d] = e
-			if e > 0 {
-				inv[d] = v / e
-			} else {
-				inv[d] = 0
-			}
+			c.put(d, cash+x, x)
 		}
-		pos[h].last, c.cur = last, cur
+		pos[h].last = last
 	} else {
 		for ; k < end; k++ {
 			t := ptime[k]
@@ -824,19 +807,7 @@ func (c *Ctx) walk(k, end int, we int64) int {
 			if d < 0 || d >= len(eq) {
 				continue
 			}
-			c.open(d)
-			e, v := c.cash, 0.0
-			for _, h := range held {
-				x := pos[h].units * pos[h].last
-				e += x
-				v += x
-			}
-			eq[d] = e
-			if e > 0 {
-				inv[d] = v / e
-			} else {
-				inv[d] = 0
-			}
+			c.mark(d)
 		}
 	}
 	if sampled {
@@ -1051,31 +1022,8 @@ func (c *Ctx) unhold(sym int) {
 // finish.
 func (c *Ctx) sample(t int64) {
 	c.dirty = false
-	d := int(data.DateFromUnix(t-1) - c.day0)
-	eq, inv := c.res.Equity, c.res.Invested
-	if d < 0 || d >= len(eq) {
-		return
-	}
-	// mark(d), with the usual opening of the next day in place (settle
-	// without days to fill forward).
-	if cur := c.cur; d > cur {
-		if d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
-			c.prevE, c.prevI, c.cur = eq[cur], inv[cur], d
-		} else {
-			c.settle(d)
-		}
-	}
-	e, v := c.cash, 0.0
-	for _, s := range c.held {
-		x := c.pos[s].units * c.pos[s].last
-		e += x
-		v += x
-	}
-	eq[d] = e
-	if e > 0 {
-		inv[d] = v / e
-	} else {
-		inv[d] = 0
+	if d := int(data.DateFromUnix(t-1) - c.day0); d >= 0 && d < len(c.res.Equity) {
+		c.mark(d)
 	}
 }
 
@@ -1083,25 +1031,42 @@ func (c *Ctx) sample(t int64) {
 // marks) and the invested fraction, making d the day being written.
 func (c *Ctx) mark(d int) {
 	c.open(d)
-	e := c.cash
-	var inv float64
+	e, v := c.book()
+	c.put(d, e, v)
+}
+
+// book returns the equity (cash plus the held positions at their last
+// marks) and the value of the positions.
+func (c *Ctx) book() (e, v float64) {
+	e = c.cash
 	for _, s := range c.held {
-		v := c.pos[s].units * c.pos[s].last
-		e += v
-		inv += v
+		x := c.pos[s].units * c.pos[s].last
+		e += x
+		v += x
 	}
+	return e, v
+}
+
+// put writes day d's equity e and invested fraction v/e (0 when e is not
+// positive).
+func (c *Ctx) put(d int, e, v float64) {
 	c.res.Equity[d] = e
 	if e > 0 {
-		c.res.Invested[d] = inv / e
+		c.res.Invested[d] = v / e
 	} else {
 		c.res.Invested[d] = 0
 	}
 }
 
 // open makes day d (at or after the current day) the day being written:
-// the days before it become final (settle).
+// the days before it become final (settle). The usual case, the day after
+// a written one, needs no days filled forward and is done in place.
 func (c *Ctx) open(d int) {
-	if d > c.cur {
+	if cur := c.cur; d > cur {
+		if eq := c.res.Equity; d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
+			c.prevE, c.prevI, c.cur = eq[cur], c.res.Invested[cur], d
+			return
+		}
 		c.settle(d)
 	}
 }
