@@ -1,8 +1,10 @@
 package sweep
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -170,70 +172,253 @@ func pboOrdered(g Grid, sums []float64, order []int32, workers int) (PBOResult, 
 			sq[b*N+j] = v[S+b]
 		}
 	}
-	// Every set of S/2 blocks without the newest block: its complement is
-	// the other half, so each pair of sets is scored once.
-	half := S / 2
-	var masks []uint32
-	full := uint32(1)<<S - 1
-	for v := uint32(1)<<half - 1; v <= full; {
-		if v&(1<<(S-1)) == 0 {
-			masks = append(masks, v)
-		}
-		c := v & -v
-		r := v + c
-		v = (((r ^ v) >> 2) / c) | r
-	}
-	out.Splits = 2 * len(masks)
-	n := float64(half * g.BlockDays)
-	workers = min(max(workers, 1), len(masks))
+	out.Splits = int(binom(S, S/2))
+	over := cscvCount(sum, sq, S, N, float64(S/2*g.BlockDays), workers)
+	out.PBO = float64(over) / float64(out.Splits)
+	return out, nil
+}
+
+// cscvCount returns the number of the C(S,S/2) splits whose logit is at most
+// 0, from the block-major sums sum[b*N+j] and sums of squares sq[b*N+j] of N
+// trials on S blocks of n/(S/2) days.
+//
+// Each pair of complementary halves is scored once, as the half A of S/2
+// blocks without the newest block (its complement B holds block S-1). The
+// pairs are the leaves of a tree walked depth first: at depth b, blocks
+// 0..b-1 are assigned, and a node's children put block b into A or into B
+// while both can still be completed. A node keeps the running sums of both
+// sides over its blocks, made by adding block b to its parent's side (the
+// other side is the parent's, shared): every side of every leaf is the sum of
+// its blocks in increasing order starting from +0, the same additions in
+// the same order as summing each half from scratch, so the Sharpe ratios are
+// bit for bit those of the direct computation. Once a side's remaining
+// blocks are forced (one side of a leaf gets one block, the other the rest),
+// the leaf adds them in registers as it computes the Sharpe ratios: at S = 14,
+// 2,638 additions of N-vectors through memory and 5,511 in the leaves'
+// registers instead of 1,716·14 = 24,024 through memory. A worker holds 2·N
+// numbers per depth (at most S-2 depths) and 2·N Sharpe ratios: 18 MB at
+// 100,000 trials (S = 12). The tree is cut into subtrees, handed to the
+// workers; the count is a sum of integers, so it does not depend on them.
+func cscvCount(sum, sq []float64, S, N int, n float64, workers int) int64 {
+	tasks := cscvTasks(S, max(workers, 1))
+	workers = min(max(workers, 1), len(tasks))
+	zero := make([]float64, N)
 	var next, over atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sA, qA := make([]float64, N), make([]float64, N)
-			sB, qB := make([]float64, N), make([]float64, N)
-			scA, scB := make([]float64, N), make([]float64, N)
-			count := int64(0)
+			w := &cscvWalk{
+				S: S, half: S / 2, N: N, n: n, sum: sum, sq: sq,
+				lvS: make([][]float64, S), lvQ: make([][]float64, S),
+				scA: make([]float64, N), scB: make([]float64, N),
+			}
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(masks) {
+				if i >= len(tasks) {
 					break
 				}
-				mask := masks[i]
-				clear(sA)
-				clear(qA)
-				clear(sB)
-				clear(qB)
-				for b := range S {
-					bs, bq := sum[b*N:(b+1)*N], sq[b*N:(b+1)*N]
-					ds, dq := sB, qB
-					if mask&(1<<b) != 0 {
-						ds, dq = sA, qA
-					}
-					for j := range N {
-						ds[j] += bs[j]
-						dq[j] += bq[j]
-					}
-				}
-				for j := range N {
-					scA[j] = sharpeOf(sA[j], qA[j], n)
-					scB[j] = sharpeOf(sB[j], qB[j], n)
-				}
-				if logit(scA, scB) <= 0 {
-					count++
-				}
-				if logit(scB, scA) <= 0 {
-					count++
-				}
+				w.task(tasks[i], zero)
 			}
-			over.Add(count)
+			over.Add(w.count)
 		}()
 	}
 	wg.Wait()
-	out.PBO = float64(over.Load()) / float64(out.Splits)
-	return out, nil
+	return over.Load()
+}
+
+// cscvTask is a subtree of the CSCV tree: the node at depth Depth whose
+// blocks 0..Depth-1 in A are the set bits of A.
+type cscvTask struct {
+	A      uint32
+	Depth  int
+	leaves int64
+}
+
+// cscvTasks cuts the tree of cscvCount into subtrees at the smallest depth
+// that gives at least 8 per worker (or where a subtree is a path), largest
+// first.
+func cscvTasks(S, workers int) []cscvTask {
+	half := S / 2
+	var tasks []cscvTask
+	for d := 0; d <= S-2; d++ {
+		tasks = tasks[:0]
+		var walk func(b, cntA int, a uint32)
+		walk = func(b, cntA int, a uint32) {
+			needA, free := half-cntA, S-1-b
+			if b == d || needA <= 1 || needA == free {
+				tasks = append(tasks, cscvTask{A: a, Depth: b, leaves: binom(free, needA)})
+				return
+			}
+			walk(b+1, cntA+1, a|1<<b)
+			walk(b+1, cntA, a)
+		}
+		walk(0, 0, 0)
+		if len(tasks) >= 8*workers {
+			break
+		}
+	}
+	slices.SortStableFunc(tasks, func(x, y cscvTask) int { return cmp.Compare(y.leaves, x.leaves) })
+	return tasks
+}
+
+// cscvWalk is a worker of cscvCount: per depth b a pair of buffers for the
+// side that block b joins, and the Sharpe ratios of a leaf.
+type cscvWalk struct {
+	S, half, N int
+	n          float64
+	sum, sq    []float64
+	lvS, lvQ   [][]float64
+	scA, scB   []float64
+	count      int64
+}
+
+// level returns the buffers of depth b.
+func (w *cscvWalk) level(b int) ([]float64, []float64) {
+	if w.lvS[b] == nil {
+		w.lvS[b], w.lvQ[b] = make([]float64, w.N), make([]float64, w.N)
+	}
+	return w.lvS[b], w.lvQ[b]
+}
+
+// block returns the sums and sums of squares of block b.
+func (w *cscvWalk) block(b int) ([]float64, []float64) {
+	return w.sum[b*w.N : (b+1)*w.N], w.sq[b*w.N : (b+1)*w.N]
+}
+
+// addBlock sets ds, dq to ps+xs, pq+xq.
+func addBlock(ds, dq, ps, pq, xs, xq []float64) {
+	ds, dq, pq, xs, xq = ds[:len(ps)], dq[:len(ps)], pq[:len(ps)], xs[:len(ps)], xq[:len(ps)]
+	for j := range ps {
+		ds[j] = ps[j] + xs[j]
+		dq[j] = pq[j] + xq[j]
+	}
+}
+
+// task walks the subtree t, starting both sides from zero (+0 numbers) and
+// adding the blocks of its path in increasing order.
+func (w *cscvWalk) task(t cscvTask, zero []float64) {
+	aS, aQ, bS, bQ := zero, zero, zero, zero
+	cntA := 0
+	for b := range t.Depth {
+		ds, dq := w.level(b)
+		xs, xq := w.block(b)
+		if t.A&(1<<b) != 0 {
+			addBlock(ds, dq, aS, aQ, xs, xq)
+			aS, aQ = ds, dq
+			cntA++
+		} else {
+			addBlock(ds, dq, bS, bQ, xs, xq)
+			bS, bQ = ds, dq
+		}
+	}
+	w.walk(t.Depth, cntA, aS, aQ, bS, bQ)
+}
+
+// walk scores the subtree of the node at depth b with cntA blocks in A and
+// the running sums aS, aQ of A and bS, bQ of B.
+func (w *cscvWalk) walk(b, cntA int, aS, aQ, bS, bQ []float64) {
+	S := w.S
+	needA, free := w.half-cntA, S-1-b
+	if needA == free { // blocks b..S-2 to A, S-1 to B
+		w.leaf(aS, aQ, b, S-1, bS, bQ, S-1, S)
+		return
+	}
+	xs, xq := w.block(b)
+	if needA == 1 {
+		w.leaf(aS, aQ, b, b+1, bS, bQ, b+1, S) // block b to A completes it
+		ds, dq := w.level(b)                   // block b to B
+		addBlock(ds, dq, bS, bQ, xs, xq)
+		w.walk(b+1, cntA, aS, aQ, ds, dq)
+		return
+	}
+	ds, dq := w.level(b)
+	addBlock(ds, dq, aS, aQ, xs, xq)
+	w.walk(b+1, cntA+1, ds, dq, bS, bQ)
+	addBlock(ds, dq, bS, bQ, xs, xq)
+	w.walk(b+1, cntA, aS, aQ, ds, dq)
+}
+
+// leaf scores the split whose side A is aS, aQ plus blocks a0..a1-1 and side
+// B is bS, bQ plus blocks b0..b1-1 (added in increasing order, in registers):
+// the Sharpe ratios of both sides with the in-sample best trial of each (the
+// first on ties), then the out-of-sample rank of each best on the other side,
+// counting the logits at most 0.
+func (w *cscvWalk) leaf(aS, aQ []float64, a0, a1 int, bS, bQ []float64, b0, b1 int) {
+	N, n := w.N, w.n
+	scA, scB := w.scA[:N], w.scB[:N]
+	aS, aQ, bS, bQ = aS[:N], aQ[:N], bS[:N], bQ[:N]
+	var mA, mB float64
+	bestA, bestB := 0, 0
+	if a1-a0 == 1 && b1-b0 == 1 {
+		xa, qa := w.block(a0)
+		xb, qb := w.block(b0)
+		xa, qa, xb, qb = xa[:N], qa[:N], xb[:N], qb[:N]
+		mA = sharpeOf(aS[0]+xa[0], aQ[0]+qa[0], n)
+		mB = sharpeOf(bS[0]+xb[0], bQ[0]+qb[0], n)
+		scA[0], scB[0] = mA, mB
+		for j := 1; j < N; j++ {
+			a := sharpeOf(aS[j]+xa[j], aQ[j]+qa[j], n)
+			c := sharpeOf(bS[j]+xb[j], bQ[j]+qb[j], n)
+			scA[j], scB[j] = a, c
+			if a > mA {
+				mA, bestA = a, j
+			}
+			if c > mB {
+				mB, bestB = c, j
+			}
+		}
+	} else {
+		sum, sq := w.sum[:w.S*N], w.sq[:w.S*N]
+		for j := range N {
+			s, q := aS[j], aQ[j]
+			for k := a0*N + j; k < a1*N; k += N {
+				s += sum[k]
+				q += sq[k]
+			}
+			a := sharpeOf(s, q, n)
+			s, q = bS[j], bQ[j]
+			for k := b0*N + j; k < b1*N; k += N {
+				s += sum[k]
+				q += sq[k]
+			}
+			c := sharpeOf(s, q, n)
+			scA[j], scB[j] = a, c
+			if j == 0 {
+				mA, mB = a, c
+				continue
+			}
+			if a > mA {
+				mA, bestA = a, j
+			}
+			if c > mB {
+				mB, bestB = c, j
+			}
+		}
+	}
+	// Training A, testing B: the rank of scB[bestA] among scB; and back.
+	x, y := scB[bestA], scA[bestB]
+	var ltB, leB, ltA, leA int
+	for j := range N {
+		ltB += b2i(scB[j] < x)
+		leB += b2i(scB[j] <= x)
+		ltA += b2i(scA[j] < y)
+		leA += b2i(scA[j] <= y)
+	}
+	if logit(ltB, leB-ltB, N) <= 0 {
+		w.count++
+	}
+	if logit(ltA, leA-ltA, N) <= 0 {
+		w.count++
+	}
+}
+
+func b2i(c bool) int {
+	if c {
+		return 1
+	}
+	return 0
 }
 
 // sharpeOf is the Sharpe ratio (mean over the n-1 standard deviation) of n
@@ -249,27 +434,12 @@ func sharpeOf(s, q, n float64) float64 {
 }
 
 // logit returns ln(ω/(1-ω)) for the relative out-of-sample rank ω of the
-// in-sample best trial (first on ties); ranks are 1 = worst, mid-ranks for
-// ties, ω = rank/(N+1).
-func logit(is, oos []float64) float64 {
-	best := 0
-	for j := 1; j < len(is); j++ {
-		if is[j] > is[best] {
-			best = j
-		}
-	}
-	var less, equal int
-	x := oos[best]
-	for _, v := range oos {
-		switch {
-		case v < x:
-			less++
-		case v == x:
-			equal++
-		}
-	}
+// in-sample best trial among N, less of them below it and equal others
+// equal to it (itself included); ranks are 1 = worst, mid-ranks for ties,
+// ω = rank/(N+1).
+func logit(less, equal, N int) float64 {
 	rank := float64(less) + float64(equal+1)/2
-	w := rank / float64(len(is)+1)
+	w := rank / float64(N+1)
 	return math.Log(w / (1 - w))
 }
 
