@@ -43,23 +43,7 @@ func TestCachedModeEqualsLive(t *testing.T) {
 	for _, fill := range []engine.FillMode{engine.NextOpen, engine.NextClose} {
 		for i, p := range params {
 			opts := engine.Options{Capital: 1e5, CommissionBps: 10, SlippageBps: 3, Fill: fill, Trigger: "RUT", Targets: p.Targets}
-			live, _ := NewBreakout(p)
-			a, err := engine.Run(context.Background(), plan, live, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sig, err := ComputeTriggerSignals(plan, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cached, _ := NewBreakout(p)
-			if err := cached.UseSignals(sig); err != nil {
-				t.Fatal(err)
-			}
-			b, err := engine.Run(context.Background(), plan, cached, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			a, b := runLiveAndCached(t, plan, p, opts)
 			if b.Events > a.Events {
 				t.Errorf("params %d: cached mode replayed %d events, live %d", i, b.Events, a.Events)
 			}
@@ -69,6 +53,34 @@ func TestCachedModeEqualsLive(t *testing.T) {
 			}
 		}
 	}
+}
+
+// runLiveAndCached replays p over plan in live mode (the trigger fed bar by
+// bar) and in cached mode (precomputed trigger signals, jumps and walks).
+func runLiveAndCached(t *testing.T, plan *engine.Plan, p BreakoutParams, opts engine.Options) (live, cached *engine.Result) {
+	t.Helper()
+	ls, err := NewBreakout(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live, err = engine.Run(context.Background(), plan, ls, opts); err != nil {
+		t.Fatal(err)
+	}
+	sig, err := ComputeTriggerSignals(plan, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := NewBreakout(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.UseSignals(sig); err != nil {
+		t.Fatal(err)
+	}
+	if cached, err = engine.Run(context.Background(), plan, cs, opts); err != nil {
+		t.Fatal(err)
+	}
+	return live, cached
 }
 
 func diffResults(a, b *engine.Result) string {
@@ -128,26 +140,7 @@ func TestCachedWalkEqualsLive(t *testing.T) {
 					Allocation: ex.alloc, HoldDays: ex.hold, StopLoss: ex.sl, TakeProfit: ex.tp, ExitOnFailedBreakout: ex.fail, CooldownDays: ex.cooldown}
 				for _, fill := range []engine.FillMode{engine.NextOpen, engine.NextClose} {
 					opts := engine.Options{Capital: 1e5, CommissionBps: 10, SlippageBps: 3, Fill: fill, Trigger: "RUT", Targets: targets}
-					live, err := NewBreakout(p)
-					if err != nil {
-						t.Fatal(err)
-					}
-					a, err := engine.Run(context.Background(), plan, live, opts)
-					if err != nil {
-						t.Fatal(err)
-					}
-					sig, err := ComputeTriggerSignals(plan, p)
-					if err != nil {
-						t.Fatal(err)
-					}
-					cached, _ := NewBreakout(p)
-					if err := cached.UseSignals(sig); err != nil {
-						t.Fatal(err)
-					}
-					b, err := engine.Run(context.Background(), plan, cached, opts)
-					if err != nil {
-						t.Fatal(err)
-					}
+					a, b := runLiveAndCached(t, plan, p, opts)
 					if a.Walked != 0 {
 						t.Fatalf("live mode walked %d events", a.Walked)
 					}
