@@ -240,6 +240,7 @@ type Ctx struct {
 	due      int64 // earliest fill time of the pending orders (MaxInt64: none)
 	dirty    bool  // a fill or mark changed the book since the last sample
 	listen   []bool
+	cls      []uint8   // per symbol, what Ctx.live does at its events (see liveClass)
 	rateSym  int       // index of the cash rate series, -1 when none
 	accrued  data.Date // next day whose interest is not yet credited
 	// cur is the day of the curve being written (-1: none yet); the days
@@ -551,7 +552,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	}
 	ns := len(plan.DS.Series)
 	c := &r.c
-	*c = Ctx{plan: plan, series: plan.DS.Series, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0], listen: c.listen}
+	*c = Ctx{plan: plan, series: plan.DS.Series, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0], listen: c.listen, cls: c.cls}
 	for i := 0; i < ns; i++ {
 		c.pos = append(c.pos, position{trade: -1, stopOrd: -1, tpOrd: -1})
 	}
@@ -611,6 +612,9 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	check := 0 // the event count at which the context is checked next
 	// Locals: the compiler would reload these fields after every call.
 	ptime, psym, pidx, listen, rate := plan.time, plan.sym, plan.idx, c.listen, c.rateSym >= 0
+	// Live mode (no jumps, no walks, no cash rate): the events that need
+	// only the plain step go through Ctx.live.
+	live := !canSkip && !rate
 	for k := 0; k < n; k++ {
 		if canSkip && len(c.held) == 0 && len(c.pend) == 0 {
 			if k >= next {
@@ -631,6 +635,19 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 				if k = c.walk(k, min(next, n), we); k >= n {
 					break
 				}
+			}
+		} else if live {
+			// The plain events up to the next context check, in a loop of
+			// their own (see Ctx.live); this body does the others.
+			lim := ws - 1
+			if started {
+				lim = we
+			}
+			if k = c.live(k, min(n, k+check-res.Events), lim, strat); c.err != nil {
+				return nil, c.err
+			}
+			if k >= n {
+				break
 			}
 		}
 		t := ptime[k]
@@ -816,6 +833,121 @@ func (c *Ctx) walk(k, end int, we int64) int {
 	c.res.Events += k - k0
 	c.res.Walked += k - k0
 	return k
+}
+
+// What Ctx.live does at an event of a symbol: the symbol's class, set at
+// the start of a segment of events.
+const (
+	liveListen uint8 = 1 << iota // OnBar is called
+	liveHeld                     // a position in the symbol is marked
+	liveStop                     // the position has a stop or take profit: Run's step
+)
+
+// live replays events k up to end (exclusive) of a run without jumps, walks
+// or a cash rate exactly as Run's loop does, for as long as an event needs
+// nothing but the plain step: no fill due at or before its instant, no stop
+// or take profit in its symbol, and its instant at or before lim (the
+// window's end once the window has started, the instant before the
+// window's start until then, so that whether the instant is inside the
+// window does not change). It closes the bar, marks a position in its
+// symbol, calls OnBar for a listened symbol and samples the equity, and
+// returns the first event it did not replay (with c.err set, the event
+// whose OnBar failed).
+//
+// Only fills change which symbols are held and their stops, and fills
+// happen only in step: OnBar's orders (Enter, Exit) merely schedule, and a
+// cancelled entry held no units. So the class of each symbol (listened,
+// held, with stops) is fixed for the segment, and computed once.
+func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
+	if c.dirty {
+		return k // a change to sample first: Run's loop does that
+	}
+	p := c.plan
+	// Locals: the compiler would reload every field after each store.
+	ptime, psym, pidx := p.time[:end], p.sym[:end], p.idx[:end]
+	seen, pos, series, in := c.seen, c.pos, c.series, c.inWindow
+	cls := c.cls[:0]
+	for s := range pos {
+		x := uint8(0)
+		if c.listen[s] {
+			x |= liveListen
+		}
+		if ps := &pos[s]; ps.units != 0 {
+			x |= liveHeld
+		}
+		if ps := &pos[s]; ps.trail != 0 || ps.slLevel != 0 || ps.tpLevel != 0 {
+			x |= liveStop
+		}
+		cls = append(cls, x)
+	}
+	c.cls = cls
+	stop := min(lim, c.due-1) // the segment ends at an instant after stop
+	k0 := k
+	for ; k < end; k++ {
+		t := ptime[k]
+		if t > stop {
+			break
+		}
+		s, i := int(psym[k]), int(pidx[k])
+		x := cls[s]
+		if x == 0 {
+			seen[s] = i + 1
+			continue
+		}
+		if x&liveStop != 0 {
+			break
+		}
+		seen[s] = i + 1
+		if x&liveHeld != 0 {
+			pos[s].last = series[s].Close[i]
+			c.dirty = true
+		}
+		if x&liveListen != 0 {
+			c.k, c.now = k, t
+			strat.OnBar(c, s, i)
+			if c.err != nil {
+				break
+			}
+			// OnBar may have placed or cancelled orders.
+			stop = min(lim, c.due-1)
+		}
+		if in && c.dirty {
+			if h := c.held; len(h) == 1 && pos[h[0]].units != 0 {
+				// One position, the usual book: no pass over it.
+				c.dirty = false
+				c.markOne(t, &pos[h[0]])
+			} else {
+				c.sample(t)
+			}
+		}
+	}
+	if k > k0 {
+		c.k, c.now = k-1, ptime[k-1]
+	}
+	c.res.Events += k - k0
+	return k
+}
+
+// markOne is sample for a book of the one position p: the equity of the day
+// is the cash plus p at its last mark, summed as book sums.
+func (c *Ctx) markOne(t int64, p *position) {
+	eq := c.res.Equity
+	d := int(data.DateFromUnix(t-1) - c.day0)
+	if d < 0 || d >= len(eq) {
+		return
+	}
+	if cur := c.cur; d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
+		// open(d) in its usual case, the day after the one written
+		// last, in place.
+		c.prevE, c.prevI, c.cur = eq[cur], c.res.Invested[cur], d
+	} else {
+		c.open(d)
+	}
+	x := p.units * p.last
+	e, v := c.cash, 0.0
+	e += x
+	v += x
+	c.put(d, e, v)
 }
 
 // step processes the close of bar i of symbol s at time t: fills due at or
@@ -1062,11 +1194,9 @@ func (c *Ctx) put(d int, e, v float64) {
 // the days before it become final (settle). The usual case, the day after
 // a written one, needs no days filled forward and is done in place.
 func (c *Ctx) open(d int) {
-	if cur := c.cur; d > cur {
-		if eq := c.res.Equity; d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
-			c.prevE, c.prevI, c.cur = eq[cur], c.res.Invested[cur], d
-			return
-		}
+	if cur, eq := c.cur, c.res.Equity; d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
+		c.prevE, c.prevI, c.cur = eq[cur], c.res.Invested[cur], d
+	} else if d > cur {
 		c.settle(d)
 	}
 }

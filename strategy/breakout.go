@@ -377,8 +377,11 @@ func (b *Breakout) OnBar(c *engine.Ctx, sym, idx int) {
 	}
 	if b.ts.p.Timeframe == Daily {
 		// Every daily close is a period close (triggerState.onBar's
-		// first case, without the slice).
-		b.periodClose(c, b.ts.periodClose(cl, d))
+		// first case, without the slice); periodClose has nothing to do
+		// unless it is a breakout or a failed breakout can exit.
+		if pc := b.ts.periodClose(cl, d); pc.signal() || b.p.ExitOnFailedBreakout {
+			b.periodClose(c, pc)
+		}
 		return
 	}
 	var out [2]period
@@ -552,7 +555,8 @@ type triggerState struct {
 	sched    *quality.Schedule // holiday-aware sessions of the trigger's calendar
 	rule     RuleState
 	ruleName string
-	valuer   valuer // rule's compared value when not the close, else nil
+	valuer   valuer    // rule's compared value when not the close, else nil
+	dc       *donchian // rule when it is donchian (called without the interface), else nil
 
 	// resampling
 	perOpen  bool
@@ -596,6 +600,7 @@ func (t *triggerState) reset(p BreakoutParams, rule TriggerRule, cal data.Calend
 	if v, ok := rs.(valuer); ok {
 		t.valuer = v
 	}
+	t.dc, _ = rs.(*donchian)
 	return nil
 }
 
@@ -648,7 +653,13 @@ func (t *triggerState) lastSessionOfPeriod(d data.Date) bool {
 
 // periodClose runs the rule, margin and confirmation on a period close.
 func (t *triggerState) periodClose(cl float64, d data.Date) period {
-	level, broke := t.rule.Next(cl, d)
+	var level float64
+	var broke bool
+	if t.dc != nil {
+		level, broke = t.dc.Next(cl, d) // a direct call: cheaper than the interface's
+	} else {
+		level, broke = t.rule.Next(cl, d)
+	}
 	val := cl
 	if t.valuer != nil {
 		val = t.valuer.Value()

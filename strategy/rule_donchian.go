@@ -31,7 +31,7 @@ type donchian struct {
 	q   int     // closes of the current block so far, in blk[:q]
 	blk []int64 // the current block's closes (order keys)
 	suf []int64 // suf[j]: the highest close of the previous block from its position j on
-	pre int64   // the highest close of the current block so far
+	pre int64   // the highest close of the current block so far (math.MinInt64 while it has none)
 }
 
 // floatKey maps a number to an integer of the same order (for every
@@ -58,7 +58,7 @@ func init() {
 				return nil, fmt.Errorf("trigger.lookback must be at least 1")
 			}
 			size := blockSize(p.Lookback, capacity)
-			return &donchian{p: DonchianParams{Lookback: p.Lookback}, blk: make([]int64, size), suf: make([]int64, size)}, nil
+			return &donchian{p: DonchianParams{Lookback: p.Lookback}, blk: make([]int64, size), suf: make([]int64, size), pre: math.MinInt64}, nil
 		},
 	})
 }
@@ -71,24 +71,33 @@ func blockSize(lookback, capacity int) int {
 }
 
 func (t *donchian) Next(cl float64, _ data.Date) (level float64, broke bool) {
-	n, q := t.p.Lookback, t.q
-	if t.n >= n {
-		// The previous n closes: the previous block from position q on,
-		// and the current block's q closes.
-		k := t.suf[q]
-		if q > 0 {
-			k = max(k, t.pre)
-		}
-		level = keyValue(k)
+	q := t.q
+	if t.n >= t.p.Lookback {
+		// The previous Lookback closes: the previous block from position
+		// q on, and the current block's q closes (pre is the lowest key
+		// while q is 0).
+		level = keyValue(max(t.suf[q], t.pre))
 		broke = cl > level
 	}
 	t.n++
 	key := floatKey(cl)
-	if q == 0 {
-		t.pre = key
-	} else {
-		t.pre = max(t.pre, key)
+	t.pre = max(t.pre, key)
+	if q < len(t.blk) && q+1 < t.p.Lookback {
+		// The usual close: inside the block and not its last (the
+		// compiler inlines this much).
+		t.blk[q] = key
+		t.q = q + 1
+		return level, broke
 	}
+	t.put(q, key)
+	return level, broke
+}
+
+// put stores the close key at position q of the current block, growing the
+// buffers first when they are full, and completes the block when q is its
+// last position.
+func (t *donchian) put(q int, key int64) {
+	n := t.p.Lookback
 	if q == len(t.blk) {
 		t.grow()
 	}
@@ -96,16 +105,15 @@ func (t *donchian) Next(cl float64, _ data.Date) (level float64, broke bool) {
 	t.q = q + 1
 	if t.q == n {
 		// The block is complete: its suffix maxima serve the next n closes.
-		suf := t.suf[:n]
-		m := t.blk[n-1]
+		blk, suf := t.blk[:n], t.suf[:n]
+		m := blk[n-1]
 		suf[n-1] = m
 		for j := n - 2; j >= 0; j-- {
-			m = max(m, t.blk[j])
+			m = max(m, blk[j])
 			suf[j] = m
 		}
-		t.q = 0
+		t.q, t.pre = 0, math.MinInt64
 	}
-	return level, broke
 }
 
 // grow doubles the block buffers, up to the lookback (more closes came than
@@ -123,6 +131,6 @@ func (t *donchian) Reset(p BreakoutParams, capacity int) bool {
 	if p.Lookback < 1 || len(t.blk) < size {
 		return false
 	}
-	*t = donchian{p: DonchianParams{Lookback: p.Lookback}, blk: t.blk, suf: t.suf}
+	*t = donchian{p: DonchianParams{Lookback: p.Lookback}, blk: t.blk, suf: t.suf, pre: math.MinInt64}
 	return true
 }
