@@ -883,6 +883,7 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 	c.cls = cls
 	stop := min(lim, c.due-1) // the segment ends at an instant after stop
 	k0 := k
+loop:
 	for ; k < end; k++ {
 		t := ptime[k]
 		if t > stop {
@@ -890,8 +891,20 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 		}
 		s, i := int(psym[k]), int(pidx[k])
 		x := cls[s]
-		if x == 0 {
+		switch x {
+		case 0:
 			seen[s] = i + 1
+			continue
+		case liveListen:
+			// The usual trigger bar: OnBar changes no mark, so nothing
+			// is left to sample after it.
+			seen[s] = i + 1
+			c.k, c.now = k, t
+			strat.OnBar(c, s, i)
+			if c.err != nil {
+				break loop
+			}
+			stop = min(lim, c.due-1)
 			continue
 		}
 		if x&liveStop != 0 {

@@ -116,10 +116,14 @@ type Breakout struct {
 	filters []filterSlot
 	ts      triggerState
 	sig     *TriggerSignals // cached mode when non-nil
-	sigPos  int             // next period close of sig not yet handled
-	nextSig int             // next breakout of sig (index into sig.breaks)
-	hintK   int32           // event of the last jump target NextEvent gave
-	hintPos int             // index in sig of that breakout
+	// daily is the rule of a live run on the trigger's daily closes alone
+	// (no relative_to) when it is donchian, which OnBar then feeds
+	// directly; else nil. Set by Start.
+	daily   *donchian
+	sigPos  int   // next period close of sig not yet handled
+	nextSig int   // next breakout of sig (index into sig.breaks)
+	hintK   int32 // event of the last jump target NextEvent gave
+	hintPos int   // index in sig of that breakout
 
 	// cooldown and position
 	acted       bool
@@ -184,7 +188,7 @@ func (b *Breakout) init(p BreakoutParams, rule TriggerRule) error {
 	if p.VolTarget > 0 && p.VolDays < 2 {
 		return fmt.Errorf("trade.vol_days must be at least 2 for sizing vol_target")
 	}
-	b.p, b.rule, b.sig = p, rule, nil
+	b.p, b.rule, b.sig, b.daily = p, rule, nil, nil
 	b.acted, b.actedDay, b.activeLevel, b.relFed, b.relLast = false, 0, 0, false, 0
 	if p.FilterSymbol != "" {
 		r := "falling"
@@ -231,7 +235,7 @@ func (b *Breakout) UseSignals(sig *TriggerSignals) error {
 	if sig.key != b.p.TriggerKey() {
 		return fmt.Errorf("trigger signals for %+v used with %+v", sig.key, b.p.TriggerKey())
 	}
-	b.sig = sig
+	b.sig, b.daily = sig, nil
 	return nil
 }
 
@@ -269,10 +273,14 @@ func (b *Breakout) Start(c *engine.Ctx) error {
 	}
 	b.acted = false
 	b.sigPos, b.nextSig, b.hintK, b.hintPos = 0, 0, -1, 0
+	b.daily = nil
 	if b.sig == nil {
 		// The number of trigger bars bounds the number of period closes.
 		if err := b.ts.reset(b.p, b.rule, c.Calendar(b.trig), c.Capacity(b.trig)); err != nil {
 			return err
+		}
+		if b.rel < 0 && b.p.Timeframe == Daily {
+			b.daily = b.ts.dc
 		}
 	}
 	return nil
@@ -327,6 +335,22 @@ func (b *Breakout) NextEvent(c *engine.Ctx, k int) int {
 
 // OnBar handles the period closes that a trigger bar completes.
 func (b *Breakout) OnBar(c *engine.Ctx, sym, idx int) {
+	if dc := b.daily; dc != nil && sym == b.trig {
+		// Live on daily closes with donchian (the flagship): each close
+		// is a period close (triggerState.onBar's first case), run
+		// through the rule called directly and confirm, which is
+		// triggerState.periodClose without its interface call and
+		// without a call of its own.
+		v := c.History(sym)
+		if n := v.Len(); n > 0 {
+			d, cl := v.Dates()[n-1], v.Closes()[n-1]
+			level, broke := dc.Next(cl, d)
+			if pc := b.ts.confirm(cl, cl, d, level, broke); pc.signal() || b.p.ExitOnFailedBreakout {
+				b.periodClose(c, pc)
+			}
+		}
+		return
+	}
 	if sym != b.trig && sym != b.rel {
 		return
 	}
@@ -664,16 +688,24 @@ func (t *triggerState) periodClose(cl float64, d data.Date) period {
 	if t.valuer != nil {
 		val = t.valuer.Value()
 	}
+	return t.confirm(cl, val, d, level, broke)
+}
+
+// confirm applies the margin and the confirmation to the rule's answer
+// (level, broke) for the period close cl dated d, val being what the rule
+// compares with the level.
+func (t *triggerState) confirm(cl, val float64, d data.Date, level float64, broke bool) period {
 	pc := period{close: cl, value: val, date: d, level: math.NaN()}
 	if t.confCount > 0 {
-		// A breakout awaiting confirmation.
-		if val > t.confLevel*(1+t.p.Margin) {
-			t.confCount++
-		} else {
-			t.confCount = 0
-		}
-	} else if broke && val > level*(1+t.p.Margin) {
-		t.confCount, t.confLevel = 1, level
+		// A breakout awaiting confirmation: the close must stay above
+		// its level.
+		level, broke = t.confLevel, true
+	}
+	if broke && val > level*(1+t.p.Margin) {
+		t.confCount++
+		t.confLevel = level
+	} else {
+		t.confCount = 0
 	}
 	if t.confCount > 0 && t.confCount >= t.p.Confirm {
 		pc.level = t.confLevel
