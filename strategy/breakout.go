@@ -338,13 +338,15 @@ func (b *Breakout) OnBar(c *engine.Ctx, sym, idx int) {
 	if dc := b.daily; dc != nil && sym == b.trig {
 		// Live on daily closes with donchian (the flagship): each close
 		// is a period close (triggerState.onBar's first case), run
-		// through the rule called directly and confirm, which is
-		// triggerState.periodClose without its interface call and
-		// without a call of its own.
+		// through the rule and confirm: triggerState.periodClose with
+		// donchian's Next inlined (a call only when a block completes).
 		v := c.History(sym)
 		if n := v.Len(); n > 0 {
 			d, cl := v.Dates()[n-1], v.Closes()[n-1]
-			level, broke := dc.Next(cl, d)
+			level, broke := dc.level(cl)
+			if dc.push(cl) {
+				dc.complete()
+			}
 			if pc := b.ts.confirm(cl, cl, d, level, broke); pc.signal() || b.p.ExitOnFailedBreakout {
 				b.periodClose(c, pc)
 			}

@@ -26,12 +26,12 @@ type DonchianParams struct {
 // bits as integers, ordered as the numbers are: see floatKey), so that each
 // maximum is an integer comparison.
 type donchian struct {
-	p   DonchianParams
-	n   int     // closes seen
-	q   int     // closes of the current block so far, in blk[:q]
-	blk []int64 // the current block's closes (order keys)
-	suf []int64 // suf[j]: the highest close of the previous block from its position j on
-	pre int64   // the highest close of the current block so far (math.MinInt64 while it has none)
+	p      DonchianParams
+	blocks int     // complete blocks seen (the closes seen are blocks x Lookback + q)
+	q      int     // closes of the current block so far, in blk[:q]
+	blk    []int64 // the current block's closes (order keys); at most Lookback long
+	suf    []int64 // suf[j]: the highest close of the previous block from its position j on
+	pre    int64   // the highest close of the current block so far (math.MinInt64 while it has none)
 }
 
 // floatKey maps a number to an integer of the same order (for every
@@ -64,60 +64,67 @@ func init() {
 }
 
 // blockSize is what the block buffers of lookback need over capacity closes:
-// a block of lookback closes, or fewer when fewer closes come (a block is
-// never complete then, and its suffix maxima never needed).
+// a block of lookback closes, or, when fewer closes come (a block is never
+// complete then, and its suffix maxima never needed), one more than come, so
+// that the buffers are never found full (see step).
 func blockSize(lookback, capacity int) int {
-	return max(min(lookback, capacity), 1)
+	return max(min(lookback, capacity+1), 1)
 }
 
 func (t *donchian) Next(cl float64, _ data.Date) (level float64, broke bool) {
-	q := t.q
-	if t.n >= t.p.Lookback {
-		// The previous Lookback closes: the previous block from position
-		// q on, and the current block's q closes (pre is the lowest key
-		// while q is 0).
-		level = keyValue(max(t.suf[q], t.pre))
-		broke = cl > level
+	level, broke = t.level(cl)
+	if t.push(cl) {
+		t.complete()
 	}
-	t.n++
-	key := floatKey(cl)
-	t.pre = max(t.pre, key)
-	if q < len(t.blk) && q+1 < t.p.Lookback {
-		// The usual close: inside the block and not its last (the
-		// compiler inlines this much).
-		t.blk[q] = key
-		t.q = q + 1
-		return level, broke
-	}
-	t.put(q, key)
 	return level, broke
 }
 
-// put stores the close key at position q of the current block, growing the
-// buffers first when they are full, and completes the block when q is its
-// last position.
-func (t *donchian) put(q int, key int64) {
-	n := t.p.Lookback
-	if q == len(t.blk) {
-		t.grow()
+// level is the rule's answer for the close cl against the previous
+// Lookback closes, changing nothing. Like push, it is small enough for the
+// compiler to inline (the live daily path of Breakout.OnBar calls both).
+func (t *donchian) level(cl float64) (level float64, broke bool) {
+	if t.blocks > 0 {
+		// The previous Lookback closes: the previous block from position
+		// q on, and the current block's q closes (pre is the lowest key
+		// while q is 0).
+		level = keyValue(max(t.suf[t.q], t.pre))
+		broke = cl > level
 	}
-	t.blk[q] = key
-	t.q = q + 1
-	if t.q == n {
-		// The block is complete: its suffix maxima serve the next n closes.
-		blk, suf := t.blk[:n], t.suf[:n]
-		m := blk[n-1]
-		suf[n-1] = m
-		for j := n - 2; j >= 0; j-- {
-			m = max(m, blk[j])
-			suf[j] = m
-		}
-		t.q, t.pre = 0, math.MinInt64
-	}
+	return level, broke
 }
 
-// grow doubles the block buffers, up to the lookback (more closes came than
-// the capacity New was given).
+// push adds the close cl to the current block and reports whether that
+// filled the buffers, after which complete must run before the next close.
+func (t *donchian) push(cl float64) (full bool) {
+	key, q := floatKey(cl), t.q
+	t.pre = max(t.pre, key)
+	t.blk[q] = key
+	t.q = q + 1
+	return q+1 == len(t.blk)
+}
+
+// complete runs after the close that filled the buffers: when they hold a
+// whole block, it completes the block (its suffix maxima serve the next
+// Lookback closes), else (more closes came than the capacity New was given)
+// it grows them.
+func (t *donchian) complete() {
+	n := t.p.Lookback
+	if t.q < n {
+		t.grow()
+		return
+	}
+	blk, suf := t.blk[:n], t.suf[:n]
+	m := blk[n-1]
+	suf[n-1] = m
+	for j := n - 2; j >= 0; j-- {
+		m = max(m, blk[j])
+		suf[j] = m
+	}
+	t.q, t.pre = 0, math.MinInt64
+	t.blocks++
+}
+
+// grow doubles the block buffers, up to the lookback.
 func (t *donchian) grow() {
 	size := min(2*len(t.blk), t.p.Lookback)
 	blk := make([]int64, size)
@@ -128,9 +135,9 @@ func (t *donchian) grow() {
 // Reset starts over keeping the buffers.
 func (t *donchian) Reset(p BreakoutParams, capacity int) bool {
 	size := blockSize(p.Lookback, capacity)
-	if p.Lookback < 1 || len(t.blk) < size {
+	if p.Lookback < 1 || cap(t.blk) < size || cap(t.suf) < size {
 		return false
 	}
-	*t = donchian{p: DonchianParams{Lookback: p.Lookback}, blk: t.blk, suf: t.suf, pre: math.MinInt64}
+	*t = donchian{p: DonchianParams{Lookback: p.Lookback}, blk: t.blk[:size], suf: t.suf[:size], pre: math.MinInt64}
 	return true
 }

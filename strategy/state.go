@@ -77,8 +77,9 @@ func dequeFront(ix []int, head, from int) int {
 // of its latest occurrence, read from the rule's blocks without changing
 // them.
 func (t *donchian) Status(_ data.Date, margin float64) RuleStatus {
-	n, lb := t.n, t.p.Lookback
-	if n < lb {
+	lb := t.p.Lookback
+	n := t.blocks*lb + t.q
+	if t.blocks == 0 {
 		return notReady()
 	}
 	q := t.q
