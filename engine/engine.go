@@ -841,6 +841,10 @@ const (
 	liveListen uint8 = 1 << iota // OnBar is called
 	liveHeld                     // a position in the symbol is marked
 	liveStop                     // the position has a stop or take profit: Run's step
+	// liveOne alone: the one position of a book of one, not listened,
+	// inside the window; its mark and the day's equity are written in
+	// place (Ctx.markOne).
+	liveOne
 )
 
 // live replays events k up to end (exclusive) of a run without jumps, walks
@@ -857,7 +861,9 @@ const (
 // Only fills change which symbols are held and their stops, and fills
 // happen only in step: OnBar's orders (Enter, Exit) merely schedule, and a
 // cancelled entry held no units. So the class of each symbol (listened,
-// held, with stops) is fixed for the segment, and computed once.
+// held, with stops) is fixed for the segment, and computed once; the
+// segment ends after an OnBar that changed the list of held symbols (an
+// entry placed or cancelled), which may end a book of one position.
 func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 	if c.dirty {
 		return k // a change to sample first: Run's loop does that
@@ -881,6 +887,13 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 		cls = append(cls, x)
 	}
 	c.cls = cls
+	nheld := len(c.held)
+	var one *position // the one position of a book of one (liveOne)
+	var closes []float64
+	if h := c.held; in && nheld == 1 && cls[h[0]] == liveHeld {
+		cls[h[0]] = liveOne
+		one, closes = &pos[h[0]], series[h[0]].Close
+	}
 	stop := min(lim, c.due-1) // the segment ends at an instant after stop
 	k0 := k
 loop:
@@ -904,7 +917,16 @@ loop:
 			if c.err != nil {
 				break loop
 			}
+			if len(c.held) != nheld {
+				k++
+				break loop
+			}
 			stop = min(lim, c.due-1)
+			continue
+		case liveOne:
+			seen[s] = i + 1
+			one.last = closes[i]
+			c.markOne(t, one)
 			continue
 		}
 		if x&liveStop != 0 {
@@ -923,6 +945,13 @@ loop:
 			}
 			// OnBar may have placed or cancelled orders.
 			stop = min(lim, c.due-1)
+			if len(c.held) != nheld {
+				if in && c.dirty {
+					c.sample(t)
+				}
+				k++
+				break
+			}
 		}
 		if in && c.dirty {
 			if h := c.held; len(h) == 1 && pos[h[0]].units != 0 {
