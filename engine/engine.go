@@ -513,6 +513,9 @@ func fmtTime(t int64) string {
 type Runner struct {
 	c   Ctx
 	res *Result
+	// perEvent replays every event in Run's own loop, without Ctx.live:
+	// the reference the tests compare the live loop with.
+	perEvent bool
 	// the window whose dates res.Dates holds
 	datesDay0 data.Date
 	datesN    int
@@ -614,7 +617,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	ptime, psym, pidx, listen, rate := plan.time, plan.sym, plan.idx, c.listen, c.rateSym >= 0
 	// Live mode (no jumps, no walks, no cash rate): the events that need
 	// only the plain step go through Ctx.live.
-	live := !canSkip && !rate
+	live := !canSkip && !rate && !r.perEvent
 	for k := 0; k < n; k++ {
 		if canSkip && len(c.held) == 0 && len(c.pend) == 0 {
 			if k >= next {
