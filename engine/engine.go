@@ -899,70 +899,96 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 	}
 	stop := min(lim, c.due-1) // the segment ends at an instant after stop
 	k0 := k
-loop:
-	for ; k < end; k++ {
-		t := ptime[k]
-		if t > stop {
-			break
-		}
-		s, i := int(psym[k]), int(pidx[k])
-		x := cls[s]
-		switch x {
-		case 0:
-			seen[s] = i + 1
-			continue
-		case liveListen:
-			// The usual trigger bar: OnBar changes no mark, so nothing
-			// is left to sample after it.
-			seen[s] = i + 1
-			c.k, c.now = k, t
-			strat.OnBar(c, s, i)
-			if c.err != nil {
-				break loop
-			}
-			if len(c.held) != nheld {
-				k++
-				break loop
-			}
-			stop = min(lim, c.due-1)
-			continue
-		case liveOne:
-			seen[s] = i + 1
-			one.last = closes[i]
-			c.markOne(t, one)
-			continue
-		}
-		if x&liveStop != 0 {
-			break
-		}
-		seen[s] = i + 1
-		if x&liveHeld != 0 {
-			pos[s].last = series[s].Close[i]
-			c.dirty = true
-		}
-		if x&liveListen != 0 {
-			c.k, c.now = k, t
-			strat.OnBar(c, s, i)
-			if c.err != nil {
+	if !in {
+		// Before the window no position is held and every order is
+		// refused (Enter, Exit), so OnBar changes neither the fills due
+		// nor the held list: the trigger's bars call OnBar, the others
+		// only close.
+		for ; k < end; k++ {
+			t := ptime[k]
+			if t > stop {
 				break
 			}
-			// OnBar may have placed or cancelled orders.
-			stop = min(lim, c.due-1)
-			if len(c.held) != nheld {
-				if in && c.dirty {
+			s, i := int(psym[k]), int(pidx[k])
+			x := cls[s]
+			if x&^liveListen != 0 {
+				break // a position before the window: Run's loop
+			}
+			seen[s] = i + 1
+			if x != 0 {
+				c.k, c.now = k, t
+				strat.OnBar(c, s, i)
+				if c.err != nil {
+					break
+				}
+			}
+		}
+	} else {
+	loop:
+		for ; k < end; k++ {
+			t := ptime[k]
+			if t > stop {
+				break
+			}
+			s, i := int(psym[k]), int(pidx[k])
+			x := cls[s]
+			switch x {
+			case 0:
+				seen[s] = i + 1
+				continue
+			case liveListen:
+				// The usual trigger bar: OnBar changes no mark, so nothing
+				// is left to sample after it.
+				seen[s] = i + 1
+				c.k, c.now = k, t
+				strat.OnBar(c, s, i)
+				if c.err != nil {
+					break loop
+				}
+				if len(c.held) != nheld {
+					k++
+					break loop
+				}
+				stop = min(lim, c.due-1)
+				continue
+			case liveOne:
+				seen[s] = i + 1
+				one.last = closes[i]
+				c.markOne(t, one)
+				continue
+			}
+			if x&liveStop != 0 {
+				break
+			}
+			seen[s] = i + 1
+			if x&liveHeld != 0 {
+				pos[s].last = series[s].Close[i]
+				c.dirty = true
+			}
+			if x&liveListen != 0 {
+				c.k, c.now = k, t
+				strat.OnBar(c, s, i)
+				if c.err != nil {
+					break
+				}
+				// OnBar may have placed or cancelled orders.
+				stop = min(lim, c.due-1)
+				if len(c.held) != nheld {
+					if c.dirty {
+						c.sample(t)
+					}
+					k++
+					break
+				}
+			}
+			if c.dirty {
+				if h := c.held; len(h) == 1 && pos[h[0]].units != 0 {
+					// One position, the usual book: no pass over it.
+					c.dirty = false
+					c.markOne(t, &pos[h[0]])
+				} else {
 					c.sample(t)
 				}
-				k++
-				break
-			}
-		}
-		if in && c.dirty {
-			if h := c.held; len(h) == 1 && pos[h[0]].units != 0 {
-				// One position, the usual book: no pass over it.
-				c.dirty = false
-				c.markOne(t, &pos[h[0]])
-			} else {
-				c.sample(t)
 			}
 		}
 	}
