@@ -843,7 +843,7 @@ func (c *Ctx) walk(k, end int, we int64) int {
 const (
 	liveListen uint8 = 1 << iota // OnBar is called
 	liveHeld                     // a position in the symbol is marked
-	liveStop                     // the position has a stop or take profit: Run's step
+	liveStop                     // the position has a stop or take profit, checked by step
 	// liveOne alone: the one position of a book of one, not listened,
 	// inside the window; its mark and the day's equity are written in
 	// place (Ctx.markOne).
@@ -851,22 +851,22 @@ const (
 )
 
 // live replays events k up to end (exclusive) of a run without jumps, walks
-// or a cash rate exactly as Run's loop does, for as long as an event needs
-// nothing but the plain step: no fill due at or before its instant, no stop
-// or take profit in its symbol, and its instant at or before lim (the
-// window's end once the window has started, the instant before the
-// window's start until then, so that whether the instant is inside the
-// window does not change). It closes the bar, marks a position in its
-// symbol, calls OnBar for a listened symbol and samples the equity, and
-// returns the first event it did not replay (with c.err set, the event
-// whose OnBar failed).
+// or a cash rate exactly as Run's loop does, in a loop of its own, for as
+// long as no fill is due at or before an event's instant and the instant is
+// at or before lim (the window's end once the window has started, the
+// instant before the window's start until then, so that whether the instant
+// is inside the window does not change). It closes the bar, checks the stops
+// of a position in its symbol and marks it (step), calls OnBar for a
+// listened symbol and samples the equity, and returns the first event it
+// did not replay (with c.err set, the event whose OnBar failed). A segment
+// ends early after a stop filled or OnBar placed or cancelled an entry.
 //
 // Only fills change which symbols are held and their stops, and fills
 // happen only in step: OnBar's orders (Enter, Exit) merely schedule, and a
 // cancelled entry held no units. So the class of each symbol (listened,
-// held, with stops) is fixed for the segment, and computed once; the
-// segment ends after an OnBar that changed the list of held symbols (an
-// entry placed or cancelled), which may end a book of one position.
+// held, with stops) is fixed for a segment and computed once, and the
+// usual events (a symbol neither listened to nor held, the trigger's bar,
+// the one position of a book of one) take a short path each.
 func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 	if c.dirty {
 		return k // a change to sample first: Run's loop does that
@@ -958,12 +958,16 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 				continue
 			}
 			if x&liveStop != 0 {
-				break
-			}
-			seen[s] = i + 1
-			if x&liveHeld != 0 {
-				pos[s].last = series[s].Close[i]
-				c.dirty = true
+				// The position's stops against the bar (no order is due
+				// before stop: a stop that fills is the one fill) and its
+				// mark, as Run's loop does.
+				c.step(s, i, t)
+			} else {
+				seen[s] = i + 1
+				if x&liveHeld != 0 {
+					pos[s].last = series[s].Close[i]
+					c.dirty = true
+				}
 			}
 			if x&liveListen != 0 {
 				c.k, c.now = k, t
@@ -973,13 +977,15 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 				}
 				// OnBar may have placed or cancelled orders.
 				stop = min(lim, c.due-1)
-				if len(c.held) != nheld {
-					if c.dirty {
-						c.sample(t)
-					}
-					k++
-					break
+			}
+			if len(c.held) != nheld {
+				// A stop filled, or OnBar placed or cancelled an entry:
+				// the classes change.
+				if c.dirty {
+					c.sample(t)
 				}
+				k++
+				break
 			}
 			if c.dirty {
 				if h := c.held; len(h) == 1 && pos[h[0]].units != 0 {
