@@ -116,19 +116,20 @@ type Breakout struct {
 	filters []filterSlot
 	ts      triggerState
 	sig     *TriggerSignals // cached mode when non-nil
-	// daily is the rule of a live run on the trigger's daily closes alone
-	// (no relative_to) when it is donchian, which OnBar then feeds
-	// directly; else nil. Set by Start.
-	daily   *donchian
-	sigPos  int   // next period close of sig not yet handled
-	nextSig int   // next breakout of sig (index into sig.breaks)
-	hintK   int32 // event of the last jump target NextEvent gave
-	hintPos int   // index in sig of that breakout
+	sigPos  int             // next period close of sig not yet handled
+	nextSig int             // next breakout of sig (index into sig.breaks)
+	hintK   int32           // event of the last jump target NextEvent gave
+	hintPos int             // index in sig of that breakout
 
 	// cooldown and position
 	acted       bool
 	actedDay    data.Date
 	activeLevel float64
+
+	// daily is the rule of a live run on the trigger's daily closes alone
+	// (no relative_to) when it is donchian, which OnBar then feeds
+	// directly; else nil. Set by Start.
+	daily *donchian
 }
 
 type filterSlot struct {
