@@ -953,8 +953,9 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 				continue
 			case liveOne:
 				seen[s] = i + 1
-				one.last = closes[i]
-				c.markOne(t, one)
+				last := closes[i]
+				one.last = last
+				c.markOne(t, one.units*last)
 				continue
 			}
 			if x&liveStop != 0 {
@@ -991,7 +992,7 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 				if h := c.held; len(h) == 1 && pos[h[0]].units != 0 {
 					// One position, the usual book: no pass over it.
 					c.dirty = false
-					c.markOne(t, &pos[h[0]])
+					c.markOne(t, pos[h[0]].units*pos[h[0]].last)
 				} else {
 					c.sample(t)
 				}
@@ -1005,9 +1006,9 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 	return k
 }
 
-// markOne is sample for a book of the one position p: the equity of the day
-// is the cash plus p at its last mark, summed as book sums.
-func (c *Ctx) markOne(t int64, p *position) {
+// markOne is sample for a book of one position worth x (its units at its
+// last mark): the equity of the day is the cash plus x, summed as book sums.
+func (c *Ctx) markOne(t int64, x float64) {
 	eq := c.res.Equity
 	d := int(data.DateFromUnix(t-1) - c.day0)
 	if d < 0 || d >= len(eq) {
@@ -1020,7 +1021,6 @@ func (c *Ctx) markOne(t int64, p *position) {
 	} else {
 		c.open(d)
 	}
-	x := p.units * p.last
 	e, v := c.cash, 0.0
 	e += x
 	v += x
