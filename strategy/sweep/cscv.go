@@ -203,13 +203,14 @@ type cscvSlab struct {
 	n          float64 // days per half
 	sum, sq    []float64
 	index      []int32
+	vec        bool // use the vector kernels (vecOK)
 }
 
 // newCSCVSlab lays out the trials of sums (trial j's 2S numbers at slot
 // order[j]) for cscvCount, for halves of n days.
 func newCSCVSlab(sums []float64, order []int32, S int, n float64) *cscvSlab {
 	N := len(order)
-	c := &cscvSlab{S: S, N: N, n: n, sum: make([]float64, S*N), sq: make([]float64, S*N), index: make([]int32, N)}
+	c := &cscvSlab{S: S, N: N, n: n, sum: make([]float64, S*N), sq: make([]float64, S*N), index: make([]int32, N), vec: vecOK()}
 	nice := func(v []float64) bool {
 		for b := range S {
 			a, q := math.Abs(v[b]), v[S+b]
@@ -358,9 +359,13 @@ func (w *cscvWalk) block(b int) ([]float64, []float64) {
 }
 
 // addBlock sets ds, dq to ps+xs, pq+xq.
-func addBlock(ds, dq, ps, pq, xs, xq []float64) {
+func (w *cscvWalk) addBlock(ds, dq, ps, pq, xs, xq []float64) {
 	ds, dq, pq, xs, xq = ds[:len(ps)], dq[:len(ps)], pq[:len(ps)], xs[:len(ps)], xq[:len(ps)]
-	for j := range ps {
+	j := 0
+	if w.vec && len(ps) >= 4 {
+		j = addVec(&ds[0], &dq[0], &ps[0], &pq[0], &xs[0], &xq[0], len(ps))
+	}
+	for ; j < len(ps); j++ {
 		ds[j] = ps[j] + xs[j]
 		dq[j] = pq[j] + xq[j]
 	}
@@ -375,11 +380,11 @@ func (w *cscvWalk) task(t cscvTask, zero []float64) {
 		ds, dq := w.level(b)
 		xs, xq := w.block(b)
 		if t.A&(1<<b) != 0 {
-			addBlock(ds, dq, aS, aQ, xs, xq)
+			w.addBlock(ds, dq, aS, aQ, xs, xq)
 			aS, aQ = ds, dq
 			cntA++
 		} else {
-			addBlock(ds, dq, bS, bQ, xs, xq)
+			w.addBlock(ds, dq, bS, bQ, xs, xq)
 			bS, bQ = ds, dq
 		}
 	}
@@ -399,14 +404,14 @@ func (w *cscvWalk) walk(b, cntA int, aS, aQ, bS, bQ []float64) {
 	if needA == 1 {
 		w.leaf(side{aS, aQ, b, b + 1}, side{bS, bQ, b + 1, S}) // block b to A completes it
 		ds, dq := w.level(b)                                   // block b to B
-		addBlock(ds, dq, bS, bQ, xs, xq)
+		w.addBlock(ds, dq, bS, bQ, xs, xq)
 		w.walk(b+1, cntA, aS, aQ, ds, dq)
 		return
 	}
 	ds, dq := w.level(b)
-	addBlock(ds, dq, aS, aQ, xs, xq)
+	w.addBlock(ds, dq, aS, aQ, xs, xq)
 	w.walk(b+1, cntA+1, ds, dq, bS, bQ)
-	addBlock(ds, dq, bS, bQ, xs, xq)
+	w.addBlock(ds, dq, bS, bQ, xs, xq)
 	w.walk(b+1, cntA, aS, aQ, ds, dq)
 }
 
@@ -528,6 +533,25 @@ func (w *cscvWalk) sideKeys(d *side, k []float64, cand []int32) ([]int32, float6
 			m, cut = z, cutBelow(z)
 		}
 	}
+	if w.vec && d.b1 > d.b0 {
+		N := w.N
+		xs, xq := w.sum[d.b0*N:], w.sq[d.b0*N:]
+		for p := 0; p < len(k); p++ {
+			if len(k)-p >= 4 { // four at a time up to a possible candidate
+				p += keysVec(&k[p], &d.s[p], &d.q[p], &xs[p], &xq[p], len(k)-p, N, d.b1-d.b0, n, cut)
+				if p >= len(k) {
+					break
+				}
+			}
+			s, q := w.sums(d, p)
+			z := sharpeKey(s, q, n)
+			k[p] = z
+			if !(z < cut) {
+				note(p, z)
+			}
+		}
+		return cand, cut
+	}
 	if d.b1-d.b0 == 1 {
 		s0, q0 := d.s[:len(k)], d.q[:len(k)]
 		xs, xq := w.block(d.b0)
@@ -600,14 +624,34 @@ func (w *cscvWalk) bounds(x float64) (lo, hi float64) {
 // above it (gt) from their keys k (exact ratios from position w.fast).
 func (w *cscvWalk) rank(d *side, k []float64, x float64) (lt, gt int) {
 	lo, hi := w.bounds(x)
-	for p, z := range k[:w.fast] {
-		l, g := b2i(z < lo), b2i(z > hi)
-		lt += l
-		gt += g
-		if l|g == 0 {
-			l, g = w.resolve(d, p, z, x)
+	fk := k[:w.fast]
+	if w.vec {
+		for p := 0; p < len(fk); p++ {
+			if len(fk)-p >= 4 { // four at a time up to an undecided key
+				l, g, stop := rankVec(&fk[p], len(fk)-p, lo, hi)
+				lt += l
+				gt += g
+				if p += stop; p >= len(fk) {
+					break
+				}
+			}
+			l, g := b2i(fk[p] < lo), b2i(fk[p] > hi)
+			if l|g == 0 {
+				l, g = w.resolve(d, p, fk[p], x)
+			}
 			lt += l
 			gt += g
+		}
+	} else {
+		for p, z := range fk {
+			l, g := b2i(z < lo), b2i(z > hi)
+			lt += l
+			gt += g
+			if l|g == 0 {
+				l, g = w.resolve(d, p, z, x)
+				lt += l
+				gt += g
+			}
 		}
 	}
 	for _, r := range k[w.fast:w.N] {

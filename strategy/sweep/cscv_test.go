@@ -82,8 +82,12 @@ func TestCSCVTreeMatchesReference(t *testing.T) {
 					if math.Float64bits(got.PBO) != math.Float64bits(want.PBO) || got != want {
 						t.Fatalf("S=%d N=%d kind %d workers %d: %+v, reference %+v", S, N, kind, w, got, want)
 					}
-					if c := cscvCount(newCSCVSlab(sums, order, S, float64(S/2*m)), w); c != wantCount {
-						t.Fatalf("S=%d N=%d kind %d workers %d: count %d, reference %d", S, N, kind, w, c, wantCount)
+					for _, vec := range []bool{false, true} {
+						c := newCSCVSlab(sums, order, S, float64(S/2*m))
+						c.vec = vec && c.vec
+						if got := cscvCount(c, w); got != wantCount {
+							t.Fatalf("S=%d N=%d kind %d workers %d vector kernels %v: count %d, reference %d", S, N, kind, w, c.vec, got, wantCount)
+						}
 					}
 				}
 				if want.Splits != int(binom(S, S/2)) || wantCount < 0 || wantCount > int64(want.Splits) {
