@@ -191,26 +191,53 @@ const (
 	negInfBits = 0xFFF0000000000000
 )
 
-// cscvSlab holds the block sums of the N trials of a CSCV block-major, in
+// cscvSlab holds the block sums of the trials of a CSCV block-major, in
 // positions: block b of the trial at position p at sum[b*N+p], sq[b*N+p].
-// Positions [0, fast) hold, in trial order, the trials whose sums are all 0
-// or of magnitude in [niceMin, niceMax] (sums of squares not negative), to
-// which the fast comparisons apply; positions [fast, N) the others (NaN,
-// infinite, negative or extreme sums), whose Sharpe ratios are always
-// computed. index[p] is the trial at position p.
+// Trials with the same sums bit for bit (the same daily returns) have the
+// same Sharpe ratio on every set of blocks: they share the position of the
+// first of them (the one the in-sample best's tie rule picks), weight[p]
+// trials. Positions [0, fast) hold, in trial order, the trials whose sums
+// are all 0 or of magnitude in [niceMin, niceMax] (sums of squares not
+// negative), to which the fast comparisons apply; positions [fast, N) the
+// others (NaN, infinite, negative or extreme sums), whose Sharpe ratios are
+// always computed. index[p] is the (first) trial at position p; trials is
+// the number of trials.
 type cscvSlab struct {
 	S, N, fast int
+	trials     int
 	n          float64 // days per half
 	sum, sq    []float64
 	index      []int32
+	weight     []int64
 	vec        bool // use the vector kernels (vecOK)
 }
 
 // newCSCVSlab lays out the trials of sums (trial j's 2S numbers at slot
 // order[j]) for cscvCount, for halves of n days.
 func newCSCVSlab(sums []float64, order []int32, S int, n float64) *cscvSlab {
-	N := len(order)
-	c := &cscvSlab{S: S, N: N, n: n, sum: make([]float64, S*N), sq: make([]float64, S*N), index: make([]int32, N), vec: vecOK()}
+	row := func(j int) []float64 { return sums[int(order[j])*2*S : int(order[j]+1)*2*S] }
+	// Merge the trials with the same sums into the first of them.
+	first := make([]int32, len(order)) // the first trial with trial j's sums
+	seen := make(map[uint64]int32, len(order))
+	for j := range order {
+		v := row(j)
+		h := uint64(14695981039346656037)
+		for _, x := range v {
+			h = (h ^ math.Float64bits(x)) * 1099511628211
+		}
+		first[j] = int32(j)
+		for ; ; h++ { // open addressing over the hashes
+			k, ok := seen[h]
+			if !ok {
+				seen[h] = int32(j)
+				break
+			}
+			if sameBits(row(int(k)), v) {
+				first[j] = k
+				break
+			}
+		}
+	}
 	nice := func(v []float64) bool {
 		for b := range S {
 			a, q := math.Abs(v[b]), v[S+b]
@@ -220,21 +247,26 @@ func newCSCVSlab(sums []float64, order []int32, S int, n float64) *cscvSlab {
 		}
 		return true
 	}
-	row := func(j int) []float64 { return sums[int(order[j])*2*S : int(order[j]+1)*2*S] }
 	fastOK := n >= 2 && n <= 0x1p31 // sharpeOf divides by n-1; keys bound n
-	for j := range N {
-		if fastOK && nice(row(j)) {
-			c.index[c.fast] = int32(j)
-			c.fast++
+	c := &cscvSlab{S: S, trials: len(order), n: n, vec: vecOK()}
+	pos := make([]int32, len(order)) // position of the first trials
+	for pass := range 2 {            // the fast positions, then the others
+		for j := range order {
+			if first[j] == int32(j) && (fastOK && nice(row(j))) == (pass == 0) {
+				pos[j] = int32(len(c.index))
+				c.index = append(c.index, int32(j))
+			}
+		}
+		if pass == 0 {
+			c.fast = len(c.index)
 		}
 	}
-	p := c.fast
-	for j := range N {
-		if !(fastOK && nice(row(j))) {
-			c.index[p] = int32(j)
-			p++
-		}
+	N := len(c.index)
+	c.N, c.weight = N, make([]int64, N)
+	for j := range order {
+		c.weight[pos[first[j]]]++
 	}
+	c.sum, c.sq = make([]float64, S*N), make([]float64, S*N)
 	for p, j := range c.index {
 		v := row(int(j))
 		for b := range S {
@@ -243,6 +275,16 @@ func newCSCVSlab(sums []float64, order []int32, S int, n float64) *cscvSlab {
 		}
 	}
 	return c
+}
+
+// sameBits reports whether a and b hold the same numbers bit for bit.
+func sameBits(a, b []float64) bool {
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // cscvCount returns the number of the C(S,S/2) splits of the trials of c
@@ -484,7 +526,7 @@ func cutBelow(m float64) float64 { return m - math.Abs(m)*candMargin }
 // best's out-of-sample ratio x, computing the exact ratio of the trials in
 // between.
 func (w *cscvWalk) leaf(A, B side) {
-	N, fast := w.N, w.fast
+	fast := w.fast
 	cutA, cutB := w.keys(&A, &B)
 	bestA := w.best(&A, w.kA, w.candA, cutA)
 	bestB := w.best(&B, w.kB, w.candB, cutB)
@@ -497,12 +539,13 @@ func (w *cscvWalk) leaf(A, B side) {
 	if bestB < fast {
 		y = w.sharpe(&A, bestB)
 	}
+	T := w.trials
 	ltB, gtB := w.rank(&B, w.kB, x)
 	ltA, gtA := w.rank(&A, w.kA, y)
-	if logit(ltB, N-ltB-gtB, N) <= 0 {
+	if logit(ltB, T-ltB-gtB, T) <= 0 {
 		w.count++
 	}
-	if logit(ltA, N-ltA-gtA, N) <= 0 {
+	if logit(ltA, T-ltA-gtA, T) <= 0 {
 		w.count++
 	}
 }
@@ -521,9 +564,11 @@ func (w *cscvWalk) keys(A, B *side) (cutA, cutB float64) {
 }
 
 // sideKeys sets k[p] to the key of side d at every fast position p and
-// returns cand with the positions whose key is not below the cut of the
-// largest key so far (every position at or above the returned final cut is
-// among them, and every undecided one), and the final cut.
+// returns cand with the positions whose key is above the cut of the largest
+// key so far (every position above the returned final cut is among them,
+// and every undecided one), and the final cut. A key at the cut is below
+// the best's ratio too (cutBelow has room to spare), and -Inf keys are never
+// candidates: where every key is -Inf, so is every ratio.
 func (w *cscvWalk) sideKeys(d *side, k []float64, cand []int32) ([]int32, float64) {
 	n := w.n
 	m, cut := math.Inf(-1), math.Inf(-1)
@@ -546,7 +591,7 @@ func (w *cscvWalk) sideKeys(d *side, k []float64, cand []int32) ([]int32, float6
 			s, q := w.sums(d, p)
 			z := sharpeKey(s, q, n)
 			k[p] = z
-			if !(z < cut) {
+			if !(z <= cut) {
 				note(p, z)
 			}
 		}
@@ -559,7 +604,7 @@ func (w *cscvWalk) sideKeys(d *side, k []float64, cand []int32) ([]int32, float6
 		for p := range k {
 			z := sharpeKey(s0[p]+xs[p], q0[p]+xq[p], n)
 			k[p] = z
-			if !(z < cut) {
+			if !(z <= cut) {
 				note(p, z)
 			}
 		}
@@ -569,7 +614,7 @@ func (w *cscvWalk) sideKeys(d *side, k []float64, cand []int32) ([]int32, float6
 		s, q := w.sums(d, p)
 		z := sharpeKey(s, q, n)
 		k[p] = z
-		if !(z < cut) {
+		if !(z <= cut) {
 			note(p, z)
 		}
 	}
@@ -593,6 +638,9 @@ func (w *cscvWalk) best(d *side, k []float64, cand []int32, cut float64) int {
 		if bp < 0 || r > br { // positions below fast are in trial order
 			bp, br = int(p), r
 		}
+	}
+	if bp < 0 && w.fast > 0 { // every key is -Inf: the first trial
+		bp, br = 0, w.sharpe(d, 0)
 	}
 	for p := w.fast; p < w.N; p++ {
 		if r := k[p]; bp < 0 || r > br || r == br && w.index[p] < w.index[bp] {
@@ -621,44 +669,47 @@ func (w *cscvWalk) bounds(x float64) (lo, hi float64) {
 }
 
 // rank counts the trials whose Sharpe ratio on side d is below x (lt) and
-// above it (gt) from their keys k (exact ratios from position w.fast).
+// above it (gt) from their keys k (exact ratios from position w.fast). A
+// key equal to both bounds (x is ±0 or -Inf) is that of a ratio equal to x.
 func (w *cscvWalk) rank(d *side, k []float64, x float64) (lt, gt int) {
 	lo, hi := w.bounds(x)
-	fk := k[:w.fast]
+	eq := math.NaN()
+	if lo == hi {
+		eq = lo
+	}
+	fk, wt := k[:w.fast], w.weight[:w.fast]
+	var l, g int64
+	step := func(p int) {
+		z := fk[p]
+		dl, dg := b2i(z < lo), b2i(z > hi)
+		if dl|dg == 0 && z != eq {
+			dl, dg = w.resolve(d, p, z, x)
+		}
+		l += wt[p] * int64(dl)
+		g += wt[p] * int64(dg)
+	}
 	if w.vec {
 		for p := 0; p < len(fk); p++ {
 			if len(fk)-p >= 4 { // four at a time up to an undecided key
-				l, g, stop := rankVec(&fk[p], len(fk)-p, lo, hi)
-				lt += l
-				gt += g
+				dl, dg, stop := rankVec(&fk[p], &wt[p], len(fk)-p, lo, hi, eq)
+				l += dl
+				g += dg
 				if p += stop; p >= len(fk) {
 					break
 				}
 			}
-			l, g := b2i(fk[p] < lo), b2i(fk[p] > hi)
-			if l|g == 0 {
-				l, g = w.resolve(d, p, fk[p], x)
-			}
-			lt += l
-			gt += g
+			step(p)
 		}
 	} else {
-		for p, z := range fk {
-			l, g := b2i(z < lo), b2i(z > hi)
-			lt += l
-			gt += g
-			if l|g == 0 {
-				l, g = w.resolve(d, p, z, x)
-				lt += l
-				gt += g
-			}
+		for p := range fk {
+			step(p)
 		}
 	}
-	for _, r := range k[w.fast:w.N] {
-		lt += b2i(r < x)
-		gt += b2i(r > x)
+	for p := w.fast; p < w.N; p++ {
+		l += w.weight[p] * int64(b2i(k[p] < x))
+		g += w.weight[p] * int64(b2i(k[p] > x))
 	}
-	return lt, gt
+	return int(l), int(g)
 }
 
 // resolve compares the exact Sharpe ratio on side d of the trial at fast

@@ -13,11 +13,11 @@ func vecOK() bool { return cpu.X86.HasAVX2 }
 //go:noescape
 func keysVec(k, s0, q0, xs, xq *float64, cnt, stride, nb int, n, cut float64) int
 
-// rankVec counts keys below lo and above hi four at a time (see
-// cscv_amd64.s).
+// rankVec adds up the weights of the keys below lo and above hi four at a
+// time (see cscv_amd64.s).
 //
 //go:noescape
-func rankVec(k *float64, cnt int, lo, hi float64) (lt, gt, stop int)
+func rankVec(k *float64, wt *int64, cnt int, lo, hi, eq float64) (lt, gt int64, stop int)
 
 // addVec adds two pairs of vectors four numbers at a time (see
 // cscv_amd64.s).

@@ -2,13 +2,33 @@
 
 #include "textflag.h"
 
+// KEYS computes the keys of s in Y0 and q in Y1 into Y4 (sharpeKey's
+// operations in its order), stores them at (DI)(CX*8) and sets AX to the
+// mask of the lanes whose key is above the cut in Y9 (or NaN).
+#define KEYS \
+	VMULPD Y0, Y0, Y2 \
+	VMULPD Y1, Y8, Y3 \
+	VSUBPD Y2, Y3, Y3 \
+	VANDPD Y10, Y0, Y4 \
+	VMULPD Y4, Y0, Y4 \
+	VDIVPD Y3, Y4, Y4 \
+	VMULPD Y13, Y2, Y5 \
+	VCMPPD $0x1E, Y5, Y3, Y5 \
+	VBLENDVPD Y5, Y4, Y11, Y4 \
+	VCMPPD $0x12, Y14, Y1, Y6 \
+	VBLENDVPD Y6, Y12, Y4, Y4 \
+	VMOVUPD Y4, (DI)(CX*8) \
+	VCMPPD $0x16, Y9, Y4, Y7 \
+	VMOVMSKPD Y7, AX
+
 // func keysVec(k, s0, q0, xs, xq *float64, cnt, stride, nb int, n, cut float64) int
 //
 // For lanes i = 0, 4, 8, ... below cnt&^3: s = s0[i] + xs[i] + xs[i+stride]
-// + ... (nb blocks), q likewise, k[i] = sharpeKey(s, q, n), four lanes at a
-// time; stops at the first group of four with a key not below cut (NaN
-// included) and returns its first lane (its keys are stored), else the lanes
-// done. The same operations in the same order as sharpeKey.
+// + ... (nb >= 1 blocks), q likewise, k[i] = sharpeKey(s, q, n), four lanes
+// at a time: ss = s*s, d = n*q - ss, z = s*|s| / d; NaN unless d >
+// ss*2^-20 (GT_OQ); -Inf where q <= 0 (LE_OQ). Stops at the first group of
+// four with a key above cut (or NaN: NLE_UQ) and returns its first lane
+// (its keys are stored), else the lanes done.
 TEXT ·keysVec(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), DI
 	MOVQ s0+8(FP), SI
@@ -22,17 +42,17 @@ TEXT ·keysVec(SB), NOSPLIT, $0-88
 	MOVQ nb+56(FP), R12
 	VBROADCASTSD n+64(FP), Y8
 	VBROADCASTSD cut+72(FP), Y9
-	MOVQ $0x7FFFFFFFFFFFFFFF, AX
-	MOVQ AX, X10
+	MOVQ $0x7FFFFFFFFFFFFFFF, AX // |x| mask
+	VMOVQ AX, X10
 	VPBROADCASTQ X10, Y10
-	MOVQ $0x7FF8000000000001, AX
-	MOVQ AX, X11
+	MOVQ $0x7FF8000000000001, AX // NaN
+	VMOVQ AX, X11
 	VPBROADCASTQ X11, Y11
-	MOVQ $0xFFF0000000000000, AX
-	MOVQ AX, X12
+	MOVQ $0xFFF0000000000000, AX // -Inf
+	VMOVQ AX, X12
 	VPBROADCASTQ X12, Y12
-	MOVQ $0x3EB0000000000000, AX
-	MOVQ AX, X13
+	MOVQ $0x3EB0000000000000, AX // keyCancel = 2^-20
+	VMOVQ AX, X13
 	VPBROADCASTQ X13, Y13
 	VXORPD Y14, Y14, Y14
 	XORQ CX, CX
@@ -53,21 +73,7 @@ kblock:
 	ADDQ R11, R14
 	DECQ BX
 	JNZ kblock
-
-	VMULPD Y0, Y0, Y2       // ss = s*s
-	VMULPD Y1, Y8, Y3       // n*q
-	VSUBPD Y2, Y3, Y3       // d = n*q - ss
-	VANDPD Y10, Y0, Y4      // |s|
-	VMULPD Y4, Y0, Y4       // s*|s|
-	VDIVPD Y3, Y4, Y4       // z = s*|s| / d
-	VMULPD Y13, Y2, Y5      // ss*keyCancel
-	VCMPPD $0x1E, Y5, Y3, Y5 // d > ss*keyCancel (GT_OQ)
-	VBLENDVPD Y5, Y4, Y11, Y4 // z where ok, else NaN
-	VCMPPD $0x12, Y14, Y1, Y6 // q <= 0 (LE_OQ)
-	VBLENDVPD Y6, Y12, Y4, Y4 // -Inf where q <= 0
-	VMOVUPD Y4, (DI)(CX*8)
-	VCMPPD $0x15, Y9, Y4, Y7 // !(z < cut) (NLT_UQ)
-	VMOVMSKPD Y7, AX
+	KEYS
 	TESTQ AX, AX
 	JNZ kdone
 	ADDQ $4, CX
@@ -78,17 +84,20 @@ kdone:
 	MOVQ CX, ret+80(FP)
 	RET
 
-// func rankVec(k *float64, cnt int, lo, hi float64) (lt, gt, stop int)
+// func rankVec(k *float64, wt *int64, cnt int, lo, hi, eq float64) (lt, gt int64, stop int)
 //
-// Counts the keys k[i] below lo (lt) and above hi (gt), four lanes at a
-// time for i below cnt&^3, and stops at the first group of four with a key
-// in neither (uncounted; stop is its first lane), else stop = cnt&^3.
-TEXT ·rankVec(SB), NOSPLIT, $0-56
+// Adds up the weights wt[i] of the keys k[i] below lo (lt) and above hi
+// (gt), four lanes at a time for i below cnt&^3, and stops at the first
+// group of four with a key in neither and not equal to eq (uncounted; stop
+// is its first lane), else stop = cnt&^3.
+TEXT ·rankVec(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), SI
-	MOVQ cnt+8(FP), R10
+	MOVQ wt+8(FP), DI
+	MOVQ cnt+16(FP), R10
 	ANDQ $~3, R10
-	VBROADCASTSD lo+16(FP), Y8
-	VBROADCASTSD hi+24(FP), Y9
+	VBROADCASTSD lo+24(FP), Y8
+	VBROADCASTSD hi+32(FP), Y9
+	VBROADCASTSD eq+40(FP), Y12
 	VPXOR Y10, Y10, Y10
 	VPXOR Y11, Y11, Y11
 	XORQ CX, CX
@@ -99,12 +108,17 @@ rloop:
 	VMOVUPD (SI)(CX*8), Y0
 	VCMPPD $0x11, Y8, Y0, Y1 // z < lo (LT_OQ)
 	VCMPPD $0x1E, Y9, Y0, Y2 // z > hi (GT_OQ)
+	VCMPPD $0x00, Y12, Y0, Y6 // z == eq (EQ_OQ)
 	VORPD Y1, Y2, Y3
+	VORPD Y6, Y3, Y3
 	VMOVMSKPD Y3, AX
 	CMPQ AX, $15
 	JNE rdone
-	VPSUBQ Y1, Y10, Y10
-	VPSUBQ Y2, Y11, Y11
+	VMOVDQU (DI)(CX*8), Y7
+	VPAND Y7, Y1, Y1
+	VPAND Y7, Y2, Y2
+	VPADDQ Y1, Y10, Y10
+	VPADDQ Y2, Y11, Y11
 	ADDQ $4, CX
 	JMP rloop
 
@@ -113,16 +127,16 @@ rdone:
 	VPADDQ X1, X10, X0
 	VPSHUFD $0x4E, X0, X1
 	VPADDQ X1, X0, X0
-	MOVQ X0, AX
+	VMOVQ X0, AX
 	VEXTRACTI128 $1, Y11, X1
 	VPADDQ X1, X11, X2
 	VPSHUFD $0x4E, X2, X1
 	VPADDQ X1, X2, X2
-	MOVQ X2, BX
+	VMOVQ X2, BX
 	VZEROUPPER
-	MOVQ AX, lt+32(FP)
-	MOVQ BX, gt+40(FP)
-	MOVQ CX, stop+48(FP)
+	MOVQ AX, lt+48(FP)
+	MOVQ BX, gt+56(FP)
+	MOVQ CX, stop+64(FP)
 	RET
 
 // func addVec(ds, dq, ps, pq, xs, xq *float64, cnt int) int

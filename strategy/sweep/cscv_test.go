@@ -10,7 +10,9 @@ import (
 // TestCSCVTreeMatchesReference: the tree walk of pboOrdered gives bit for
 // bit the PBOResult and the count of the straightforward CSCV it replaced
 // (pboOrderedRef, every split summed from scratch), on slabs with ties
-// (trials repeated and blocks rounded to a coarse grid), undefined Sharpe
+// (trials repeated, as they are or scaled by a power of 2, which keeps
+// their Sharpe ratios bit for bit, and blocks rounded to a coarse grid),
+// undefined Sharpe
 // ratios (zero variance: -Inf), zero blocks, -0 sums and NaN, near-ties
 // (copies moved by 1 to 3 ulps, where the fast comparisons cannot decide),
 // constant returns (the variance cancels: no key), and sums the fast
@@ -34,6 +36,13 @@ func TestCSCVTreeMatchesReference(t *testing.T) {
 					case j > 0 && rng.IntN(6) == 0: // a tie: a copy of an earlier trial
 						k := rng.IntN(j)
 						copy(row, sums[k*2*S:(k+1)*2*S])
+						if rng.IntN(2) == 0 { // scaled by 2^e: other sums, the same ratios bit for bit
+							e := rng.IntN(5) - 2
+							for b := range S {
+								row[b] = math.Ldexp(row[b], e)
+								row[S+b] = math.Ldexp(row[S+b], 2*e)
+							}
+						}
 					case kind == 3 && j > 0 && rng.IntN(2) == 0: // a near-tie: moved by ulps
 						k := rng.IntN(j)
 						copy(row, sums[k*2*S:(k+1)*2*S])
