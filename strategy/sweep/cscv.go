@@ -639,7 +639,10 @@ func (w *cscvWalk) best(d *side, k []float64, cand []int32, cut float64) int {
 			bp, br = int(p), r
 		}
 	}
-	if bp < 0 && w.fast > 0 { // every key is -Inf: the first trial
+	if w.fast > 0 && (bp < 0 || math.IsInf(br, -1)) {
+		// No candidate has a ratio above -Inf: then no key was a number
+		// (a number is a candidate, and its ratio too), and the ratio of
+		// every fast position is -Inf: the first of them is the best.
 		bp, br = 0, w.sharpe(d, 0)
 	}
 	for p := w.fast; p < w.N; p++ {

@@ -294,3 +294,157 @@ func TestKeyDecisions(t *testing.T) {
 		t.Fatalf("%d decided, %d open: the cases miss a regime", decided, open)
 	}
 }
+
+// TestVectorKernels: the vector kernels give, lane for lane, what the Go
+// loops give: the same keys bit for bit (sharpeKey of sums added in the
+// same order, over 1 to 4 blocks) and the first group with a candidate; the
+// same weighted counts of keys below and above the bounds and the first
+// group with an undecided key; the same block sums. Keys include -Inf
+// (empty sides), NaN (cancelled variances), ±0 and values at the bounds.
+func TestVectorKernels(t *testing.T) {
+	if !vecOK() {
+		t.Skip("no vector kernels on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for round := range 300 {
+		cnt := 4 + rng.IntN(200)
+		nb := 1 + rng.IntN(4)
+		stride := cnt + rng.IntN(5)
+		n := float64(2 + rng.IntN(1000))
+		s0, q0 := make([]float64, cnt), make([]float64, cnt)
+		xs, xq := make([]float64, stride*nb), make([]float64, stride*nb)
+		empty := rng.IntN(3) * 4 // a run of empty lanes first (keys -Inf)
+		for i := range cnt {
+			kind := rng.IntN(12)
+			if i < empty {
+				kind = 0
+			}
+			for b := -1; b < nb; b++ {
+				x := rng.NormFloat64()
+				q := x*x + rng.Float64()
+				switch kind {
+				case 0:
+					x, q = 0, 0 // empty: key -Inf
+				case 1:
+					q = x * x / n // constant: the variance cancels
+				case 2:
+					x = 0 // key 0
+				}
+				if b < 0 {
+					s0[i], q0[i] = x, q
+				} else {
+					xs[b*stride+i], xq[b*stride+i] = x, q
+				}
+			}
+		}
+		cut := []float64{math.Inf(-1), 0, rng.NormFloat64() * 0.01, math.Inf(1)}[rng.IntN(4)]
+		k := make([]float64, cnt)
+		stop := keysVec(&k[0], &s0[0], &q0[0], &xs[0], &xq[0], cnt, stride, nb, n, cut)
+		want := cnt &^ 3
+		for i := range cnt &^ 3 {
+			s, q := s0[i], q0[i]
+			for b := range nb {
+				s += xs[b*stride+i]
+				q += xq[b*stride+i]
+			}
+			z := sharpeKey(s, q, n)
+			if i < min(stop+4, cnt&^3) && math.Float64bits(k[i]) != math.Float64bits(z) {
+				t.Fatalf("round %d lane %d: vector key %g, sharpeKey %g", round, i, k[i], z)
+			}
+			if !(z <= cut) && want == cnt&^3 {
+				want = i &^ 3
+			}
+		}
+		if stop != want {
+			t.Fatalf("round %d: keys stop at %d, want %d", round, stop, want)
+		}
+
+		keys := make([]float64, cnt)
+		wt := make([]int64, cnt)
+		for i := range keys {
+			keys[i] = []float64{math.Inf(-1), math.NaN(), 0, math.Copysign(0, -1), -1, 1, rng.NormFloat64()}[rng.IntN(7)]
+			wt[i] = 1 + rng.Int64N(5)
+		}
+		lo := rng.NormFloat64()
+		hi := lo + []float64{0, 1e-9, 0.5}[rng.IntN(3)]
+		if rng.IntN(4) == 0 {
+			v := []float64{math.Inf(-1), 0}[rng.IntN(2)] // x = -Inf or ±0
+			lo, hi = v, v
+		}
+		eq := math.NaN()
+		if lo == hi {
+			eq = lo
+		}
+		lt, gt, rstop := rankVec(&keys[0], &wt[0], cnt, lo, hi, eq)
+		var wl, wg int64
+		wstop := cnt &^ 3
+		for g := 0; g < cnt&^3; g += 4 {
+			var gl, gg int64
+			open := false
+			for _, z := range keys[g : g+4] {
+				open = open || !(z < lo) && !(z > hi) && z != eq
+			}
+			if open {
+				wstop = g
+				break
+			}
+			for i, z := range keys[g : g+4] {
+				gl += wt[g+i] * int64(b2i(z < lo))
+				gg += wt[g+i] * int64(b2i(z > hi))
+			}
+			wl, wg = wl+gl, wg+gg
+		}
+		if lt != wl || gt != wg || rstop != wstop {
+			t.Fatalf("round %d: rank (%d, %d) stop %d, want (%d, %d) stop %d", round, lt, gt, rstop, wl, wg, wstop)
+		}
+
+		ds, dq := make([]float64, cnt), make([]float64, cnt)
+		if got := addVec(&ds[0], &dq[0], &s0[0], &q0[0], &xs[0], &xq[0], cnt); got != cnt&^3 {
+			t.Fatalf("round %d: add did %d, want %d", round, got, cnt&^3)
+		}
+		for i := range cnt &^ 3 {
+			if math.Float64bits(ds[i]) != math.Float64bits(s0[i]+xs[i]) || math.Float64bits(dq[i]) != math.Float64bits(q0[i]+xq[i]) {
+				t.Fatalf("round %d lane %d: sums differ", round, i)
+			}
+		}
+	}
+}
+
+// TestCSCVAllUndefined: where every trial's Sharpe ratio on a side is -Inf
+// (never in the market: key -Inf; constant returns: no key, ratio -Inf or a
+// number from the rounding of a zero variance), the in-sample best is the
+// first trial, as in the reference, whatever the mix and order.
+func TestCSCVAllUndefined(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for round := range 400 {
+		S := []int{2, 4, 8}[rng.IntN(3)]
+		N := 2 + rng.IntN(6)
+		m := 2 + rng.IntN(4)
+		g := Grid{Start: 1, BlockDays: m, Blocks: S}
+		sums := make([]float64, 0, N*2*S)
+		for range N {
+			row := make([]float64, 2*S)
+			if rng.IntN(3) > 0 { // constant returns c in some blocks
+				c := math.Ldexp(1+rng.Float64(), -rng.IntN(8))
+				for b := range S {
+					if rng.IntN(2) == 0 {
+						row[b], row[S+b] = float64(m)*c, float64(m)*c*c
+					}
+				}
+			}
+			sums = append(sums, row...)
+		}
+		order := make([]int32, N)
+		for j, p := range rng.Perm(N) {
+			order[j] = int32(p)
+		}
+		want, wantCount := pboOrderedRef(g, sums, order, 1)
+		for _, vec := range []bool{false, true} {
+			c := newCSCVSlab(sums, order, S, float64(S/2*m))
+			c.vec = vec && c.vec
+			if got := cscvCount(c, 1); got != wantCount {
+				t.Fatalf("round %d S=%d N=%d vector kernels %v: count %d, reference %d (PBO %v)", round, S, N, c.vec, got, wantCount, want.PBO)
+			}
+		}
+	}
+}
