@@ -304,11 +304,12 @@ func sameBits(a, b []float64) bool {
 // the leaf adds them in registers: at S = 14, 2,638 additions of N-vectors
 // through memory and 5,511 in the leaves' registers instead of 1,716·14 =
 // 24,024 through memory. A leaf compares Sharpe ratios through sharpeKey and
-// computes them (sharpeOf) only where a comparison is too close to call. A
-// worker holds 2·N numbers per depth (at most S-2 depths), 2·N keys and 2·N
-// candidates: 19 MB at 100,000 trials (S = 12). The tree is cut into
-// subtrees, handed to the workers; the count is a sum of integers, so it does
-// not depend on them.
+// computes them (sharpeOf) only where a comparison is too close to call;
+// its rank counts weigh every position by the trials it stands for. With
+// N positions (distinct trials), a worker holds 2·N numbers per depth (at
+// most S-2 depths), 2·N keys and 2·N candidates: 19 MB at 100,000 (S = 12).
+// The tree is cut into subtrees, handed to the workers; the count is a sum
+// of integers, so it does not depend on them.
 func cscvCount(c *cscvSlab, workers int) int64 {
 	S, N := c.S, c.N
 	tasks := cscvTasks(S, max(workers, 1))
@@ -553,7 +554,7 @@ func (w *cscvWalk) leaf(A, B side) {
 // keys sets w.kA and w.kB to the keys of both sides at the fast positions
 // and the exact Sharpe ratios at the others, and w.candA and w.candB to the
 // fast positions that may be the best of their side (in increasing order,
-// a superset of those at or above the returned cuts, with the undecided).
+// a superset of those above the returned cuts, with the undecided).
 func (w *cscvWalk) keys(A, B *side) (cutA, cutB float64) {
 	w.candA, cutA = w.sideKeys(A, w.kA[:w.fast], w.candA[:0])
 	w.candB, cutB = w.sideKeys(B, w.kB[:w.fast], w.candB[:0])
