@@ -499,7 +499,7 @@ func (w *cscvWalk) sharpe(d *side, p int) float64 {
 // q = 0, sharpeOf's variance is q - s·(s/n) ≤ 0: R = -Inf exactly.
 func sharpeKey(s, q, n float64) float64 {
 	ss := s * s
-	d := n*q - ss
+	d := float64(n*q) - ss // rounded before the subtraction (no FMA), as in cscv_amd64.s
 	z := math.Float64bits(s * math.Abs(s) / d)
 	if !(d > ss*keyCancel) {
 		z = nanBits
