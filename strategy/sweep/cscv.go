@@ -162,25 +162,133 @@ func pboOrdered(g Grid, sums []float64, order []int32, workers int) (PBOResult, 
 	if N < 2 {
 		return out, fmt.Errorf("PBO needs at least 2 trials, got %d", N)
 	}
-	// Transpose to block-major: sum[b*N+j], sq[b*N+j].
-	sum := make([]float64, S*N)
-	sq := make([]float64, S*N)
-	for j, slot := range order {
-		v := sums[int(slot)*2*S : int(slot+1)*2*S]
-		for b := range S {
-			sum[b*N+j] = v[b]
-			sq[b*N+j] = v[S+b]
-		}
-	}
+	n := float64(S / 2 * g.BlockDays)
 	out.Splits = int(binom(S, S/2))
-	over := cscvCount(sum, sq, S, N, float64(S/2*g.BlockDays), workers)
+	over := cscvCount(newCSCVSlab(sums, order, S, n), workers)
 	out.PBO = float64(over) / float64(out.Splits)
 	return out, nil
 }
 
-// cscvCount returns the number of the C(S,S/2) splits whose logit is at most
-// 0, from the block-major sums sum[b*N+j] and sums of squares sq[b*N+j] of N
-// trials on S blocks of n/(S/2) days.
+// Bounds of the fast comparisons of Sharpe ratios (see sharpeKey).
+const (
+	// niceMin and niceMax bound the magnitude of every nonzero block sum
+	// and sum of squares of a trial the fast comparisons apply to, so that
+	// nothing they or sharpeOf compute overflows or underflows.
+	niceMin, niceMax = 0x1p-200, 0x1p200
+	// keyCancel: a key is used only where n·q - s² > s²·keyCancel, which
+	// bounds the cancellation in the variance (s²/(n·q-s²) < 2^21).
+	keyCancel = 0x1p-20
+	// keyMargin is the relative margin around φ(x) within which a key does
+	// not decide its comparison with x: twice the bound on a key's error
+	// (sharpeKey), plus the rounding of φ(x).
+	keyMargin = 0x1p-25
+	// candMargin is the relative margin below the largest key within which
+	// a trial may still be the in-sample best: 8 times the bound.
+	candMargin = 0x1p-23
+	// nanBits and negInfBits are the keys of an undecided trial and of an
+	// empty side (Sharpe ratio -Inf).
+	nanBits    = 0x7FF8000000000001
+	negInfBits = 0xFFF0000000000000
+)
+
+// cscvSlab holds the block sums of the trials of a CSCV block-major, in
+// positions: block b of the trial at position p at sum[b*N+p], sq[b*N+p].
+// Trials with the same sums bit for bit (the same daily returns) have the
+// same Sharpe ratio on every set of blocks: they share the position of the
+// first of them (the one the in-sample best's tie rule picks), weight[p]
+// trials. Positions [0, fast) hold, in trial order, the trials whose sums
+// are all 0 or of magnitude in [niceMin, niceMax] (sums of squares not
+// negative), to which the fast comparisons apply; positions [fast, N) the
+// others (NaN, infinite, negative or extreme sums), whose Sharpe ratios are
+// always computed. index[p] is the (first) trial at position p; trials is
+// the number of trials.
+type cscvSlab struct {
+	S, N, fast int
+	trials     int
+	n          float64 // days per half
+	sum, sq    []float64
+	index      []int32
+	weight     []int64
+	vec        bool // use the vector kernels (vecOK)
+}
+
+// newCSCVSlab lays out the trials of sums (trial j's 2S numbers at slot
+// order[j]) for cscvCount, for halves of n days.
+func newCSCVSlab(sums []float64, order []int32, S int, n float64) *cscvSlab {
+	row := func(j int) []float64 { return sums[int(order[j])*2*S : int(order[j]+1)*2*S] }
+	// Merge the trials with the same sums into the first of them.
+	first := make([]int32, len(order)) // the first trial with trial j's sums
+	seen := make(map[uint64]int32, len(order))
+	for j := range order {
+		v := row(j)
+		h := uint64(14695981039346656037)
+		for _, x := range v {
+			h = (h ^ math.Float64bits(x)) * 1099511628211
+		}
+		first[j] = int32(j)
+		for ; ; h++ { // open addressing over the hashes
+			k, ok := seen[h]
+			if !ok {
+				seen[h] = int32(j)
+				break
+			}
+			if sameBits(row(int(k)), v) {
+				first[j] = k
+				break
+			}
+		}
+	}
+	nice := func(v []float64) bool {
+		for b := range S {
+			a, q := math.Abs(v[b]), v[S+b]
+			if !(a == 0 || a >= niceMin && a <= niceMax) || !(q == 0 || q >= niceMin && q <= niceMax) {
+				return false
+			}
+		}
+		return true
+	}
+	fastOK := n >= 2 && n <= 0x1p31 // sharpeOf divides by n-1; keys bound n
+	c := &cscvSlab{S: S, trials: len(order), n: n, vec: vecOK()}
+	pos := make([]int32, len(order)) // position of the first trials
+	for pass := range 2 {            // the fast positions, then the others
+		for j := range order {
+			if first[j] == int32(j) && (fastOK && nice(row(j))) == (pass == 0) {
+				pos[j] = int32(len(c.index))
+				c.index = append(c.index, int32(j))
+			}
+		}
+		if pass == 0 {
+			c.fast = len(c.index)
+		}
+	}
+	N := len(c.index)
+	c.N, c.weight = N, make([]int64, N)
+	for j := range order {
+		c.weight[pos[first[j]]]++
+	}
+	c.sum, c.sq = make([]float64, S*N), make([]float64, S*N)
+	for p, j := range c.index {
+		v := row(int(j))
+		for b := range S {
+			c.sum[b*N+p] = v[b]
+			c.sq[b*N+p] = v[S+b]
+		}
+	}
+	return c
+}
+
+// sameBits reports whether a and b hold the same numbers bit for bit.
+func sameBits(a, b []float64) bool {
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// cscvCount returns the number of the C(S,S/2) splits of the trials of c
+// whose logit is at most 0.
 //
 // Each pair of complementary halves is scored once, as the half A of S/2
 // blocks without the newest block (its complement B holds block S-1). The
@@ -193,13 +301,17 @@ func pboOrdered(g Grid, sums []float64, order []int32, workers int) (PBOResult, 
 // the same order as summing each half from scratch, so the Sharpe ratios are
 // bit for bit those of the direct computation. Once a side's remaining
 // blocks are forced (one side of a leaf gets one block, the other the rest),
-// the leaf adds them in registers as it computes the Sharpe ratios: at S = 14,
-// 2,638 additions of N-vectors through memory and 5,511 in the leaves'
-// registers instead of 1,716·14 = 24,024 through memory. A worker holds 2·N
-// numbers per depth (at most S-2 depths) and 2·N Sharpe ratios: 18 MB at
-// 100,000 trials (S = 12). The tree is cut into subtrees, handed to the
-// workers; the count is a sum of integers, so it does not depend on them.
-func cscvCount(sum, sq []float64, S, N int, n float64, workers int) int64 {
+// the leaf adds them in registers: at S = 14, 2,638 additions of N-vectors
+// through memory and 5,511 in the leaves' registers instead of 1,716·14 =
+// 24,024 through memory. A leaf compares Sharpe ratios through sharpeKey and
+// computes them (sharpeOf) only where a comparison is too close to call;
+// its rank counts weigh every position by the trials it stands for. With
+// N positions (distinct trials), a worker holds 2·N numbers per depth (at
+// most S-2 depths), 2·N keys and 2·N candidates: 19 MB at 100,000 (S = 12).
+// The tree is cut into subtrees, handed to the workers; the count is a sum
+// of integers, so it does not depend on them.
+func cscvCount(c *cscvSlab, workers int) int64 {
+	S, N := c.S, c.N
 	tasks := cscvTasks(S, max(workers, 1))
 	workers = min(max(workers, 1), len(tasks))
 	zero := make([]float64, N)
@@ -210,9 +322,10 @@ func cscvCount(sum, sq []float64, S, N int, n float64, workers int) int64 {
 		go func() {
 			defer wg.Done()
 			w := &cscvWalk{
-				S: S, half: S / 2, N: N, n: n, sum: sum, sq: sq,
+				cscvSlab: c, half: S / 2, cn: c.n / (c.n - 1),
 				lvS: make([][]float64, S), lvQ: make([][]float64, S),
-				scA: make([]float64, N), scB: make([]float64, N),
+				kA: make([]float64, N), kB: make([]float64, N),
+				candA: make([]int32, 0, N), candB: make([]int32, 0, N),
 			}
 			for {
 				i := int(next.Add(1) - 1)
@@ -264,14 +377,15 @@ func cscvTasks(S, workers int) []cscvTask {
 }
 
 // cscvWalk is a worker of cscvCount: per depth b a pair of buffers for the
-// side that block b joins, and the Sharpe ratios of a leaf.
+// side that block b joins, and the keys and in-sample candidates of a leaf.
 type cscvWalk struct {
-	S, half, N int
-	n          float64
-	sum, sq    []float64
-	lvS, lvQ   [][]float64
-	scA, scB   []float64
-	count      int64
+	*cscvSlab
+	half         int
+	cn           float64 // n/(n-1)
+	lvS, lvQ     [][]float64
+	kA, kB       []float64
+	candA, candB []int32
+	count        int64
 }
 
 // level returns the buffers of depth b.
@@ -288,9 +402,13 @@ func (w *cscvWalk) block(b int) ([]float64, []float64) {
 }
 
 // addBlock sets ds, dq to ps+xs, pq+xq.
-func addBlock(ds, dq, ps, pq, xs, xq []float64) {
+func (w *cscvWalk) addBlock(ds, dq, ps, pq, xs, xq []float64) {
 	ds, dq, pq, xs, xq = ds[:len(ps)], dq[:len(ps)], pq[:len(ps)], xs[:len(ps)], xq[:len(ps)]
-	for j := range ps {
+	j := 0
+	if w.vec && len(ps) >= 4 {
+		j = addVec(&ds[0], &dq[0], &ps[0], &pq[0], &xs[0], &xq[0], len(ps))
+	}
+	for ; j < len(ps); j++ {
 		ds[j] = ps[j] + xs[j]
 		dq[j] = pq[j] + xq[j]
 	}
@@ -305,11 +423,11 @@ func (w *cscvWalk) task(t cscvTask, zero []float64) {
 		ds, dq := w.level(b)
 		xs, xq := w.block(b)
 		if t.A&(1<<b) != 0 {
-			addBlock(ds, dq, aS, aQ, xs, xq)
+			w.addBlock(ds, dq, aS, aQ, xs, xq)
 			aS, aQ = ds, dq
 			cntA++
 		} else {
-			addBlock(ds, dq, bS, bQ, xs, xq)
+			w.addBlock(ds, dq, bS, bQ, xs, xq)
 			bS, bQ = ds, dq
 		}
 	}
@@ -322,96 +440,291 @@ func (w *cscvWalk) walk(b, cntA int, aS, aQ, bS, bQ []float64) {
 	S := w.S
 	needA, free := w.half-cntA, S-1-b
 	if needA == free { // blocks b..S-2 to A, S-1 to B
-		w.leaf(aS, aQ, b, S-1, bS, bQ, S-1, S)
+		w.leaf(side{aS, aQ, b, S - 1}, side{bS, bQ, S - 1, S})
 		return
 	}
 	xs, xq := w.block(b)
 	if needA == 1 {
-		w.leaf(aS, aQ, b, b+1, bS, bQ, b+1, S) // block b to A completes it
-		ds, dq := w.level(b)                   // block b to B
-		addBlock(ds, dq, bS, bQ, xs, xq)
+		w.leaf(side{aS, aQ, b, b + 1}, side{bS, bQ, b + 1, S}) // block b to A completes it
+		ds, dq := w.level(b)                                   // block b to B
+		w.addBlock(ds, dq, bS, bQ, xs, xq)
 		w.walk(b+1, cntA, aS, aQ, ds, dq)
 		return
 	}
 	ds, dq := w.level(b)
-	addBlock(ds, dq, aS, aQ, xs, xq)
+	w.addBlock(ds, dq, aS, aQ, xs, xq)
 	w.walk(b+1, cntA+1, ds, dq, bS, bQ)
-	addBlock(ds, dq, bS, bQ, xs, xq)
+	w.addBlock(ds, dq, bS, bQ, xs, xq)
 	w.walk(b+1, cntA, aS, aQ, ds, dq)
 }
 
-// leaf scores the split whose side A is aS, aQ plus blocks a0..a1-1 and side
-// B is bS, bQ plus blocks b0..b1-1 (added in increasing order, in registers):
-// the Sharpe ratios of both sides with the in-sample best trial of each (the
-// first on ties), then the out-of-sample rank of each best on the other side,
-// counting the logits at most 0.
-func (w *cscvWalk) leaf(aS, aQ []float64, a0, a1 int, bS, bQ []float64, b0, b1 int) {
-	N, n := w.N, w.n
-	scA, scB := w.scA[:N], w.scB[:N]
-	aS, aQ, bS, bQ = aS[:N], aQ[:N], bS[:N], bQ[:N]
-	var mA, mB float64
-	bestA, bestB := 0, 0
-	if a1-a0 == 1 && b1-b0 == 1 {
-		xa, qa := w.block(a0)
-		xb, qb := w.block(b0)
-		xa, qa, xb, qb = xa[:N], qa[:N], xb[:N], qb[:N]
-		mA = sharpeOf(aS[0]+xa[0], aQ[0]+qa[0], n)
-		mB = sharpeOf(bS[0]+xb[0], bQ[0]+qb[0], n)
-		scA[0], scB[0] = mA, mB
-		for j := 1; j < N; j++ {
-			a := sharpeOf(aS[j]+xa[j], aQ[j]+qa[j], n)
-			c := sharpeOf(bS[j]+xb[j], bQ[j]+qb[j], n)
-			scA[j], scB[j] = a, c
-			if a > mA {
-				mA, bestA = a, j
+// side is a side of a leaf: the running sums s, q plus blocks b0..b1-1,
+// added in increasing order.
+type side struct {
+	s, q   []float64
+	b0, b1 int
+}
+
+// sums returns the sum and the sum of squares of side d of the trial at
+// position p: the same additions in the same order as the leaf's.
+func (w *cscvWalk) sums(d *side, p int) (s, q float64) {
+	s, q = d.s[p], d.q[p]
+	for b := d.b0; b < d.b1; b++ {
+		s += w.sum[b*w.N+p]
+		q += w.sq[b*w.N+p]
+	}
+	return s, q
+}
+
+// sharpe is the Sharpe ratio on side d of the trial at position p.
+func (w *cscvWalk) sharpe(d *side, p int) float64 {
+	s, q := w.sums(d, p)
+	return sharpeOf(s, q, w.n)
+}
+
+// sharpeKey is the key of the Sharpe ratio of n values with sum s and sum
+// of squares q, as sharpeOf computes it, for a trial at a fast position:
+// an increasing function of it, up to rounding, or -Inf where the ratio is
+// -Inf, or NaN where it cannot tell.
+//
+// With mean s/n and variance (q - s²/n)/(n-1), the Sharpe ratio is
+// ρ = s·√((n-1)/n)/√(n·q - s²), so φ(ρ) = sign(ρ)·ρ²·n/(n-1) =
+// s·|s|/(n·q - s²): one division instead of sharpeOf's three and a square
+// root. Where n·q - s² > s²·2^-20 (the variance loses at most 2^21 ulps to
+// cancellation), the key Z and the ratio R = sharpeOf(s, q, n) satisfy
+// |Z - φ(R)| ≤ 2^-26·|φ(R)| (each is within about 2^-31 of the exact φ(ρ),
+// resp. ρ; TestSharpeKeyBound checks the bound), and every
+// intermediate is a normal number, as every nonzero sum at a fast position
+// is at least 2^-252 (a sum of multiples of 2^-252) and at most 2^205. Where
+// q = 0, sharpeOf's variance is q - s·(s/n) ≤ 0: R = -Inf exactly.
+func sharpeKey(s, q, n float64) float64 {
+	ss := s * s
+	d := float64(n*q) - ss // rounded before the subtraction (no FMA), as in cscv_amd64.s
+	z := math.Float64bits(s * math.Abs(s) / d)
+	if !(d > ss*keyCancel) {
+		z = nanBits
+	}
+	if q <= 0 { // q is 0 or above niceMin
+		z = negInfBits
+	}
+	return math.Float64frombits(z)
+}
+
+// cutBelow is the key below which a trial is not the in-sample best of a
+// side whose largest key m is that of trial t: m - |m|·candMargin, below
+// φ(R_t) - 2^-26·|φ(R_t)| (m is within 2^-26 of φ(R_t)), so a key below it
+// has φ(R) < φ(R_t): R < R_t. -Inf for m = -Inf.
+func cutBelow(m float64) float64 { return m - math.Abs(m)*candMargin }
+
+// leaf scores the split with sides A and B: the in-sample best trial of
+// each (the largest Sharpe ratio, the first on ties), then the out-of-sample
+// rank of each best on the other side, counting the logits at most 0.
+//
+// One pass computes the keys of both sides and the candidates for the best
+// (the trials whose key is within candMargin of the largest so far, or
+// undecided); the best is the first largest exact Sharpe ratio among them.
+// A second pass counts the keys below and above the margin around φ of the
+// best's out-of-sample ratio x, computing the exact ratio of the trials in
+// between.
+func (w *cscvWalk) leaf(A, B side) {
+	fast := w.fast
+	cutA, cutB := w.keys(&A, &B)
+	bestA := w.best(&A, w.kA, w.candA, cutA)
+	bestB := w.best(&B, w.kB, w.candB, cutB)
+	// Training A, testing B: the rank of B's ratio of bestA among B's;
+	// and back.
+	x, y := w.kB[bestA], w.kA[bestB]
+	if bestA < fast {
+		x = w.sharpe(&B, bestA)
+	}
+	if bestB < fast {
+		y = w.sharpe(&A, bestB)
+	}
+	T := w.trials
+	ltB, gtB := w.rank(&B, w.kB, x)
+	ltA, gtA := w.rank(&A, w.kA, y)
+	if logit(ltB, T-ltB-gtB, T) <= 0 {
+		w.count++
+	}
+	if logit(ltA, T-ltA-gtA, T) <= 0 {
+		w.count++
+	}
+}
+
+// keys sets w.kA and w.kB to the keys of both sides at the fast positions
+// and the exact Sharpe ratios at the others, and w.candA and w.candB to the
+// fast positions that may be the best of their side (in increasing order,
+// a superset of those above the returned cuts, with the undecided).
+func (w *cscvWalk) keys(A, B *side) (cutA, cutB float64) {
+	w.candA, cutA = w.sideKeys(A, w.kA[:w.fast], w.candA[:0])
+	w.candB, cutB = w.sideKeys(B, w.kB[:w.fast], w.candB[:0])
+	for p := w.fast; p < w.N; p++ {
+		w.kA[p], w.kB[p] = w.sharpe(A, p), w.sharpe(B, p)
+	}
+	return cutA, cutB
+}
+
+// sideKeys sets k[p] to the key of side d at every fast position p and
+// returns cand with the positions whose key is above the cut of the largest
+// key so far (every position above the returned final cut is among them,
+// and every undecided one), and the final cut. A key at the cut is below
+// the best's ratio too (cutBelow has room to spare), and -Inf keys are never
+// candidates: where every key is -Inf, so is every ratio.
+func (w *cscvWalk) sideKeys(d *side, k []float64, cand []int32) ([]int32, float64) {
+	n := w.n
+	m, cut := math.Inf(-1), math.Inf(-1)
+	note := func(p int, z float64) {
+		cand = append(cand, int32(p))
+		if z > m {
+			m, cut = z, cutBelow(z)
+		}
+	}
+	if w.vec && d.b1 > d.b0 {
+		N := w.N
+		xs, xq := w.sum[d.b0*N:], w.sq[d.b0*N:]
+		for p := 0; p < len(k); p++ {
+			if len(k)-p >= 4 { // four at a time up to a possible candidate
+				p += keysVec(&k[p], &d.s[p], &d.q[p], &xs[p], &xq[p], len(k)-p, N, d.b1-d.b0, n, cut)
+				if p >= len(k) {
+					break
+				}
 			}
-			if c > mB {
-				mB, bestB = c, j
+			s, q := w.sums(d, p)
+			z := sharpeKey(s, q, n)
+			k[p] = z
+			if !(z <= cut) {
+				note(p, z)
 			}
+		}
+		return cand, cut
+	}
+	if d.b1-d.b0 == 1 {
+		s0, q0 := d.s[:len(k)], d.q[:len(k)]
+		xs, xq := w.block(d.b0)
+		xs, xq = xs[:len(k)], xq[:len(k)]
+		for p := range k {
+			z := sharpeKey(s0[p]+xs[p], q0[p]+xq[p], n)
+			k[p] = z
+			if !(z <= cut) {
+				note(p, z)
+			}
+		}
+		return cand, cut
+	}
+	for p := range k {
+		s, q := w.sums(d, p)
+		z := sharpeKey(s, q, n)
+		k[p] = z
+		if !(z <= cut) {
+			note(p, z)
+		}
+	}
+	return cand, cut
+}
+
+// best returns the position of the best trial of side d (the largest
+// Sharpe ratio, the first trial on ties) from its keys k (exact ratios at
+// the positions from w.fast) and the candidates cand with the final cut.
+func (w *cscvWalk) best(d *side, k []float64, cand []int32, cut float64) int {
+	bp, br := -1, 0.0
+	for _, p := range cand {
+		z := k[p]
+		if z < cut {
+			continue
+		}
+		r := math.Inf(-1)
+		if z != r {
+			r = w.sharpe(d, int(p))
+		}
+		if bp < 0 || r > br { // positions below fast are in trial order
+			bp, br = int(p), r
+		}
+	}
+	if w.fast > 0 && (bp < 0 || math.IsInf(br, -1)) {
+		// No candidate has a ratio above -Inf: then no key was a number
+		// (a number is a candidate, and its ratio too), and the ratio of
+		// every fast position is -Inf: the first of them is the best.
+		bp, br = 0, w.sharpe(d, 0)
+	}
+	for p := w.fast; p < w.N; p++ {
+		if r := k[p]; bp < 0 || r > br || r == br && w.index[p] < w.index[bp] {
+			bp, br = p, r
+		}
+	}
+	return bp
+}
+
+// bounds returns the keys below which (above which) a fast position's
+// Sharpe ratio is below (above) x: φ(x) less (plus) keyMargin·|φ(x)|;
+// ±Inf for an x too large or too small to square.
+func (w *cscvWalk) bounds(x float64) (lo, hi float64) {
+	a := math.Abs(x)
+	switch {
+	case math.IsInf(x, 0):
+		return x, x // every key of a ratio other than ±Inf is decided
+	case x == 0:
+		return 0, 0 // the sign of a nonzero key is the ratio's
+	case a >= 0x1p-300 && a <= 0x1p300:
+		f := x * a * w.cn
+		m := math.Abs(f) * keyMargin
+		return f - m, f + m
+	}
+	return math.Inf(-1), math.Inf(1)
+}
+
+// rank counts the trials whose Sharpe ratio on side d is below x (lt) and
+// above it (gt) from their keys k (exact ratios from position w.fast). A
+// key equal to both bounds (x is ±0 or -Inf) is that of a ratio equal to x.
+func (w *cscvWalk) rank(d *side, k []float64, x float64) (lt, gt int) {
+	lo, hi := w.bounds(x)
+	eq := math.NaN()
+	if lo == hi {
+		eq = lo
+	}
+	fk, wt := k[:w.fast], w.weight[:w.fast]
+	var l, g int64
+	step := func(p int) {
+		z := fk[p]
+		dl, dg := b2i(z < lo), b2i(z > hi)
+		if dl|dg == 0 && z != eq {
+			dl, dg = w.resolve(d, p, z, x)
+		}
+		l += wt[p] * int64(dl)
+		g += wt[p] * int64(dg)
+	}
+	if w.vec {
+		for p := 0; p < len(fk); p++ {
+			if len(fk)-p >= 4 { // four at a time up to an undecided key
+				dl, dg, stop := rankVec(&fk[p], &wt[p], len(fk)-p, lo, hi, eq)
+				l += dl
+				g += dg
+				if p += stop; p >= len(fk) {
+					break
+				}
+			}
+			step(p)
 		}
 	} else {
-		sum, sq := w.sum[:w.S*N], w.sq[:w.S*N]
-		for j := range N {
-			s, q := aS[j], aQ[j]
-			for k := a0*N + j; k < a1*N; k += N {
-				s += sum[k]
-				q += sq[k]
-			}
-			a := sharpeOf(s, q, n)
-			s, q = bS[j], bQ[j]
-			for k := b0*N + j; k < b1*N; k += N {
-				s += sum[k]
-				q += sq[k]
-			}
-			c := sharpeOf(s, q, n)
-			scA[j], scB[j] = a, c
-			if j == 0 {
-				mA, mB = a, c
-				continue
-			}
-			if a > mA {
-				mA, bestA = a, j
-			}
-			if c > mB {
-				mB, bestB = c, j
-			}
+		for p := range fk {
+			step(p)
 		}
 	}
-	// Training A, testing B: the rank of scB[bestA] among scB; and back.
-	x, y := scB[bestA], scA[bestB]
-	var ltB, leB, ltA, leA int
-	for j := range N {
-		ltB += b2i(scB[j] < x)
-		leB += b2i(scB[j] <= x)
-		ltA += b2i(scA[j] < y)
-		leA += b2i(scA[j] <= y)
+	for p := w.fast; p < w.N; p++ {
+		l += w.weight[p] * int64(b2i(k[p] < x))
+		g += w.weight[p] * int64(b2i(k[p] > x))
 	}
-	if logit(ltB, leB-ltB, N) <= 0 {
-		w.count++
+	return int(l), int(g)
+}
+
+// resolve compares the exact Sharpe ratio on side d of the trial at fast
+// position p, whose key z does not decide, with x: (1, 0) below, (0, 1)
+// above, (0, 0) equal.
+func (w *cscvWalk) resolve(d *side, p int, z, x float64) (lt, gt int) {
+	r := math.Inf(-1)
+	if z != r {
+		r = w.sharpe(d, p)
 	}
-	if logit(ltA, leA-ltA, N) <= 0 {
-		w.count++
-	}
+	return b2i(r < x), b2i(r > x)
 }
 
 func b2i(c bool) int {
