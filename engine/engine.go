@@ -68,6 +68,10 @@ type Options struct {
 	HasStart bool
 	End      data.Date
 	HasEnd   bool
+	// NoOrderLog leaves Result.Orders empty: the orders are placed and
+	// filled (with the same ids, so in the same order) as with the log,
+	// only not recorded. Sweep trials, which never read the log, set it.
+	NoOrderLog bool
 }
 
 // Strategy receives every closed bar in close-time order.
@@ -197,7 +201,8 @@ type pending struct {
 	hold     int
 	trail    float64
 	sl, tp   float64 // stop-loss and take-profit fractions
-	order    int     // index in Result.Orders
+	order    int     // index in Result.Orders (-1 without an order log)
+	reason   int     // a sell's exit reason: Ctx.reasonOf
 }
 
 type position struct {
@@ -210,8 +215,8 @@ type position struct {
 	peak     float64
 	stop     float64
 	entry    int64 // fill time of the entry
-	stopOrd  int   // index in Result.Orders of the live stop, -1 when none
-	tpOrd    int   // index in Result.Orders of the live take-profit limit, -1 when none
+	stopOrd  int   // index in Result.Orders of the live stop, -1 when none (or no order log)
+	tpOrd    int   // index in Result.Orders of the live take-profit limit, -1 when none (or no order log)
 	pending  bool  // an entry order is pending
 	exitWait bool  // a market exit is pending
 }
@@ -247,6 +252,55 @@ type Ctx struct {
 	// (the capital and 0 before the first).
 	cur          int
 	prevE, prevI float64
+	// orders is the number of orders placed (the next order's id: its
+	// index in Result.Orders when there is a log); logOrders is
+	// !opts.NoOrderLog.
+	orders    int
+	logOrders bool
+	// reasons are the exit reasons of this run's sells that are not one of
+	// exitReasons (pending orders hold a reason's index: no pointers).
+	reasons []ExitReason
+}
+
+// exitReasons are the reasons a pending sell refers to by index (0: none);
+// other reasons are kept in Ctx.reasons, after these.
+var exitReasons = [...]ExitReason{"", ExitHold, ExitTrailingStop, ExitStopLoss, ExitTakeProfit, ExitFailedBreakout, ExitSignal, ExitOpen}
+
+// reasonIndex returns the index of reason r for a pending order.
+func (c *Ctx) reasonIndex(r ExitReason) int {
+	for i, x := range exitReasons {
+		if x == r {
+			return i
+		}
+	}
+	for i, x := range c.reasons {
+		if x == r {
+			return len(exitReasons) + i
+		}
+	}
+	c.reasons = append(c.reasons, r)
+	return len(exitReasons) + len(c.reasons) - 1
+}
+
+// reasonOf returns the reason of index i (reasonIndex).
+func (c *Ctx) reasonOf(i int) ExitReason {
+	if i < len(exitReasons) {
+		return exitReasons[i]
+	}
+	return c.reasons[i-len(exitReasons)]
+}
+
+// newOrder returns the id of a new order, recording it in the order log
+// when there is one (-1 when there is none).
+func (c *Ctx) newOrder(o Order) int {
+	id := c.orders
+	c.orders++
+	if c.logOrders {
+		o.ID = id
+		c.res.Orders = append(c.res.Orders, o)
+		return id
+	}
+	return -1
 }
 
 // EventIndex returns the index in the plan of the bar event being processed.
@@ -405,9 +459,12 @@ func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool, reason ExitReas
 	} else {
 		o.fillTime = math.MaxInt64 // no such bar in the data: never fills
 	}
-	o.id = len(c.res.Orders)
-	o.order = o.id
-	c.res.Orders = append(c.res.Orders, Order{ID: o.id, Symbol: s.Symbol, Kind: o.kind, Placed: o.placed, Reason: reason})
+	o.id = c.orders
+	o.order = c.newOrder(Order{Symbol: s.Symbol, Kind: o.kind, Placed: o.placed, Reason: reason})
+	o.reason = 0
+	if reason != "" {
+		o.reason = c.reasonIndex(reason)
+	}
 	c.pend = append(c.pend, *o)
 	if o.fillTime < c.due {
 		c.due = o.fillTime
@@ -551,7 +608,8 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	}
 	ns := len(plan.DS.Series)
 	c := &r.c
-	*c = Ctx{plan: plan, series: plan.DS.Series, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0], listen: c.listen}
+	*c = Ctx{plan: plan, series: plan.DS.Series, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0], listen: c.listen,
+		logOrders: !opts.NoOrderLog, reasons: c.reasons[:0]}
 	for i := 0; i < ns; i++ {
 		c.pos = append(c.pos, position{trade: -1, stopOrd: -1, tpOrd: -1})
 	}
@@ -892,9 +950,11 @@ func (c *Ctx) fillDue(t int64, closes bool) {
 			c.buy(&o, raw, ser)
 		case OrderMarketSell, OrderCloseAt:
 			if units := c.pos[o.sym].units; units != 0 {
-				ord := &c.res.Orders[o.order]
-				ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, raw*(1-c.slip), units
-				c.sellOn(o.sym, raw, o.fillTime, ser.Date[o.bar], ord.Reason)
+				if o.order >= 0 {
+					ord := &c.res.Orders[o.order]
+					ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, raw*(1-c.slip), units
+				}
+				c.sellOn(o.sym, raw, o.fillTime, ser.Date[o.bar], c.reasonOf(o.reason))
 			} else if c.pos[o.sym].pending {
 				// an exit before the entry filled cancels the entry
 				c.cancelEntry(o.sym)
@@ -931,20 +991,20 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 	if o.trail > 0 || o.sl > 0 {
 		// The stop (trailing, stop loss or both: the higher applies) is an
 		// order from the entry on; it fills in sell.
-		p.stopOrd = len(c.res.Orders)
-		c.res.Orders = append(c.res.Orders, Order{ID: p.stopOrd, Symbol: ser.Symbol, Kind: OrderStop, Placed: o.fillTime})
+		p.stopOrd = c.newOrder(Order{Symbol: ser.Symbol, Kind: OrderStop, Placed: o.fillTime})
 	}
 	if o.tp > 0 {
-		p.tpOrd = len(c.res.Orders)
-		c.res.Orders = append(c.res.Orders, Order{ID: p.tpOrd, Symbol: ser.Symbol, Kind: OrderLimit, Placed: o.fillTime})
+		p.tpOrd = c.newOrder(Order{Symbol: ser.Symbol, Kind: OrderLimit, Placed: o.fillTime})
 	}
 	entryDate := ser.Date[o.bar]
 	c.res.Trades = append(c.res.Trades, Trade{Symbol: ser.Symbol, Signal: o.signal, SignalTime: o.sigTime,
 		EntryTime: o.fillTime, EntryDate: entryDate, EntryPrice: price, Units: units, Cost: cost,
 		Commission: units * price * c.comm})
 	p.trade = len(c.res.Trades) - 1
-	ord := &c.res.Orders[o.order]
-	ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, price, units
+	if o.order >= 0 {
+		ord := &c.res.Orders[o.order]
+		ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, price, units
+	}
 	if o.hold > 0 {
 		j := HoldExitBar(ser, o.bar, o.hold)
 		x := pending{sym: o.sym, kind: OrderCloseAt, placed: o.fillTime, bar: j}
@@ -986,7 +1046,9 @@ func (c *Ctx) sell(sym int, raw float64, t int64, reason ExitReason) {
 	// Cancel the other pending sells of sym (the scheduled exit, a market exit).
 	for k := 0; k < len(c.pend); {
 		if c.pend[k].sym == sym && c.pend[k].kind != OrderMarketBuy {
-			c.res.Orders[c.pend[k].order].Reason = "cancelled"
+			if o := c.pend[k].order; o >= 0 {
+				c.res.Orders[o].Reason = "cancelled"
+			}
 			c.pend = append(c.pend[:k], c.pend[k+1:]...)
 			continue
 		}
@@ -997,7 +1059,9 @@ func (c *Ctx) sell(sym int, raw float64, t int64, reason ExitReason) {
 func (c *Ctx) cancelEntry(sym int) {
 	for k := 0; k < len(c.pend); {
 		if c.pend[k].sym == sym {
-			c.res.Orders[c.pend[k].order].Reason = "cancelled"
+			if o := c.pend[k].order; o >= 0 {
+				c.res.Orders[o].Reason = "cancelled"
+			}
 			c.pend = append(c.pend[:k], c.pend[k+1:]...)
 			continue
 		}

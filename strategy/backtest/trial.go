@@ -143,7 +143,9 @@ type TrialOutcome struct {
 	// Trades, Episodes, TooFew); its statistics are NA and its Warning and
 	// Verdict empty (results.NewEvidence builds them from the counts).
 	Evidence results.Evidence
-	Result   *engine.Result
+	// Result is the engine's result without its order log (Orders is
+	// empty: engine.Options.NoOrderLog).
+	Result *engine.Result
 	// Returns are the daily returns of the result (results.DailyReturns),
 	// kept by the metrics' scan.
 	Returns []float64
@@ -197,6 +199,7 @@ func (t *TrialRunner) Run(ctx context.Context, cfg config.Config) (*TrialOutcome
 	if err != nil {
 		return nil, err
 	}
+	opts.NoOrderLog = true // a trial's order log is never read
 	res, err := t.r.Run(ctx, t.sh.Plan, strat, opts)
 	if err != nil {
 		return nil, fmt.Errorf("trial %s: %w", cfg.Name, err)
