@@ -822,6 +822,10 @@ func (c *Ctx) walk(k, end int, we int64) int {
 		// plus that position at its last close, as mark computes it.
 		h := held[0]
 		hs, units, closes, cash, last := int32(h), pos[h].units, series[h].Close, c.cash, pos[h].last
+		inv := c.res.Invested[:len(eq)]
+		// The day being written and the last final day's values (open's
+		// state) in locals too, written back before a call to open.
+		cur, prevE, prevI := c.cur, c.prevE, c.prevI
 		for ; k < end; k++ {
 			t := ptime[k]
 			if t > lim {
@@ -840,11 +844,25 @@ func (c *Ctx) walk(k, end int, we int64) int {
 			}
 			// mark(d) with the one position in locals (x > 0: a long
 			// position at a positive price, so cash+x and x are what book
-			// sums).
-			c.open(d)
+			// sums): open(d), its usual case (the day after the one written
+			// last) inline, then put(d, cash+x, x) inline.
+			if d > cur {
+				if d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
+					prevE, prevI, cur = eq[cur], inv[cur], d
+				} else {
+					c.cur, c.prevE, c.prevI = cur, prevE, prevI
+					c.open(d)
+					cur, prevE, prevI = c.cur, c.prevE, c.prevI
+				}
+			}
 			x := units * last
-			c.put(d, cash+x, x)
+			if e := cash + x; e > 0 {
+				eq[d], inv[d] = e, x/e
+			} else {
+				eq[d], inv[d] = e, 0
+			}
 		}
+		c.cur, c.prevE, c.prevI = cur, prevE, prevI
 		pos[h].last = last
 	} else {
 		for ; k < end; k++ {
