@@ -423,8 +423,9 @@ func drawdownDays(eq []float64, days []data.Date, fromCapital bool, base float64
 	return maxDD, longest, underwater
 }
 
-// sumSquares is the second pass of the return statistics: Σ (r_t - mean)².
-func sumSquares(rets []float64, mean float64) float64 {
+// SumSquares is the second pass of the two-pass variance of the daily
+// returns: Σ_t (r_t - mean)², summed in order (ComputeMetricsWith).
+func SumSquares(rets []float64, mean float64) float64 {
 	var ss float64
 	for _, v := range rets {
 		d := v - mean
@@ -474,6 +475,19 @@ func ComputeMetrics(r *engine.Result) Metrics {
 // for sweeps, which reuse one buffer across trials and compute their own
 // statistics of the returns from it.
 func ComputeMetricsReturns(r *engine.Result, dst []float64) (Metrics, []float64) {
+	return ComputeMetricsWith(r, dst, nil)
+}
+
+// SquaresFunc takes the second pass of the variance over the daily returns
+// rets of r (ComputeMetricsWith): it returns exactly SumSquares(rets, mean).
+type SquaresFunc func(r *engine.Result, rets []float64, mean float64) float64
+
+// ComputeMetricsWith is ComputeMetricsReturns with the variance's second
+// pass taken by squares (nil: SumSquares), so that a caller computing its
+// own statistics of the returns (a sweep: moments and block sums) sums them
+// in the same pass. squares is called once, when there are returns, with
+// the returns this function returns.
+func ComputeMetricsWith(r *engine.Result, dst []float64, squares SquaresFunc) (Metrics, []float64) {
 	m := Metrics{
 		TotalReturn: NA, CAGR: NA, MaxDrawdown: NA, Sharpe: NA, Sortino: NA,
 		Calmar: NA, Volatility: NA, Exposure: NA, WinRate: NA,
@@ -494,12 +508,12 @@ func ComputeMetricsReturns(r *engine.Result, dst []float64) (Metrics, []float64)
 	if r.RiskFree != nil {
 		m.RiskFree = "excess of " + r.CashRate
 	}
-	rets := curveMetrics(r, &m, note, dst[:0])
+	rets := curveMetrics(r, &m, note, dst[:0], squares)
 	tradeMetrics(r.Trades, &m, note)
 	return m, rets
 }
 
-func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string), dst []float64) []float64 {
+func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string), dst []float64, squares SquaresFunc) []float64 {
 	eq := r.Equity
 	if len(eq) == 0 {
 		for _, k := range []string{"total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown", "calmar", "exposure", "final_equity"} {
@@ -529,7 +543,13 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	if nrets > 0 {
 		mean = cs.sum / float64(nrets)
 		sd = 0
-		if ss := sumSquares(cs.rets, mean); nrets > 1 {
+		var ss float64
+		if squares != nil {
+			ss = squares(r, cs.rets, mean)
+		} else {
+			ss = SumSquares(cs.rets, mean)
+		}
+		if nrets > 1 {
 			sd = math.Sqrt(ss / float64(nrets-1))
 		}
 		down = math.Sqrt(cs.dsum / float64(nrets))

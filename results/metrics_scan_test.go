@@ -130,7 +130,7 @@ func TestMetricsFusedPassBitIdentical(t *testing.T) {
 		if cs.n > 0 {
 			gotMean = cs.sum / float64(cs.n)
 			gotSD = 0
-			if ss := sumSquares(cs.rets, gotMean); cs.n > 1 {
+			if ss := SumSquares(cs.rets, gotMean); cs.n > 1 {
 				gotSD = math.Sqrt(ss / float64(cs.n-1))
 			}
 			gotDown = math.Sqrt(cs.dsum / float64(cs.n))

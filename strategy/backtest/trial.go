@@ -161,6 +161,11 @@ type TrialRunner struct {
 	ev   results.Evidence // evidence with every statistic NA, no counts
 	rets []float64        // the daily returns' buffer
 
+	// Squares, when set, takes the metrics' second pass over the daily
+	// returns (results.ComputeMetricsWith): a sweep sums its own
+	// statistics of the returns in the same pass.
+	Squares results.SquaresFunc
+
 	// The last trial's trigger signals and benchmark: consecutive trials
 	// mostly share them, found then without a lock.
 	sigKey   strategy.TriggerParams
@@ -205,7 +210,7 @@ func (t *TrialRunner) Run(ctx context.Context, cfg config.Config) (*TrialOutcome
 		return nil, fmt.Errorf("trial %s: %w", cfg.Name, err)
 	}
 	out := &t.out
-	m, rets := results.ComputeMetricsReturns(res, t.rets)
+	m, rets := results.ComputeMetricsWith(res, t.rets, t.Squares)
 	t.rets = rets
 	*out = TrialOutcome{Metrics: m, Evidence: t.ev, Result: res, Returns: rets}
 	out.Evidence.Signals, out.Evidence.Trades, out.Evidence.Episodes = results.SampleCounts(res)

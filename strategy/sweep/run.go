@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/engine"
 
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/strategy/backtest"
@@ -183,7 +184,8 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := worker{tr: backtest.NewTrialRunner(sh), exp: e, grid: opts.Grid, observe: opts.Observe}
+			w := &worker{tr: backtest.NewTrialRunner(sh), exp: e, grid: opts.Grid, observe: opts.Observe}
+			w.tr.Squares = w.squares
 			for chunk := range jobs {
 				rs := make([]Result, 0, len(chunk))
 				var err error
@@ -304,6 +306,12 @@ type worker struct {
 	t       Trial         // the trial being run
 	cfg     config.Config // its config
 
+	// What squares computed of the trial's returns: their moments and
+	// block sums (written into dst), valid when fused is set.
+	fused bool
+	mom   Moments
+	dst   []float64
+
 	// Block sums are handed out of slabs of resultSlab trials, one
 	// allocation for many (a result kept by a sink keeps its slab alive: a
 	// summary keeps its top few); the results themselves are the chunk's
@@ -336,6 +344,7 @@ func (w *worker) run(ctx context.Context, t *Trial, r *Result) error {
 		return err
 	}
 	cfg := w.cfg
+	w.fused, w.dst = false, w.newSums()
 	o, err := w.tr.Run(ctx, cfg)
 	if err != nil {
 		return err
@@ -343,7 +352,6 @@ func (w *worker) run(ctx context.Context, t *Trial, r *Result) error {
 	if w.observe != nil {
 		w.observe(t, cfg, o)
 	}
-	sums := w.newSums()
 	*r = Result{
 		Index:     t.Index,
 		Hash:      t.Hash,
@@ -358,10 +366,24 @@ func (w *worker) run(ctx context.Context, t *Trial, r *Result) error {
 	// are clipped, so that an append never writes into another's.
 	r.Metrics.Notes = slices.Clip(r.Metrics.Notes)
 	r.Benchmark.Notes = slices.Clip(r.Benchmark.Notes)
-	daily := o.Returns
-	dates := results.DailyReturnDates(o.Result, len(daily))
-	r.Moments, r.Sums = momentsSums(daily, dates, w.grid, sums)
+	if w.fused {
+		r.Moments, r.Sums = w.mom, w.dst
+	} else {
+		// No returns: the metrics took no second pass.
+		daily := o.Returns
+		r.Moments, r.Sums = momentsSums(daily, results.DailyReturnDates(o.Result, len(daily)), w.grid, w.dst)
+	}
 	return nil
+}
+
+// squares is the trial runner's results.SquaresFunc: the metrics' sum of
+// squared deviations from mean, taken in the pass that sums the moments'
+// and the block sums (momentsSquares), whose results it keeps.
+func (w *worker) squares(res *engine.Result, daily []float64, mean float64) float64 {
+	var ss float64
+	w.mom, w.dst, ss = momentsSquares(daily, results.DailyReturnDates(res, len(daily)), w.grid, w.dst, mean)
+	w.fused = true
+	return ss
 }
 
 // moments gives exactly stat.Skew(daily, nil) and stat.ExKurtosis(daily,
@@ -389,6 +411,15 @@ func moments(daily []float64) Moments {
 // is never -0, which changes nothing) when the returns are dated by
 // consecutive days, as a trial's are; other dates take Grid.Sums.
 func momentsSums(daily []float64, dates []data.Date, grid Grid, dst []float64) (Moments, []float64) {
+	m, dst, _ := momentsSquares(daily, dates, grid, dst, 0)
+	return m, dst
+}
+
+// momentsSquares is momentsSums that also returns the metrics' sum of
+// squared deviations from their mean meanM, results.SumSquares(daily,
+// meanM) bit for bit: a third independent chain of additions in the pass of
+// the variance's sums.
+func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64, meanM float64) (Moments, []float64, float64) {
 	m := Moments{N: len(daily), Skew: math.NaN(), Kurt: math.NaN()}
 	n := len(daily)
 	var lo, hi []int // the returns of block b: daily[lo[b]:hi[b]]
@@ -410,15 +441,17 @@ func momentsSums(daily []float64, dates []data.Date, grid Grid, dst []float64) (
 		}
 	}
 	if n < 4 {
-		return m, dst
+		return m, dst, results.SumSquares(daily, meanM)
 	}
 	mean := stat.Mean(daily, nil)
-	var ss, comp float64
+	var ss, comp, ssM float64
 	variance := func(xs []float64) {
 		for _, v := range xs {
 			d := v - mean
 			ss += d * d
 			comp += d
+			dm := v - meanM
+			ssM += dm * dm
 		}
 	}
 	if fused {
@@ -434,6 +467,8 @@ func momentsSums(daily []float64, dates []data.Date, grid Grid, dst []float64) (
 				d := v - mean
 				ss += d * d
 				comp += d
+				dm := v - meanM
+				ssM += dm * dm
 				sum += v
 				sq += v * v
 			}
@@ -456,5 +491,5 @@ func momentsSums(daily []float64, dates []data.Date, grid Grid, dst []float64) (
 	m.Skew = s * ((nf / (nf - 1)) * (1 / (nf - 2)))
 	mul, offset := ((nf+1)/(nf-1))*(nf/(nf-2))*(1/(nf-3)), 3*((nf-1)/(nf-2))*((nf-1)/(nf-3))
 	m.Kurt = e*mul - offset + 3
-	return m, dst
+	return m, dst, ssM
 }
