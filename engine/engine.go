@@ -290,17 +290,16 @@ func (c *Ctx) reasonOf(i int) ExitReason {
 	return c.reasons[i-len(exitReasons)]
 }
 
-// newOrder returns the id of a new order, recording it in the order log
-// when there is one (-1 when there is none).
-func (c *Ctx) newOrder(o Order) int {
-	id := c.orders
+// newOrder returns the id of a new order in symbol s and its index in the
+// order log, where it records it (-1 without a log).
+func (c *Ctx) newOrder(s *data.Series, kind OrderKind, placed int64, reason ExitReason) (id, index int) {
+	id = c.orders
 	c.orders++
-	if c.logOrders {
-		o.ID = id
-		c.res.Orders = append(c.res.Orders, o)
-		return id
+	if !c.logOrders {
+		return id, -1
 	}
-	return -1
+	c.res.Orders = append(c.res.Orders, Order{ID: id, Symbol: s.Symbol, Kind: kind, Placed: placed, Reason: reason})
+	return id, id
 }
 
 // EventIndex returns the index in the plan of the bar event being processed.
@@ -352,8 +351,12 @@ func (c *Ctx) Equity() float64 {
 
 // LogSignal records a signal and returns its index for Enter.
 func (c *Ctx) LogSignal(s Signal) int {
-	c.res.Signals = append(c.res.Signals, s)
-	return len(c.res.Signals) - 1
+	// Copied field by field into place (see newPending).
+	c.res.Signals = append(c.res.Signals, Signal{})
+	i := len(c.res.Signals) - 1
+	p := &c.res.Signals[i]
+	p.Time, p.Symbol, p.Level, p.Close, p.Acted, p.Reason = s.Time, s.Symbol, s.Level, s.Close, s.Acted, s.Reason
+	return i
 }
 
 // SetSignalOutcome updates whether signal i was acted on.
@@ -397,9 +400,10 @@ func (c *Ctx) Enter(sym int, weight float64, ex Exits, signal int) error {
 	for j < s.Len() && s.OpenTime[j] < c.now {
 		j++
 	}
-	o := pending{sym: sym, kind: OrderMarketBuy, placed: c.now, bar: j, budget: c.cash * weight,
-		signal: signal, hold: ex.HoldDays, trail: ex.TrailingStop, sl: ex.StopLoss, tp: ex.TakeProfit, sigTime: c.now}
-	c.schedule(&o, s, c.opts.Fill == NextClose, "")
+	o := c.newPending()
+	o.sym, o.kind, o.placed, o.bar, o.budget = sym, OrderMarketBuy, c.now, j, c.cash*weight
+	o.signal, o.hold, o.trail, o.sl, o.tp, o.sigTime = signal, ex.HoldDays, ex.TrailingStop, ex.StopLoss, ex.TakeProfit, c.now
+	c.schedule(o, s, c.opts.Fill == NextClose, "")
 	p.pending = true
 	c.held = append(c.held, sym)
 	return nil
@@ -428,8 +432,9 @@ func (c *Ctx) Exit(sym int, reason ExitReason) error {
 	for j < s.Len() && s.OpenTime[j] < c.now {
 		j++
 	}
-	o := pending{sym: sym, kind: OrderMarketSell, placed: c.now, bar: j}
-	c.schedule(&o, s, c.opts.Fill == NextClose, reason)
+	o := c.newPending()
+	o.sym, o.kind, o.placed, o.bar = sym, OrderMarketSell, c.now, j
+	c.schedule(o, s, c.opts.Fill == NextClose, reason)
 	p.exitWait = true
 	return nil
 }
@@ -445,9 +450,20 @@ func (c *Ctx) ExitAll(reason ExitReason) {
 // show, for preallocating buffers in Start. It carries no price information.
 func (c *Ctx) Capacity(sym int) int { return c.series[sym].Len() }
 
-// schedule places order o in symbol s, filled at the close of its bar when
-// atClose; a sell's reason is kept in the order log (pending orders hold no
-// pointers, so that moving them costs a plain copy).
+// newPending returns a new zero pending order at the end of the pending
+// orders, for its caller to fill in field by field and schedule: built in
+// place, not copied from a composite literal (the copy of a struct just
+// written field by field reads it in wider loads, which wait for the stores
+// to reach the cache instead of being forwarded).
+func (c *Ctx) newPending() *pending {
+	c.pend = append(c.pend, pending{})
+	return &c.pend[len(c.pend)-1]
+}
+
+// schedule places order o (the last of c.pend, from newPending) in symbol
+// s, filled at the close of its bar when atClose; a sell's reason is kept
+// as an index (pending orders hold no pointers, so that moving them costs a
+// plain copy) and in the order log.
 func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool, reason ExitReason) {
 	o.atClose = atClose
 	if o.bar < s.Len() {
@@ -459,13 +475,11 @@ func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool, reason ExitReas
 	} else {
 		o.fillTime = math.MaxInt64 // no such bar in the data: never fills
 	}
-	o.id = c.orders
-	o.order = c.newOrder(Order{Symbol: s.Symbol, Kind: o.kind, Placed: o.placed, Reason: reason})
+	o.id, o.order = c.newOrder(s, o.kind, o.placed, reason)
 	o.reason = 0
 	if reason != "" {
 		o.reason = c.reasonIndex(reason)
 	}
-	c.pend = append(c.pend, *o)
 	if o.fillTime < c.due {
 		c.due = o.fillTime
 	}
@@ -1009,24 +1023,27 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 	if o.trail > 0 || o.sl > 0 {
 		// The stop (trailing, stop loss or both: the higher applies) is an
 		// order from the entry on; it fills in sell.
-		p.stopOrd = c.newOrder(Order{Symbol: ser.Symbol, Kind: OrderStop, Placed: o.fillTime})
+		_, p.stopOrd = c.newOrder(ser, OrderStop, o.fillTime, "")
 	}
 	if o.tp > 0 {
-		p.tpOrd = c.newOrder(Order{Symbol: ser.Symbol, Kind: OrderLimit, Placed: o.fillTime})
+		_, p.tpOrd = c.newOrder(ser, OrderLimit, o.fillTime, "")
 	}
-	entryDate := ser.Date[o.bar]
-	c.res.Trades = append(c.res.Trades, Trade{Symbol: ser.Symbol, Signal: o.signal, SignalTime: o.sigTime,
-		EntryTime: o.fillTime, EntryDate: entryDate, EntryPrice: price, Units: units, Cost: cost,
-		Commission: units * price * c.comm})
+	// The trade written in place, field by field (see newPending).
+	c.res.Trades = append(c.res.Trades, Trade{})
 	p.trade = len(c.res.Trades) - 1
+	tr := &c.res.Trades[p.trade]
+	tr.Symbol, tr.Signal, tr.SignalTime = ser.Symbol, o.signal, o.sigTime
+	tr.EntryTime, tr.EntryDate, tr.EntryPrice, tr.Units, tr.Cost = o.fillTime, ser.Date[o.bar], price, units, cost
+	tr.Commission = units * price * c.comm
 	if o.order >= 0 {
 		ord := &c.res.Orders[o.order]
 		ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, price, units
 	}
 	if o.hold > 0 {
 		j := HoldExitBar(ser, o.bar, o.hold)
-		x := pending{sym: o.sym, kind: OrderCloseAt, placed: o.fillTime, bar: j}
-		c.schedule(&x, ser, true, ExitHold)
+		x := c.newPending()
+		x.sym, x.kind, x.placed, x.bar = o.sym, OrderCloseAt, o.fillTime, j
+		c.schedule(x, ser, true, ExitHold)
 	}
 }
 
