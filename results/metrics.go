@@ -169,9 +169,8 @@ func scanFused(r *engine.Result, base float64, dst []float64) (cs curveScan) {
 		if i > 0 && alive && e == prev && prev > 0 && prev <= math.MaxFloat64 {
 			// prev is eq[i-1] here, positive and finite: a stretch of the
 			// same equity.
-			j, k := flatRun(eq, inv, i, e)
+			j, k := flatRun(eq, inv, rets[w:], i, e)
 			invested += k
-			clear(rets[w : w+j-i])
 			w += j - i
 			if !under {
 				peakDay = int64(days[j-1])
@@ -227,17 +226,23 @@ func scanFused(r *engine.Result, base float64, dst []float64) (cs curveScan) {
 }
 
 // flatRun returns the end of the stretch of days from i whose equity is e
-// (a number), and how many of them have an invested fraction above 0.
-func flatRun(eq, inv []float64, i int, e float64) (end, invested int) {
+// (a number), and how many of them have an invested fraction above 0, and
+// writes their returns, +0, from rets[0] on (rets has room for every day
+// from i).
+func flatRun(eq, inv, rets []float64, i int, e float64) (end, invested int) {
 	eq, inv = eq[i:], inv[i:len(eq)]
+	rets = rets[:len(eq)]
 	j := 0
 	// Four days a step while the stretch lasts (one branch for four), then
-	// day by day.
+	// day by day; the stores of the zero returns ride along (no call to
+	// clear per stretch).
 	for ; j+4 <= len(eq) && eq[j] == e && eq[j+1] == e && eq[j+2] == e && eq[j+3] == e; j += 4 {
 		invested += b2i(inv[j] > 0) + b2i(inv[j+1] > 0) + b2i(inv[j+2] > 0) + b2i(inv[j+3] > 0)
+		rets[j], rets[j+1], rets[j+2], rets[j+3] = 0, 0, 0, 0
 	}
 	for ; j < len(eq) && eq[j] == e; j++ {
 		invested += b2i(inv[j] > 0)
+		rets[j] = 0
 	}
 	return i + j, invested
 }
