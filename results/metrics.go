@@ -149,7 +149,8 @@ func scanFused(r *engine.Result, base float64, dst []float64) (cs curveScan) {
 	n := len(eq)
 	inv, days = inv[:n], days[:n]
 	cs.nInv = n
-	rets := slices.Grow(dst[:0], n)[:n]
+	// Room for the trades' returns after the days' (tradeMetrics' scratch).
+	rets := slices.Grow(dst[:0], n+len(r.Trades))[:n]
 	w := 0
 	prev, start := r.Capital, 0
 	if !(prev > 0) {
@@ -514,7 +515,8 @@ func ComputeMetricsWith(r *engine.Result, dst []float64, squares SquaresFunc) (M
 		m.RiskFree = "excess of " + r.CashRate
 	}
 	rets := curveMetrics(r, &m, note, dst[:0], squares)
-	tradeMetrics(r.Trades, &m, note)
+	// The buffer's room after the returns is the trades' scratch.
+	tradeMetrics(r.Trades, &m, note, rets[len(rets):cap(rets)])
 	return m, rets
 }
 
@@ -611,7 +613,9 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	return cs.rets
 }
 
-func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason string)) {
+// tradeMetrics computes the trade metrics, with the trades' returns in
+// scratch when it has room for them.
+func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason string), scratch []float64) {
 	m.Trades = len(trades)
 	if len(trades) == 0 {
 		for _, k := range []string{"win_rate", "avg_trade_return", "median_trade_return", "profit_factor", "best_trade", "worst_trade"} {
@@ -619,13 +623,16 @@ func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason st
 		}
 		return
 	}
-	// A run of up to 128 trades sorts its returns on the stack (sweeps call
-	// this for every trial).
+	// The returns go into scratch (a sweep's trial: the room after its
+	// daily returns), else for up to 128 trades on the stack.
 	var buf [128]float64
 	var rets []float64
-	if len(trades) <= len(buf) {
+	switch {
+	case len(trades) <= len(scratch):
+		rets = scratch[:len(trades)]
+	case len(trades) <= len(buf):
 		rets = buf[:len(trades)]
-	} else {
+	default:
 		rets = make([]float64, len(trades))
 	}
 	wins := 0
