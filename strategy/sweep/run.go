@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"gonum.org/v1/gonum/stat"
 
@@ -189,7 +190,14 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 			for chunk := range jobs {
 				rs := make([]Result, 0, len(chunk))
 				var err error
+				since := time.Now()
 				for i := range chunk {
+					if len(rs) > 0 && time.Since(since) > flushAfter {
+						// Slow trials: hand over what is done (the rest
+						// of the chunk goes on in the same array).
+						out <- msg{rs: rs}
+						rs, since = rs[len(rs):], time.Now()
+					}
 					if runCtx.Err() != nil {
 						break // the rest of the chunk is dropped
 					}
@@ -265,6 +273,10 @@ const runWindow = 4096
 
 // maxChunk is the largest number of trials a worker takes at once.
 const maxChunk = 16
+
+// flushAfter is how long a worker keeps finished results of a chunk before
+// handing them over (slow trials: the sink sees them as they finish).
+const flushAfter = 50 * time.Millisecond
 
 // chunkSize is the number of consecutive trials of a window of n a worker
 // takes at once: up to maxChunk, small enough that each of the workers gets
