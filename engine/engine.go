@@ -268,8 +268,8 @@ var exitReasons = [...]ExitReason{"", ExitHold, ExitTrailingStop, ExitStopLoss, 
 
 // reasonIndex returns the index of reason r for a pending order.
 func (c *Ctx) reasonIndex(r ExitReason) int {
-	for i, x := range exitReasons {
-		if x == r {
+	for i := range exitReasons { // by index: a range over the array would copy it
+		if exitReasons[i] == r {
 			return i
 		}
 	}
