@@ -351,7 +351,8 @@ func (c *Ctx) Equity() float64 {
 
 // LogSignal records a signal and returns its index for Enter.
 func (c *Ctx) LogSignal(s Signal) int {
-	// Copied field by field into place (see newPending).
+	// Copied field by field into place (see newPending): every field of
+	// Signal (TestLogSignalKeepsEveryField).
 	c.res.Signals = append(c.res.Signals, Signal{})
 	i := len(c.res.Signals) - 1
 	p := &c.res.Signals[i]

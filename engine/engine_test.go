@@ -266,3 +266,30 @@ func TestNoOrderLogSameRun(t *testing.T) {
 		}
 	}
 }
+
+// TestLogSignalKeepsEveryField: LogSignal, which copies a signal field by
+// field, keeps every field of it (each set to a value other than its zero,
+// found by reflection, so a field added to Signal later is checked too).
+func TestLogSignalKeepsEveryField(t *testing.T) {
+	var want Signal
+	v := reflect.ValueOf(&want).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.Int64:
+			f.SetInt(int64(7 + i))
+		case reflect.Float64:
+			f.SetFloat(1.5 + float64(i))
+		case reflect.String:
+			f.SetString("x" + string(rune('a'+i)))
+		case reflect.Bool:
+			f.SetBool(true)
+		default:
+			t.Fatalf("Signal field %s of kind %s: extend this test", v.Type().Field(i).Name, f.Kind())
+		}
+	}
+	c := &Ctx{res: &Result{Signals: []Signal{{Time: 1}}}}
+	if i := c.LogSignal(want); i != 1 || !reflect.DeepEqual(c.res.Signals[1], want) {
+		t.Fatalf("LogSignal = %d, kept %+v, want index 1 and %+v", i, c.res.Signals[len(c.res.Signals)-1], want)
+	}
+}
