@@ -123,8 +123,9 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 		err error
 	}
 	// A deep buffer lets the workers go on while the sink commits a batch
-	// (a DuckDB commit waits for the disk).
-	out := make(chan msg, 256)
+	// (a DuckDB commit waits for the disk): up to 2048 results of full
+	// chunks.
+	out := make(chan msg, 2048/maxChunk)
 	eachErr := make(chan error, 1)
 	go func() {
 		defer close(jobs)
