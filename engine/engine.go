@@ -68,6 +68,10 @@ type Options struct {
 	HasStart bool
 	End      data.Date
 	HasEnd   bool
+	// NoOrderLog leaves Result.Orders empty: the orders are placed and
+	// filled (with the same ids, so in the same order) as with the log,
+	// only not recorded. Sweep trials, which never read the log, set it.
+	NoOrderLog bool
 }
 
 // Strategy receives every closed bar in close-time order.
@@ -197,7 +201,8 @@ type pending struct {
 	hold     int
 	trail    float64
 	sl, tp   float64 // stop-loss and take-profit fractions
-	order    int     // index in Result.Orders
+	order    int     // index in Result.Orders (-1 without an order log)
+	reason   int     // a sell's exit reason: Ctx.reasonOf
 }
 
 type position struct {
@@ -210,8 +215,8 @@ type position struct {
 	peak     float64
 	stop     float64
 	entry    int64 // fill time of the entry
-	stopOrd  int   // index in Result.Orders of the live stop, -1 when none
-	tpOrd    int   // index in Result.Orders of the live take-profit limit, -1 when none
+	stopOrd  int   // index in Result.Orders of the live stop, -1 when none (or no order log)
+	tpOrd    int   // index in Result.Orders of the live take-profit limit, -1 when none (or no order log)
 	pending  bool  // an entry order is pending
 	exitWait bool  // a market exit is pending
 }
@@ -248,6 +253,54 @@ type Ctx struct {
 	// (the capital and 0 before the first).
 	cur          int
 	prevE, prevI float64
+	// orders is the number of orders placed (the next order's id: its
+	// index in Result.Orders when there is a log); logOrders is
+	// !opts.NoOrderLog.
+	orders    int
+	logOrders bool
+	// reasons are the exit reasons of this run's sells that are not one of
+	// exitReasons (pending orders hold a reason's index: no pointers).
+	reasons []ExitReason
+}
+
+// exitReasons are the reasons a pending sell refers to by index (0: none);
+// other reasons are kept in Ctx.reasons, after these.
+var exitReasons = [...]ExitReason{"", ExitHold, ExitTrailingStop, ExitStopLoss, ExitTakeProfit, ExitFailedBreakout, ExitSignal, ExitOpen}
+
+// reasonIndex returns the index of reason r for a pending order.
+func (c *Ctx) reasonIndex(r ExitReason) int {
+	for i := range exitReasons { // by index: a range over the array would copy it
+		if exitReasons[i] == r {
+			return i
+		}
+	}
+	for i, x := range c.reasons {
+		if x == r {
+			return len(exitReasons) + i
+		}
+	}
+	c.reasons = append(c.reasons, r)
+	return len(exitReasons) + len(c.reasons) - 1
+}
+
+// reasonOf returns the reason of index i (reasonIndex).
+func (c *Ctx) reasonOf(i int) ExitReason {
+	if i < len(exitReasons) {
+		return exitReasons[i]
+	}
+	return c.reasons[i-len(exitReasons)]
+}
+
+// newOrder returns the id of a new order in symbol s and its index in the
+// order log, where it records it (-1 without a log).
+func (c *Ctx) newOrder(s *data.Series, kind OrderKind, placed int64, reason ExitReason) (id, index int) {
+	id = c.orders
+	c.orders++
+	if !c.logOrders {
+		return id, -1
+	}
+	c.res.Orders = append(c.res.Orders, Order{ID: id, Symbol: s.Symbol, Kind: kind, Placed: placed, Reason: reason})
+	return id, id
 }
 
 // EventIndex returns the index in the plan of the bar event being processed.
@@ -299,8 +352,13 @@ func (c *Ctx) Equity() float64 {
 
 // LogSignal records a signal and returns its index for Enter.
 func (c *Ctx) LogSignal(s Signal) int {
-	c.res.Signals = append(c.res.Signals, s)
-	return len(c.res.Signals) - 1
+	// Copied field by field into place (see newPending): every field of
+	// Signal (TestLogSignalKeepsEveryField).
+	c.res.Signals = append(c.res.Signals, Signal{})
+	i := len(c.res.Signals) - 1
+	p := &c.res.Signals[i]
+	p.Time, p.Symbol, p.Level, p.Close, p.Acted, p.Reason = s.Time, s.Symbol, s.Level, s.Close, s.Acted, s.Reason
+	return i
 }
 
 // SetSignalOutcome updates whether signal i was acted on.
@@ -344,9 +402,10 @@ func (c *Ctx) Enter(sym int, weight float64, ex Exits, signal int) error {
 	for j < s.Len() && s.OpenTime[j] < c.now {
 		j++
 	}
-	o := pending{sym: sym, kind: OrderMarketBuy, placed: c.now, bar: j, budget: c.cash * weight,
-		signal: signal, hold: ex.HoldDays, trail: ex.TrailingStop, sl: ex.StopLoss, tp: ex.TakeProfit, sigTime: c.now}
-	c.schedule(&o, s, c.opts.Fill == NextClose, "")
+	o := c.newPending()
+	o.sym, o.kind, o.placed, o.bar, o.budget = sym, OrderMarketBuy, c.now, j, c.cash*weight
+	o.signal, o.hold, o.trail, o.sl, o.tp, o.sigTime = signal, ex.HoldDays, ex.TrailingStop, ex.StopLoss, ex.TakeProfit, c.now
+	c.schedule(o, s, c.opts.Fill == NextClose, "")
 	p.pending = true
 	c.held = append(c.held, sym)
 	return nil
@@ -375,8 +434,9 @@ func (c *Ctx) Exit(sym int, reason ExitReason) error {
 	for j < s.Len() && s.OpenTime[j] < c.now {
 		j++
 	}
-	o := pending{sym: sym, kind: OrderMarketSell, placed: c.now, bar: j}
-	c.schedule(&o, s, c.opts.Fill == NextClose, reason)
+	o := c.newPending()
+	o.sym, o.kind, o.placed, o.bar = sym, OrderMarketSell, c.now, j
+	c.schedule(o, s, c.opts.Fill == NextClose, reason)
 	p.exitWait = true
 	return nil
 }
@@ -392,9 +452,20 @@ func (c *Ctx) ExitAll(reason ExitReason) {
 // show, for preallocating buffers in Start. It carries no price information.
 func (c *Ctx) Capacity(sym int) int { return c.series[sym].Len() }
 
-// schedule places order o in symbol s, filled at the close of its bar when
-// atClose; a sell's reason is kept in the order log (pending orders hold no
-// pointers, so that moving them costs a plain copy).
+// newPending returns a new zero pending order at the end of the pending
+// orders, for its caller to fill in field by field and schedule: built in
+// place, not copied from a composite literal (the copy of a struct just
+// written field by field reads it in wider loads, which wait for the stores
+// to reach the cache instead of being forwarded).
+func (c *Ctx) newPending() *pending {
+	c.pend = append(c.pend, pending{})
+	return &c.pend[len(c.pend)-1]
+}
+
+// schedule places order o (the last of c.pend, from newPending) in symbol
+// s, filled at the close of its bar when atClose; a sell's reason is kept
+// as an index (pending orders hold no pointers, so that moving them costs a
+// plain copy) and in the order log.
 func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool, reason ExitReason) {
 	o.atClose = atClose
 	if o.bar < s.Len() {
@@ -406,10 +477,11 @@ func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool, reason ExitReas
 	} else {
 		o.fillTime = math.MaxInt64 // no such bar in the data: never fills
 	}
-	o.id = len(c.res.Orders)
-	o.order = o.id
-	c.res.Orders = append(c.res.Orders, Order{ID: o.id, Symbol: s.Symbol, Kind: o.kind, Placed: o.placed, Reason: reason})
-	c.pend = append(c.pend, *o)
+	o.id, o.order = c.newOrder(s, o.kind, o.placed, reason)
+	o.reason = 0
+	if reason != "" {
+		o.reason = c.reasonIndex(reason)
+	}
 	if o.fillTime < c.due {
 		c.due = o.fillTime
 	}
@@ -555,7 +627,8 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	}
 	ns := len(plan.DS.Series)
 	c := &r.c
-	*c = Ctx{plan: plan, series: plan.DS.Series, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0], listen: c.listen, cls: c.cls}
+	*c = Ctx{plan: plan, series: plan.DS.Series, opts: opts, seen: resizeInts(c.seen, ns), pos: c.pos[:0], held: c.held[:0], pend: c.pend[:0], listen: c.listen, cls: c.cls,
+		logOrders: !opts.NoOrderLog, reasons: c.reasons[:0]}
 	for i := 0; i < ns; i++ {
 		c.pos = append(c.pos, position{trade: -1, stopOrd: -1, tpOrd: -1})
 	}
@@ -784,6 +857,10 @@ func (c *Ctx) walk(k, end int, we int64) int {
 		// plus that position at its last close, as mark computes it.
 		h := held[0]
 		hs, units, closes, cash, last := int32(h), pos[h].units, series[h].Close, c.cash, pos[h].last
+		inv := c.res.Invested[:len(eq)]
+		// The day being written and the last final day's values (open's
+		// state) in locals too, written back before a call to open.
+		cur, prevE, prevI := c.cur, c.prevE, c.prevI
 		for ; k < end; k++ {
 			t := ptime[k]
 			if t > lim {
@@ -802,11 +879,25 @@ func (c *Ctx) walk(k, end int, we int64) int {
 			}
 			// mark(d) with the one position in locals (x > 0: a long
 			// position at a positive price, so cash+x and x are what book
-			// sums).
-			c.open(d)
+			// sums): open(d), its usual case (the day after the one written
+			// last) inline, then put(d, cash+x, x) inline.
+			if d > cur {
+				if d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
+					prevE, prevI, cur = eq[cur], inv[cur], d
+				} else {
+					c.cur, c.prevE, c.prevI = cur, prevE, prevI
+					c.open(d)
+					cur, prevE, prevI = c.cur, c.prevE, c.prevI
+				}
+			}
 			x := units * last
-			c.put(d, cash+x, x)
+			if e := cash + x; e > 0 {
+				eq[d], inv[d] = e, x/e
+			} else {
+				eq[d], inv[d] = e, 0
+			}
 		}
+		c.cur, c.prevE, c.prevI = cur, prevE, prevI
 		pos[h].last = last
 	} else {
 		for ; k < end; k++ {
@@ -1101,9 +1192,11 @@ func (c *Ctx) fillDue(t int64, closes bool) {
 			c.buy(&o, raw, ser)
 		case OrderMarketSell, OrderCloseAt:
 			if units := c.pos[o.sym].units; units != 0 {
-				ord := &c.res.Orders[o.order]
-				ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, raw*(1-c.slip), units
-				c.sellOn(o.sym, raw, o.fillTime, ser.Date[o.bar], ord.Reason)
+				if o.order >= 0 {
+					ord := &c.res.Orders[o.order]
+					ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, raw*(1-c.slip), units
+				}
+				c.sellOn(o.sym, raw, o.fillTime, ser.Date[o.bar], c.reasonOf(o.reason))
 			} else if c.pos[o.sym].pending {
 				// an exit before the entry filled cancels the entry
 				c.cancelEntry(o.sym)
@@ -1140,24 +1233,27 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 	if o.trail > 0 || o.sl > 0 {
 		// The stop (trailing, stop loss or both: the higher applies) is an
 		// order from the entry on; it fills in sell.
-		p.stopOrd = len(c.res.Orders)
-		c.res.Orders = append(c.res.Orders, Order{ID: p.stopOrd, Symbol: ser.Symbol, Kind: OrderStop, Placed: o.fillTime})
+		_, p.stopOrd = c.newOrder(ser, OrderStop, o.fillTime, "")
 	}
 	if o.tp > 0 {
-		p.tpOrd = len(c.res.Orders)
-		c.res.Orders = append(c.res.Orders, Order{ID: p.tpOrd, Symbol: ser.Symbol, Kind: OrderLimit, Placed: o.fillTime})
+		_, p.tpOrd = c.newOrder(ser, OrderLimit, o.fillTime, "")
 	}
-	entryDate := ser.Date[o.bar]
-	c.res.Trades = append(c.res.Trades, Trade{Symbol: ser.Symbol, Signal: o.signal, SignalTime: o.sigTime,
-		EntryTime: o.fillTime, EntryDate: entryDate, EntryPrice: price, Units: units, Cost: cost,
-		Commission: units * price * c.comm})
+	// The trade written in place, field by field (see newPending).
+	c.res.Trades = append(c.res.Trades, Trade{})
 	p.trade = len(c.res.Trades) - 1
-	ord := &c.res.Orders[o.order]
-	ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, price, units
+	tr := &c.res.Trades[p.trade]
+	tr.Symbol, tr.Signal, tr.SignalTime = ser.Symbol, o.signal, o.sigTime
+	tr.EntryTime, tr.EntryDate, tr.EntryPrice, tr.Units, tr.Cost = o.fillTime, ser.Date[o.bar], price, units, cost
+	tr.Commission = units * price * c.comm
+	if o.order >= 0 {
+		ord := &c.res.Orders[o.order]
+		ord.Filled, ord.FillTime, ord.FillPrice, ord.Units = true, o.fillTime, price, units
+	}
 	if o.hold > 0 {
 		j := HoldExitBar(ser, o.bar, o.hold)
-		x := pending{sym: o.sym, kind: OrderCloseAt, placed: o.fillTime, bar: j}
-		c.schedule(&x, ser, true, ExitHold)
+		x := c.newPending()
+		x.sym, x.kind, x.placed, x.bar = o.sym, OrderCloseAt, o.fillTime, j
+		c.schedule(x, ser, true, ExitHold)
 	}
 }
 
@@ -1195,7 +1291,9 @@ func (c *Ctx) sell(sym int, raw float64, t int64, reason ExitReason) {
 	// Cancel the other pending sells of sym (the scheduled exit, a market exit).
 	for k := 0; k < len(c.pend); {
 		if c.pend[k].sym == sym && c.pend[k].kind != OrderMarketBuy {
-			c.res.Orders[c.pend[k].order].Reason = "cancelled"
+			if o := c.pend[k].order; o >= 0 {
+				c.res.Orders[o].Reason = "cancelled"
+			}
 			c.pend = append(c.pend[:k], c.pend[k+1:]...)
 			continue
 		}
@@ -1206,7 +1304,9 @@ func (c *Ctx) sell(sym int, raw float64, t int64, reason ExitReason) {
 func (c *Ctx) cancelEntry(sym int) {
 	for k := 0; k < len(c.pend); {
 		if c.pend[k].sym == sym {
-			c.res.Orders[c.pend[k].order].Reason = "cancelled"
+			if o := c.pend[k].order; o >= 0 {
+				c.res.Orders[o].Reason = "cancelled"
+			}
 			c.pend = append(c.pend[:k], c.pend[k+1:]...)
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ type script struct {
 	exitAt  map[int][]int
 	weight  float64
 	exits   Exits
+	reason  ExitReason // of the exits (ExitSignal when empty)
 	errs    []error
 }
 
@@ -25,8 +27,12 @@ func (s *script) OnBar(c *Ctx, sym, idx int) {
 	if sym != 0 {
 		return
 	}
+	reason := s.reason
+	if reason == "" {
+		reason = ExitSignal
+	}
 	for _, t := range s.exitAt[idx] {
-		if err := c.Exit(t, ExitSignal); err != nil {
+		if err := c.Exit(t, reason); err != nil {
 			s.errs = append(s.errs, err)
 		}
 	}
@@ -208,5 +214,82 @@ func TestReplayOrderAcrossCalendars(t *testing.T) {
 	want := []string{"RUT 2024-01-12 2024-01-12T21:00:00Z", "BTC 2024-01-12 2024-01-13T00:00:00Z", "BTC 2024-01-13 2024-01-14T00:00:00Z", "RUT 2024-01-16 2024-01-16T21:00:00Z"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("replay order\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestNoOrderLogSameRun: without the order log (Options.NoOrderLog) a run
+// places and fills the same orders: its trades (exit reasons included, a
+// strategy's own reason too), signals and equity curve are those of the run
+// with the log, and Orders stays empty.
+func TestNoOrderLogSameRun(t *testing.T) {
+	o := data.DefaultSynthetic(3)
+	o.Symbols = o.Symbols[:4]
+	ds, err := data.Synthetic(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := NewPlan(ds)
+	enter, exit := map[int][]int{}, map[int][]int{}
+	for i := 0; i < ds.Series[0].Len(); i++ {
+		if i%7 == 0 {
+			enter[i] = []int{1, 2, 3}[:1+i%3]
+		}
+		if i%11 == 3 {
+			exit[i] = []int{2, 1}
+		}
+	}
+	for _, ex := range []Exits{{}, {HoldDays: 5}, {HoldDays: 20, TrailingStop: 0.05}, {StopLoss: 0.03, TakeProfit: 0.04}, {HoldDays: 3, TrailingStop: 0.1, StopLoss: 0.02, TakeProfit: 0.1}} {
+		for _, fill := range []FillMode{NextOpen, NextClose} {
+			var res [2]*Result
+			for i, noLog := range []bool{false, true} {
+				st := &script{enterAt: enter, exitAt: exit, weight: 0.3, exits: ex, reason: "custom"}
+				opts := Options{Capital: 1000, CommissionBps: 10, SlippageBps: 5, Fill: fill, Trigger: ds.Series[0].Symbol, Targets: ds.Symbols(), NoOrderLog: noLog}
+				if res[i], err = Run(context.Background(), plan, st, opts); err != nil {
+					t.Fatal(err)
+				}
+			}
+			with, without := res[0], res[1]
+			if len(without.Orders) != 0 || len(with.Orders) == 0 {
+				t.Fatalf("%+v: %d orders without the log, %d with it", ex, len(without.Orders), len(with.Orders))
+			}
+			reasons := map[ExitReason]int{}
+			for _, tr := range without.Trades {
+				reasons[tr.ExitReason]++
+			}
+			if ex == (Exits{}) && reasons["custom"] == 0 {
+				t.Fatalf("no trade exited for the strategy's own reason: %v", reasons)
+			}
+			with.Orders = nil
+			if !reflect.DeepEqual(with, without) {
+				t.Fatalf("%+v, fill %d: the run without the order log differs (%d vs %d trades, exit reasons %v)", ex, fill, len(with.Trades), len(without.Trades), reasons)
+			}
+		}
+	}
+}
+
+// TestLogSignalKeepsEveryField: LogSignal, which copies a signal field by
+// field, keeps every field of it (each set to a value other than its zero,
+// found by reflection, so a field added to Signal later is checked too).
+func TestLogSignalKeepsEveryField(t *testing.T) {
+	var want Signal
+	v := reflect.ValueOf(&want).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.Int64:
+			f.SetInt(int64(7 + i))
+		case reflect.Float64:
+			f.SetFloat(1.5 + float64(i))
+		case reflect.String:
+			f.SetString("x" + string(rune('a'+i)))
+		case reflect.Bool:
+			f.SetBool(true)
+		default:
+			t.Fatalf("Signal field %s of kind %s: extend this test", v.Type().Field(i).Name, f.Kind())
+		}
+	}
+	c := &Ctx{res: &Result{Signals: []Signal{{Time: 1}}}}
+	if i := c.LogSignal(want); i != 1 || !reflect.DeepEqual(c.res.Signals[1], want) {
+		t.Fatalf("LogSignal = %d, kept %+v, want index 1 and %+v", i, c.res.Signals[len(c.res.Signals)-1], want)
 	}
 }

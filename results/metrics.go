@@ -149,7 +149,8 @@ func scanFused(r *engine.Result, base float64, dst []float64) (cs curveScan) {
 	n := len(eq)
 	inv, days = inv[:n], days[:n]
 	cs.nInv = n
-	rets := slices.Grow(dst[:0], n)[:n]
+	// Room for the trades' returns after the days' (tradeMetrics' scratch).
+	rets := slices.Grow(dst[:0], n+len(r.Trades))[:n]
 	w := 0
 	prev, start := r.Capital, 0
 	if !(prev > 0) {
@@ -169,9 +170,8 @@ func scanFused(r *engine.Result, base float64, dst []float64) (cs curveScan) {
 		if i > 0 && alive && e == prev && prev > 0 && prev <= math.MaxFloat64 {
 			// prev is eq[i-1] here, positive and finite: a stretch of the
 			// same equity.
-			j, k := flatRun(eq, inv, i, e)
+			j, k := flatRun(eq, inv, rets[w:], i, e)
 			invested += k
-			clear(rets[w : w+j-i])
 			w += j - i
 			if !under {
 				peakDay = int64(days[j-1])
@@ -227,17 +227,23 @@ func scanFused(r *engine.Result, base float64, dst []float64) (cs curveScan) {
 }
 
 // flatRun returns the end of the stretch of days from i whose equity is e
-// (a number), and how many of them have an invested fraction above 0.
-func flatRun(eq, inv []float64, i int, e float64) (end, invested int) {
+// (a number), and how many of them have an invested fraction above 0, and
+// writes their returns, +0, from rets[0] on (rets has room for every day
+// from i).
+func flatRun(eq, inv, rets []float64, i int, e float64) (end, invested int) {
 	eq, inv = eq[i:], inv[i:len(eq)]
+	rets = rets[:len(eq)]
 	j := 0
 	// Four days a step while the stretch lasts (one branch for four), then
-	// day by day.
+	// day by day; the stores of the zero returns ride along (no call to
+	// clear per stretch).
 	for ; j+4 <= len(eq) && eq[j] == e && eq[j+1] == e && eq[j+2] == e && eq[j+3] == e; j += 4 {
 		invested += b2i(inv[j] > 0) + b2i(inv[j+1] > 0) + b2i(inv[j+2] > 0) + b2i(inv[j+3] > 0)
+		rets[j], rets[j+1], rets[j+2], rets[j+3] = 0, 0, 0, 0
 	}
 	for ; j < len(eq) && eq[j] == e; j++ {
 		invested += b2i(inv[j] > 0)
+		rets[j] = 0
 	}
 	return i + j, invested
 }
@@ -423,8 +429,9 @@ func drawdownDays(eq []float64, days []data.Date, fromCapital bool, base float64
 	return maxDD, longest, underwater
 }
 
-// sumSquares is the second pass of the return statistics: Σ (r_t - mean)².
-func sumSquares(rets []float64, mean float64) float64 {
+// SumSquares is the second pass of the two-pass variance of the daily
+// returns: Σ_t (r_t - mean)², summed in order (ComputeMetricsWith).
+func SumSquares(rets []float64, mean float64) float64 {
 	var ss float64
 	for _, v := range rets {
 		d := v - mean
@@ -474,6 +481,19 @@ func ComputeMetrics(r *engine.Result) Metrics {
 // for sweeps, which reuse one buffer across trials and compute their own
 // statistics of the returns from it.
 func ComputeMetricsReturns(r *engine.Result, dst []float64) (Metrics, []float64) {
+	return ComputeMetricsWith(r, dst, nil)
+}
+
+// SquaresFunc takes the second pass of the variance over the daily returns
+// rets of r (ComputeMetricsWith): it returns exactly SumSquares(rets, mean).
+type SquaresFunc func(r *engine.Result, rets []float64, mean float64) float64
+
+// ComputeMetricsWith is ComputeMetricsReturns with the variance's second
+// pass taken by squares (nil: SumSquares), so that a caller computing its
+// own statistics of the returns (a sweep: moments and block sums) sums them
+// in the same pass. squares is called once, when there are returns, with
+// the returns this function returns.
+func ComputeMetricsWith(r *engine.Result, dst []float64, squares SquaresFunc) (Metrics, []float64) {
 	m := Metrics{
 		TotalReturn: NA, CAGR: NA, MaxDrawdown: NA, Sharpe: NA, Sortino: NA,
 		Calmar: NA, Volatility: NA, Exposure: NA, WinRate: NA,
@@ -494,12 +514,13 @@ func ComputeMetricsReturns(r *engine.Result, dst []float64) (Metrics, []float64)
 	if r.RiskFree != nil {
 		m.RiskFree = "excess of " + r.CashRate
 	}
-	rets := curveMetrics(r, &m, note, dst[:0])
-	tradeMetrics(r.Trades, &m, note)
+	rets := curveMetrics(r, &m, note, dst[:0], squares)
+	// The buffer's room after the returns is the trades' scratch.
+	tradeMetrics(r.Trades, &m, note, rets[len(rets):cap(rets)])
 	return m, rets
 }
 
-func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string), dst []float64) []float64 {
+func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string), dst []float64, squares SquaresFunc) []float64 {
 	eq := r.Equity
 	if len(eq) == 0 {
 		for _, k := range []string{"total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown", "calmar", "exposure", "final_equity"} {
@@ -529,7 +550,13 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	if nrets > 0 {
 		mean = cs.sum / float64(nrets)
 		sd = 0
-		if ss := sumSquares(cs.rets, mean); nrets > 1 {
+		var ss float64
+		if squares != nil {
+			ss = squares(r, cs.rets, mean)
+		} else {
+			ss = SumSquares(cs.rets, mean)
+		}
+		if nrets > 1 {
 			sd = math.Sqrt(ss / float64(nrets-1))
 		}
 		down = math.Sqrt(cs.dsum / float64(nrets))
@@ -586,7 +613,9 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	return cs.rets
 }
 
-func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason string)) {
+// tradeMetrics computes the trade metrics, with the trades' returns in
+// scratch when it has room for them.
+func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason string), scratch []float64) {
 	m.Trades = len(trades)
 	if len(trades) == 0 {
 		for _, k := range []string{"win_rate", "avg_trade_return", "median_trade_return", "profit_factor", "best_trade", "worst_trade"} {
@@ -594,13 +623,16 @@ func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason st
 		}
 		return
 	}
-	// A run of up to 128 trades sorts its returns on the stack (sweeps call
-	// this for every trial).
+	// The returns go into scratch (a sweep's trial: the room after its
+	// daily returns), else for up to 128 trades on the stack.
 	var buf [128]float64
 	var rets []float64
-	if len(trades) <= len(buf) {
+	switch {
+	case len(trades) <= len(scratch):
+		rets = scratch[:len(trades)]
+	case len(trades) <= len(buf):
 		rets = buf[:len(trades)]
-	} else {
+	default:
 		rets = make([]float64, len(trades))
 	}
 	wins := 0

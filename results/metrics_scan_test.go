@@ -3,6 +3,8 @@ package results
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/riskon/riskon/data"
@@ -130,7 +132,7 @@ func TestMetricsFusedPassBitIdentical(t *testing.T) {
 		if cs.n > 0 {
 			gotMean = cs.sum / float64(cs.n)
 			gotSD = 0
-			if ss := sumSquares(cs.rets, gotMean); cs.n > 1 {
+			if ss := SumSquares(cs.rets, gotMean); cs.n > 1 {
 				gotSD = math.Sqrt(ss / float64(cs.n-1))
 			}
 			gotDown = math.Sqrt(cs.dsum / float64(cs.n))
@@ -192,5 +194,45 @@ func BenchmarkComputeMetrics(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_, rets = ComputeMetricsReturns(r, rets)
+	}
+}
+
+// TestTradeMetricsScratch: the trades' returns sorted in the room after the
+// daily returns of a reused buffer (more trades than the stack holds) give
+// the median of the sorted returns, leave the daily returns as
+// DailyReturns gives them, and the same metrics as a fresh buffer.
+func TestTradeMetricsScratch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	var buf []float64
+	for trial := range 20 {
+		n, nt := 200+rng.IntN(400), 1+rng.IntN(400)
+		r := &engine.Result{Capital: 1000, Annualization: 365, Equity: make([]float64, n), Invested: make([]float64, n), Dates: make([]data.Date, n)}
+		e := 1000.0
+		for i := range r.Equity {
+			if rng.IntN(3) == 0 {
+				e *= 1 + rng.NormFloat64()*0.02
+				r.Invested[i] = 1
+			}
+			r.Equity[i], r.Dates[i] = e, data.Date(15000+i)
+		}
+		rets := make([]float64, nt)
+		for i := range nt {
+			rets[i] = rng.NormFloat64() * 0.1
+			r.Trades = append(r.Trades, engine.Trade{Cost: 100 + rng.Float64(), Return: rets[i]})
+		}
+		slices.Sort(rets)
+		want := rets[nt/2]
+		if nt%2 == 0 {
+			want = (rets[nt/2-1] + rets[nt/2]) / 2
+		}
+		fresh, _ := ComputeMetricsReturns(r, nil)
+		var m Metrics
+		m, buf = ComputeMetricsReturns(r, buf)
+		if float64(m.MedianTradeReturn) != want || !reflect.DeepEqual(m, fresh) {
+			t.Fatalf("trial %d (%d trades): median %v (fresh buffer %v), want %v", trial, nt, m.MedianTradeReturn, fresh.MedianTradeReturn, want)
+		}
+		if daily := DailyReturns(r); !slices.Equal(buf, daily) {
+			t.Fatalf("trial %d: the kept returns differ from DailyReturns", trial)
+		}
 	}
 }

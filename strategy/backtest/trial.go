@@ -143,7 +143,9 @@ type TrialOutcome struct {
 	// Trades, Episodes, TooFew); its statistics are NA and its Warning and
 	// Verdict empty (results.NewEvidence builds them from the counts).
 	Evidence results.Evidence
-	Result   *engine.Result
+	// Result is the engine's result without its order log (Orders is
+	// empty: engine.Options.NoOrderLog).
+	Result *engine.Result
 	// Returns are the daily returns of the result (results.DailyReturns),
 	// kept by the metrics' scan.
 	Returns []float64
@@ -158,6 +160,11 @@ type TrialRunner struct {
 	out  TrialOutcome
 	ev   results.Evidence // evidence with every statistic NA, no counts
 	rets []float64        // the daily returns' buffer
+
+	// Squares, when set, takes the metrics' second pass over the daily
+	// returns (results.ComputeMetricsWith): a sweep sums its own
+	// statistics of the returns in the same pass.
+	Squares results.SquaresFunc
 
 	// The last trial's trigger signals and benchmark: consecutive trials
 	// mostly share them, found then without a lock.
@@ -197,12 +204,13 @@ func (t *TrialRunner) Run(ctx context.Context, cfg config.Config) (*TrialOutcome
 	if err != nil {
 		return nil, err
 	}
+	opts.NoOrderLog = true // a trial's order log is never read
 	res, err := t.r.Run(ctx, t.sh.Plan, strat, opts)
 	if err != nil {
 		return nil, fmt.Errorf("trial %s: %w", cfg.Name, err)
 	}
 	out := &t.out
-	m, rets := results.ComputeMetricsReturns(res, t.rets)
+	m, rets := results.ComputeMetricsWith(res, t.rets, t.Squares)
 	t.rets = rets
 	*out = TrialOutcome{Metrics: m, Evidence: t.ev, Result: res, Returns: rets}
 	out.Evidence.Signals, out.Evidence.Trades, out.Evidence.Episodes = results.SampleCounts(res)

@@ -2,7 +2,13 @@ package sweep
 
 import (
 	"context"
+	"slices"
 	"testing"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/results"
 
 	"github.com/riskon/riskon/strategy/backtest"
 	"github.com/riskon/riskon/strategy/config"
@@ -71,5 +77,50 @@ func BenchmarkTrialRunner(b *testing.B) {
 		if _, err := tr.Run(context.Background(), cfgs[i%len(cfgs)]); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkMomentsSquares is the sweep's own passes over a trial's daily
+// returns (the moments, the block sums and the metrics' squares), on the
+// returns of every trial of the flagship grid: ns/op is per trial.
+func BenchmarkMomentsSquares(b *testing.B) {
+	ds, _ := testData(b)
+	f, err := Load(flagshipFile, loadOpts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := Expand(&f.Spec, f.Base, f.Path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	grid, err := GridFor(ds, e)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr := backtest.NewTrialRunner(backtest.NewShared(ds))
+	type trial struct {
+		daily []float64
+		dates []data.Date
+		mean  float64
+	}
+	var trials []trial
+	for i := range e.Trials {
+		cfg, err := e.Config(&e.Trials[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		o, err := tr.Run(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		daily := slices.Clone(o.Returns)
+		trials = append(trials, trial{daily, slices.Clone(results.DailyReturnDates(o.Result, len(daily))), stat.Mean(daily, nil) * 1.0001})
+	}
+	dst := make([]float64, 0, 2*grid.Blocks)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		t := &trials[i%len(trials)]
+		_, dst, _ = momentsSquares(t.daily, t.dates, grid, dst, t.mean)
 	}
 }

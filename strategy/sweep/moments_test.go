@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/results"
 )
 
 // TestMomentsEqualGonum: the one-pass moments give bit for bit gonum's
@@ -54,7 +55,10 @@ func TestMomentsEqualGonum(t *testing.T) {
 // moments and Grid.Sums (the per-day block walk, zero returns skipped) on
 // returns dated by consecutive days, with grids starting before, inside and
 // after the returns, blocks of 1 to 40 days, flat stretches, NaN and
-// infinite returns; and on dates with a gap (the unfused path).
+// infinite returns; and on dates with a gap (the unfused path). The
+// metrics' sum of squared deviations summed in the same pass
+// (momentsSquares) is results.SumSquares bit for bit, around the metrics'
+// own mean (the sequential sum over n) and around an unrelated one.
 func TestMomentsSumsEqualSeparate(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 13))
 	bits := func(a, b float64) bool {
@@ -91,6 +95,23 @@ func TestMomentsSumsEqualSeparate(t *testing.T) {
 		S := 2 * (1 + rng.IntN(MaxBlocks/2))
 		g := Grid{Start: d0 + data.Date(rng.IntN(400)-200), BlockDays: 1 + rng.IntN(40), Blocks: S}
 		m, sums := momentsSums(daily, dates, g, make([]float64, 0, 2*S))
+		meanM := rng.NormFloat64() * 0.01
+		if trial%2 == 0 && n > 0 {
+			var sum float64
+			for _, v := range daily {
+				sum += v
+			}
+			meanM = sum / float64(n)
+		}
+		m2, sums2, ssM := momentsSquares(daily, dates, g, make([]float64, 0, 2*S), meanM)
+		if want := results.SumSquares(daily, meanM); !bits(ssM, want) || m2 != m && !(m2.N == m.N && bits(m2.Skew, m.Skew) && bits(m2.Kurt, m.Kurt)) {
+			t.Fatalf("trial %d (n %d): squares %v, want %v; moments %+v, want %+v", trial, n, ssM, want, m2, m)
+		}
+		for i := range sums {
+			if !bits(sums2[i], sums[i]) {
+				t.Fatalf("trial %d: sum %d = %v with the squares, %v without", trial, i, sums2[i], sums[i])
+			}
+		}
 		wantS, wantK := math.NaN(), math.NaN()
 		if n >= 4 {
 			wantS, wantK = stat.Skew(daily, nil), stat.ExKurtosis(daily, nil)+3

@@ -11,10 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/riskon/riskon/data"
+	"github.com/riskon/riskon/engine"
 
 	"github.com/riskon/riskon/results"
 	"github.com/riskon/riskon/strategy/backtest"
@@ -111,14 +113,19 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	jobs := make(chan Trial)
+	// Trials go to the workers and results come back in batches (a chunk of
+	// consecutive trials of a sorted window, the results of one chunk): one
+	// channel operation, and at most one wake-up of a sleeping goroutine,
+	// per chunk rather than per trial.
+	jobs := make(chan []Trial, workers)
 	type msg struct {
-		r   *Result
+		rs  []Result // finished results
 		err error
 	}
 	// A deep buffer lets the workers go on while the sink commits a batch
-	// (a DuckDB commit waits for the disk).
-	out := make(chan msg, 2048)
+	// (a DuckDB commit waits for the disk): up to 2048 results of full
+	// chunks.
+	out := make(chan msg, 2048/maxChunk)
 	eachErr := make(chan error, 1)
 	go func() {
 		defer close(jobs)
@@ -137,9 +144,18 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 		var arena []byte
 		send := func() bool {
 			slices.SortStableFunc(window, func(a, b keyed) int { return bytes.Compare(arena[a.from:a.to], arena[b.from:b.to]) })
-			for _, k := range window {
+			// The chunks share one array per window (the workers read
+			// them while the next window fills).
+			sorted := make([]Trial, len(window))
+			for i := range window {
+				sorted[i] = window[i].t
+			}
+			size := chunkSize(len(sorted), workers)
+			for len(sorted) > 0 {
+				c := sorted[:min(size, len(sorted)):min(size, len(sorted))]
+				sorted = sorted[len(c):]
 				select {
-				case jobs <- k.t:
+				case jobs <- c:
 				case <-runCtx.Done():
 					return false
 				}
@@ -170,22 +186,41 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := worker{tr: backtest.NewTrialRunner(sh), exp: e, grid: opts.Grid, observe: opts.Observe}
-			for job := range jobs {
-				if runCtx.Err() != nil {
-					return
-				}
-				w.t = job // the worker's own copy: &job would escape to the heap every trial
-				t := &w.t
-				r, err := w.run(runCtx, t)
-				if err != nil {
-					if runCtx.Err() != nil {
-						return // cancelled mid-trial: the trial is unfinished
+			w := &worker{tr: backtest.NewTrialRunner(sh), exp: e, grid: opts.Grid, observe: opts.Observe}
+			w.tr.Squares = w.squares
+			for chunk := range jobs {
+				rs := make([]Result, 0, len(chunk))
+				var err error
+				since := time.Now()
+				for i := range chunk {
+					if len(rs) > 0 && time.Since(since) > flushAfter {
+						// Slow trials: hand over what is done (the rest
+						// of the chunk goes on in the same array).
+						out <- msg{rs: rs}
+						rs, since = rs[len(rs):], time.Now()
 					}
-					out <- msg{err: fmt.Errorf("trial %d (%s): %w", t.Index, t.Params, err)}
+					if runCtx.Err() != nil {
+						break // the rest of the chunk is dropped
+					}
+					w.t = chunk[i] // the worker's own copy: &chunk[i] would keep the chunk's array alive
+					t := &w.t
+					rs = rs[:len(rs)+1]
+					if err = w.run(runCtx, t, &rs[len(rs)-1]); err != nil {
+						rs = rs[:len(rs)-1]
+						if runCtx.Err() != nil {
+							err = nil // cancelled mid-trial: the trial is unfinished
+						} else {
+							err = fmt.Errorf("trial %d (%s): %w", t.Index, t.Params, err)
+						}
+						break
+					}
+				}
+				if len(rs) > 0 || err != nil {
+					out <- msg{rs: rs, err: err}
+				}
+				if err != nil || runCtx.Err() != nil {
 					return
 				}
-				out <- msg{r: r}
 			}
 		}()
 	}
@@ -196,23 +231,23 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 	done := 0
 	var trialErr, sinkErr error
 	for m := range out {
-		switch {
-		case m.err != nil:
-			if trialErr == nil {
-				trialErr = m.err
-				cancel()
+		for i := range m.rs {
+			if sinkErr != nil {
+				break // the sink refused a result: drop the rest
 			}
-		case sinkErr != nil:
-			// The sink refused a result: drop the rest.
-		default:
 			// Results finished after a trial error or a cancellation are
 			// still handed over: a resume will not have to redo them.
-			if err := sink(m.r); err != nil {
-				sinkErr = fmt.Errorf("sweep: keep trial %d: %w", m.r.Index, err)
+			r := &m.rs[i]
+			if err := sink(r); err != nil {
+				sinkErr = fmt.Errorf("sweep: keep trial %d: %w", r.Index, err)
 				cancel()
-				continue
+				break
 			}
 			done++
+		}
+		if m.err != nil && trialErr == nil {
+			trialErr = m.err
+			cancel()
 		}
 	}
 	var genErr error
@@ -236,6 +271,20 @@ func RunEach(ctx context.Context, sh *backtest.Shared, e *Expansion, n int, each
 // runWindow is the number of trials RunEach sorts by trigger params before
 // handing them to the workers.
 const runWindow = 4096
+
+// maxChunk is the largest number of trials a worker takes at once.
+const maxChunk = 16
+
+// flushAfter is how long a worker keeps finished results of a chunk before
+// handing them over (slow trials: the sink sees them as they finish).
+const flushAfter = 50 * time.Millisecond
+
+// chunkSize is the number of consecutive trials of a window of n a worker
+// takes at once: up to maxChunk, small enough that each of the workers gets
+// about four chunks of a short window (the last chunks finish together).
+func chunkSize(n, workers int) int {
+	return min(max(n/(4*workers), 1), maxChunk)
+}
 
 // appendTriggerKey appends a trial's trigger.* values (in the file's key
 // order), each followed by a 0 byte, to b: a cheap proxy for the trigger
@@ -270,49 +319,52 @@ type worker struct {
 	t       Trial         // the trial being run
 	cfg     config.Config // its config
 
-	// Results and their block sums are handed out of slabs of resultSlab,
-	// one allocation for many trials (a result kept by a sink keeps its
-	// slab alive: a summary keeps its top few).
-	results []Result
-	sums    []float64
+	// What squares computed of the trial's returns: their moments and
+	// block sums (written into dst), valid when fused is set.
+	fused bool
+	mom   Moments
+	dst   []float64
+
+	// Block sums are handed out of slabs of resultSlab trials, one
+	// allocation for many (a result kept by a sink keeps its slab alive: a
+	// summary keeps its top few); the results themselves are the chunk's
+	// (one array per chunk).
+	sums []float64
 }
 
-// resultSlab is the number of results a worker allocates at once.
+// resultSlab is the number of trials whose block sums a worker allocates at
+// once.
 const resultSlab = 64
 
-// newResult returns a zero Result and, with a grid, room for its 2·Blocks
-// block sums (length 0, capacity 2·Blocks).
-func (w *worker) newResult() (*Result, []float64) {
-	if len(w.results) == 0 {
-		w.results = make([]Result, resultSlab)
-	}
-	r := &w.results[0]
-	w.results = w.results[1:]
+// newSums returns, with a grid, room for a trial's 2·Blocks block sums
+// (length 0, capacity 2·Blocks).
+func (w *worker) newSums() []float64 {
 	n := 2 * w.grid.Blocks
 	if n == 0 {
-		return r, nil
+		return nil
 	}
 	if len(w.sums) < n {
 		w.sums = make([]float64, n*resultSlab)
 	}
 	s := w.sums[:0:n]
 	w.sums = w.sums[n:]
-	return r, s
+	return s
 }
 
-func (w *worker) run(ctx context.Context, t *Trial) (*Result, error) {
+// run runs trial t and writes its result into r.
+func (w *worker) run(ctx context.Context, t *Trial, r *Result) error {
 	if err := w.exp.ConfigTo(&w.cfg, t); err != nil {
-		return nil, err
+		return err
 	}
 	cfg := w.cfg
+	w.fused, w.dst = false, w.newSums()
 	o, err := w.tr.Run(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if w.observe != nil {
 		w.observe(t, cfg, o)
 	}
-	r, sums := w.newResult()
 	*r = Result{
 		Index:     t.Index,
 		Hash:      t.Hash,
@@ -327,10 +379,24 @@ func (w *worker) run(ctx context.Context, t *Trial) (*Result, error) {
 	// are clipped, so that an append never writes into another's.
 	r.Metrics.Notes = slices.Clip(r.Metrics.Notes)
 	r.Benchmark.Notes = slices.Clip(r.Benchmark.Notes)
-	daily := o.Returns
-	dates := results.DailyReturnDates(o.Result, len(daily))
-	r.Moments, r.Sums = momentsSums(daily, dates, w.grid, sums)
-	return r, nil
+	if w.fused {
+		r.Moments, r.Sums = w.mom, w.dst
+	} else {
+		// No returns: the metrics took no second pass.
+		daily := o.Returns
+		r.Moments, r.Sums = momentsSums(daily, results.DailyReturnDates(o.Result, len(daily)), w.grid, w.dst)
+	}
+	return nil
+}
+
+// squares is the trial runner's results.SquaresFunc: the metrics' sum of
+// squared deviations from mean, taken in the pass that sums the moments'
+// and the block sums (momentsSquares), whose results it keeps.
+func (w *worker) squares(res *engine.Result, daily []float64, mean float64) float64 {
+	var ss float64
+	w.mom, w.dst, ss = momentsSquares(daily, results.DailyReturnDates(res, len(daily)), w.grid, w.dst, mean)
+	w.fused = true
+	return ss
 }
 
 // moments gives exactly stat.Skew(daily, nil) and stat.ExKurtosis(daily,
@@ -358,6 +424,15 @@ func moments(daily []float64) Moments {
 // is never -0, which changes nothing) when the returns are dated by
 // consecutive days, as a trial's are; other dates take Grid.Sums.
 func momentsSums(daily []float64, dates []data.Date, grid Grid, dst []float64) (Moments, []float64) {
+	m, dst, _ := momentsSquares(daily, dates, grid, dst, 0)
+	return m, dst
+}
+
+// momentsSquares is momentsSums that also returns the metrics' sum of
+// squared deviations from their mean meanM, results.SumSquares(daily,
+// meanM) bit for bit: a third independent chain of additions in the pass of
+// the variance's sums.
+func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64, meanM float64) (Moments, []float64, float64) {
 	m := Moments{N: len(daily), Skew: math.NaN(), Kurt: math.NaN()}
 	n := len(daily)
 	var lo, hi []int // the returns of block b: daily[lo[b]:hi[b]]
@@ -379,15 +454,17 @@ func momentsSums(daily []float64, dates []data.Date, grid Grid, dst []float64) (
 		}
 	}
 	if n < 4 {
-		return m, dst
+		return m, dst, results.SumSquares(daily, meanM)
 	}
 	mean := stat.Mean(daily, nil)
-	var ss, comp float64
+	var ss, comp, ssM float64
 	variance := func(xs []float64) {
 		for _, v := range xs {
 			d := v - mean
 			ss += d * d
 			comp += d
+			dm := v - meanM
+			ssM += dm * dm
 		}
 	}
 	if fused {
@@ -403,6 +480,8 @@ func momentsSums(daily []float64, dates []data.Date, grid Grid, dst []float64) (
 				d := v - mean
 				ss += d * d
 				comp += d
+				dm := v - meanM
+				ssM += dm * dm
 				sum += v
 				sq += v * v
 			}
@@ -425,5 +504,5 @@ func momentsSums(daily []float64, dates []data.Date, grid Grid, dst []float64) (
 	m.Skew = s * ((nf / (nf - 1)) * (1 / (nf - 2)))
 	mul, offset := ((nf+1)/(nf-1))*(nf/(nf-2))*(1/(nf-3)), 3*((nf-1)/(nf-2))*((nf-1)/(nf-3))
 	m.Kurt = e*mul - offset + 3
-	return m, dst
+	return m, dst, ssM
 }

@@ -200,15 +200,23 @@ func sameResult(a, b *Result) bool {
 }
 
 // TestCancelKeepsFinished: cancelling mid-sweep returns the context error,
-// hands over only complete results, and stops early.
+// hands over only complete results, and stops early (the grid 20 times
+// over, long enough for the cancellation to come before the end: the
+// workers hand results over in chunks, so 50 trials may all be done when
+// the tenth is handed over).
 func TestCancelKeepsFinished(t *testing.T) {
 	ds, _ := testData(t)
 	_, e := flagship(t)
 	sh := backtest.NewShared(ds)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	trials := make([]Trial, 20*len(e.Trials))
+	for i := range trials {
+		trials[i] = e.Trials[i%len(e.Trials)]
+		trials[i].Index = i
+	}
 	var got []*Result
-	n, err := Run(ctx, sh, e, e.Trials, Options{Workers: 2}, func(r *Result) error {
+	n, err := Run(ctx, sh, e, trials, Options{Workers: 2}, func(r *Result) error {
 		got = append(got, r)
 		if len(got) == 10 {
 			cancel()
@@ -218,12 +226,12 @@ func TestCancelKeepsFinished(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if n != len(got) || n < 10 || n >= len(e.Trials) {
-		t.Fatalf("handed %d (returned %d) of %d trials", len(got), n, len(e.Trials))
+	if n != len(got) || n < 10 || n >= len(trials) {
+		t.Fatalf("handed %d (returned %d) of %d trials", len(got), n, len(trials))
 	}
 	seen := map[int]bool{}
 	for _, r := range got {
-		if seen[r.Index] || r.Hash != e.Trials[r.Index].Hash || r.Metrics.Annualization == 0 {
+		if seen[r.Index] || r.Hash != trials[r.Index].Hash || r.Metrics.Annualization == 0 {
 			t.Fatalf("bad result after cancel: %+v", r)
 		}
 		seen[r.Index] = true
