@@ -66,6 +66,19 @@ func TestMarshalReportEqualsEncodingJSON(t *testing.T) {
 			t.Errorf("%s: MarshalReport differs from json.Marshal:\n%s\nwant\n%s", name, enc.JSON, want)
 			continue
 		}
+		// With the rows encoded ahead: the same bytes, the curve at the
+		// same place.
+		rows, err := EncodeRows(rep.Trades, rep.Signals, rep.Equity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre, err := MarshalReportRows(rep, rows)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(pre.JSON, want) || pre.At != enc.At || pre.End != enc.End {
+			t.Errorf("%s: MarshalReportRows differs from json.Marshal (at %d-%d, want %d-%d):\n%s\nwant\n%s", name, pre.At, pre.End, enc.At, enc.End, pre.JSON, want)
+		}
 		if enc.At < 0 {
 			t.Fatalf("%s: the equity curve was not located (At -1): Report's fields after Equity must all be omitted when empty", name)
 		}
@@ -89,6 +102,43 @@ func TestMarshalReportEqualsEncodingJSON(t *testing.T) {
 		if err != nil || !bytes.Equal(back, want) {
 			t.Errorf("%s: SpliceEquity does not restore the JSON (%v):\n%s\nwant\n%s", name, err, back, want)
 		}
+	}
+}
+
+// TestMarshalReportRowsRefusesOtherRows: rows encoded from other slices
+// than the report's (another curve, a copy, nil for empty) are refused,
+// not spliced in.
+func TestMarshalReportRowsRefusesOtherRows(t *testing.T) {
+	t.Parallel()
+	rep := jsonReport(5, false)
+	other := jsonReport(5, false)
+	for name, rows := range map[string][3]bool{"trades": {true}, "signals": {false, true}, "equity": {false, false, true}} {
+		tr, sig, eq := rep.Trades, rep.Signals, rep.Equity
+		if rows[0] {
+			tr = other.Trades
+		}
+		if rows[1] {
+			sig = other.Signals
+		}
+		if rows[2] {
+			eq = other.Equity
+		}
+		enc, err := EncodeRows(tr, sig, eq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := MarshalReportRows(rep, enc); err == nil || !strings.Contains(err.Error(), "not the report's") {
+			t.Errorf("%s of another report: %v", name, err)
+		}
+	}
+	empty := jsonReport(0, false)
+	empty.Trades = []TradeRow{}
+	enc, err := EncodeRows(nil, empty.Signals, empty.Equity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := MarshalReportRows(empty, enc); err == nil {
+		t.Error("nil trades encoded for a report with an empty list: no error")
 	}
 }
 
