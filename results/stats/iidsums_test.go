@@ -201,3 +201,36 @@ func TestBlockResampleMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterSumsMatchIndices: the fused draw-and-add of a cluster
+// resample gives the sums of adding, in order, the moments of the clusters
+// at the indices iidIndices draws (the reference of before), bit for bit,
+// and leaves the generator where they leave it; on both sides of 2^16
+// clusters, where rejections are frequent (40,000), and for every
+// remainder of the count modulo four.
+func TestClusterSumsMatchIndices(t *testing.T) {
+	for _, G := range []int{1, 2, 3, 4, 5, 6, 7, 600, 40000, 65536, 70001} {
+		x := benchData(G, uint64(G))
+		ms := make([]mom, G)
+		for g, v := range x {
+			c := float64(1 + g%3)
+			ms[g] = mom{v, c, v * v, v * c, c * c}
+		}
+		a, b := newStream(uint64(G)+1), newStream(uint64(G)+1)
+		for r := range 3 {
+			S, C, SS, SC, CC := clusterSums(&a, ms)
+			var w [5]float64
+			for _, i := range iidIndicesRef(G, &b) {
+				m := ms[i]
+				w[0] += m.s
+				w[1] += m.c
+				w[2] += m.ss
+				w[3] += m.sc
+				w[4] += m.cc
+			}
+			if [5]float64{S, C, SS, SC, CC} != w || a != b {
+				t.Fatalf("G=%d resample %d: sums %v state %v, reference %v state %v", G, r, [5]float64{S, C, SS, SC, CC}, a, w, b)
+			}
+		}
+	}
+}
