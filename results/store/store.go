@@ -221,7 +221,7 @@ func (s *Store) Begin(ctx context.Context, runID string, trades []results.TradeR
 		return nil, errors.New("save run: report has no run_id")
 	}
 	fail := func(err error) error { return fmt.Errorf("save run %s: %w", runID, err) }
-	eqRows, apart, err := equityRows(runID, equity)
+	days, apart, err := equityRows(equity)
 	if err != nil {
 		return nil, fail(err)
 	}
@@ -260,10 +260,18 @@ func (s *Store) Begin(ctx context.Context, runID string, trades []results.TradeR
 		for _, t := range []struct {
 			table string
 			rows  [][]driver.Value
-		}{{"run_trades", trRows}, {"run_signals", sigRows}, {"run_equity", eqRows}} {
+		}{{"run_trades", trRows}, {"run_signals", sigRows}} {
 			if err := appendRows(ctx, c, t.table, t.rows); err != nil {
 				return fmt.Errorf("append %s: %w", t.table, err)
 			}
+		}
+		// The equity rows (a day each: long) are made as they are
+		// appended, in one reused row.
+		id, row := driver.Value(runID), make([]driver.Value, 4)
+		if err := appendEach(ctx, c, "run_equity", len(equity), func(i int) []driver.Value {
+			return equityRow(row, id, days[i], equity[i])
+		}); err != nil {
+			return fmt.Errorf("append run_equity: %w", err)
 		}
 		return nil
 	}); err != nil {
@@ -323,15 +331,23 @@ func (p *PendingRun) Rollback() {
 }
 
 func appendRows(ctx context.Context, c driver.Conn, table string, rows [][]driver.Value) error {
-	if len(rows) == 0 {
+	return appendEach(ctx, c, table, len(rows), func(i int) []driver.Value { return rows[i] })
+}
+
+// appendEach appends the n rows row(0), ..., row(n-1) to table with the
+// appender (inside the connection's transaction, if one is open). The
+// appender copies each row's values as it is appended: row may reuse its
+// slice.
+func appendEach(ctx context.Context, c driver.Conn, table string, n int, row func(i int) []driver.Value) error {
+	if n == 0 {
 		return nil
 	}
 	a, err := duckdb.NewAppender(c, "", "", table)
 	if err != nil {
 		return err
 	}
-	for _, r := range rows {
-		if err := a.AppendRow(r...); err != nil {
+	for i := range n {
+		if err := a.AppendRow(row(i)...); err != nil {
 			_ = a.Close()
 			return err
 		}
@@ -438,16 +454,15 @@ func signalRows(runID string, signals []results.SignalRow) ([][]driver.Value, er
 	return rows, nil
 }
 
-// equityRows returns the rows of run_equity and whether they give the
-// curve back exactly (apart): every date in the form YYYY-MM-DD, later than
-// the one before, so that reading the rows in date order and writing the
-// dates in that form restores the curve (NULL values are undefined values,
-// which the JSON writes as null either way).
-func equityRows(runID string, equity []results.EquityRow) (rows [][]driver.Value, apart bool, err error) {
+// equityRows returns the dates of the rows of run_equity (midnight UTC of
+// each day of equity) and whether the rows give the curve back exactly
+// (apart): every date in the form YYYY-MM-DD, later than the one before, so
+// that reading the rows in date order and writing the dates in that form
+// restores the curve (NULL values are undefined values, which the JSON
+// writes as null either way). equityRow makes a row from them.
+func equityRows(equity []results.EquityRow) (days []time.Time, apart bool, err error) {
 	n := len(equity)
-	rows = make([][]driver.Value, n)
-	vals := make([]driver.Value, 4*n) // one allocation for every row's values
-	id := driver.Value(runID)
+	days = make([]time.Time, n)
 	apart = n > 0
 	var prev time.Time
 	for i, e := range equity {
@@ -464,11 +479,16 @@ func equityRows(runID string, equity []results.EquityRow) (rows [][]driver.Value
 			t = t.UTC()
 			d = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 		}
-		r := vals[4*i : 4*i+4 : 4*i+4]
-		r[0], r[1], r[2], r[3] = id, d, num(e.Equity), num(e.Invested)
-		rows[i] = r
+		days[i] = d
 	}
-	return rows, apart, nil
+	return days, apart, nil
+}
+
+// equityRow writes into dst (4 values) the run_equity row of run id of the
+// day e dated day.
+func equityRow(dst []driver.Value, id driver.Value, day time.Time, e results.EquityRow) []driver.Value {
+	dst[0], dst[1], dst[2], dst[3] = id, day, num(e.Equity), num(e.Invested)
+	return dst
 }
 
 // dayOf parses a date written exactly as time.DateOnly writes it (so that

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -523,7 +524,7 @@ func TestNewRunID(t *testing.T) {
 // use: one prepared INSERT per row inside the transaction. It exists here
 // only to compare speeds (BenchmarkEquityInsert).
 func insertEquityPrepared(ctx context.Context, db *sql.DB, rep *results.Report) error {
-	rows, _, err := equityRows(rep.RunID, rep.Equity)
+	days, _, err := equityRows(rep.Equity)
 	if err != nil {
 		return err
 	}
@@ -537,7 +538,9 @@ func insertEquityPrepared(ctx context.Context, db *sql.DB, rep *results.Report) 
 		return err
 	}
 	defer stmt.Close()
-	for _, r := range rows {
+	row := make([]driver.Value, 4)
+	for i, e := range rep.Equity {
+		r := equityRow(row, rep.RunID, days[i], e)
 		if _, err := stmt.ExecContext(ctx, r[0], r[1], r[2], r[3]); err != nil {
 			return err
 		}
