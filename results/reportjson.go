@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -69,11 +70,19 @@ func equityField() (index int, key string, splittable bool) {
 	return f.Index[0], "," + string(k) + ":", true
 }
 
-// MarshalReport encodes rep as json.Marshal does, with the equity curve
-// written by AppendEquityJSON (a fraction of the reflective encoder's cost
-// on a long curve), and records where the curve is.
+// MarshalReport encodes rep as json.Marshal does, with the trades, signals
+// and equity curve written by AppendTradesJSON, AppendSignalsJSON and
+// AppendEquityJSON (a fraction of the reflective encoder's cost on long
+// lists), and records where the curve is.
 func MarshalReport(rep *Report) (*ReportJSON, error) {
-	return MarshalReportRows(rep, nil)
+	if rep == nil {
+		return nil, fmt.Errorf("encode report: nil report")
+	}
+	rows, err := EncodeRows(rep.Trades, rep.Signals, rep.Equity)
+	if err != nil {
+		return nil, err
+	}
+	return MarshalReportRows(rep, rows)
 }
 
 // RowsJSON is the JSON of a report's trades, signals and equity curve,
@@ -87,18 +96,12 @@ type RowsJSON struct {
 	eq  []EquityRow
 }
 
-// EncodeRows encodes the rows of a report for MarshalReportRows: the
-// trades and signals as json.Marshal writes them, the equity curve as
-// AppendEquityJSON writes it. The rows must not change afterwards.
+// EncodeRows encodes the rows of a report for MarshalReportRows with
+// AppendTradesJSON, AppendSignalsJSON and AppendEquityJSON (json.Marshal's
+// bytes). The rows must not change afterwards.
 func EncodeRows(trades []TradeRow, signals []SignalRow, equity []EquityRow) (*RowsJSON, error) {
-	t, err := json.Marshal(trades)
-	if err != nil {
-		return nil, fmt.Errorf("encode trades: %w", err)
-	}
-	s, err := json.Marshal(signals)
-	if err != nil {
-		return nil, fmt.Errorf("encode signals: %w", err)
-	}
+	t := AppendTradesJSON(make([]byte, 0, len(trades)*360), trades)
+	s := AppendSignalsJSON(make([]byte, 0, len(signals)*128), signals)
 	var e []byte
 	if len(equity) > 0 {
 		e = AppendEquityJSON(make([]byte, 0, len(equity)*64), equity)
@@ -247,6 +250,89 @@ func SpliceEquity(stored []byte, at int, eq []EquityRow) ([]byte, error) {
 	out = append(out, key...)
 	out = AppendEquityJSON(out, eq)
 	return append(out, stored[at:]...), nil
+}
+
+// AppendTradesJSON appends rows to dst as json.Marshal writes them (null
+// for a nil slice): field names and omitempty from TradeRow's tags, values
+// as Value.MarshalJSON, strings escaped as encoding/json escapes them
+// (TestAppendRowsJSONEqualsEncodingJSON).
+func AppendTradesJSON(dst []byte, rows []TradeRow) []byte {
+	if rows == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i := range rows {
+		r := &rows[i]
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"symbol":`...)
+		dst = appendJSONString(dst, r.Symbol)
+		dst = append(dst, `,"signal_time":`...)
+		dst = appendJSONString(dst, r.SignalTime)
+		dst = append(dst, `,"entry_time":`...)
+		dst = appendJSONString(dst, r.EntryTime)
+		if r.EntryDate != "" {
+			dst = append(dst, `,"entry_date":`...)
+			dst = appendJSONString(dst, r.EntryDate)
+		}
+		dst = append(dst, `,"entry_price":`...)
+		dst = r.EntryPrice.appendJSON(dst)
+		dst = append(dst, `,"exit_time":`...)
+		dst = appendJSONString(dst, r.ExitTime)
+		if r.ExitDate != "" {
+			dst = append(dst, `,"exit_date":`...)
+			dst = appendJSONString(dst, r.ExitDate)
+		}
+		dst = append(dst, `,"exit_price":`...)
+		dst = r.ExitPrice.appendJSON(dst)
+		dst = append(dst, `,"units":`...)
+		dst = r.Units.appendJSON(dst)
+		dst = append(dst, `,"return":`...)
+		dst = r.Return.appendJSON(dst)
+		if r.PnL != nil {
+			dst = append(dst, `,"pnl":`...)
+			dst = r.PnL.appendJSON(dst)
+		}
+		if r.HoldDays != nil {
+			dst = append(dst, `,"hold_days":`...)
+			dst = strconv.AppendInt(dst, int64(*r.HoldDays), 10)
+		}
+		dst = append(dst, `,"exit_reason":`...)
+		dst = appendJSONString(dst, r.ExitReason)
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
+}
+
+// AppendSignalsJSON appends rows to dst as json.Marshal writes them (see
+// AppendTradesJSON).
+func AppendSignalsJSON(dst []byte, rows []SignalRow) []byte {
+	if rows == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i := range rows {
+		r := &rows[i]
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"time":`...)
+		dst = appendJSONString(dst, r.Time)
+		dst = append(dst, `,"symbol":`...)
+		dst = appendJSONString(dst, r.Symbol)
+		dst = append(dst, `,"level":`...)
+		dst = r.Level.appendJSON(dst)
+		dst = append(dst, `,"close":`...)
+		dst = r.Close.appendJSON(dst)
+		dst = strconv.AppendBool(append(dst, `,"acted":`...), r.Acted)
+		if r.Reason != "" {
+			dst = append(dst, `,"reason":`...)
+			dst = appendJSONString(dst, r.Reason)
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
 }
 
 // AppendEquityJSON appends rows to dst as json.Marshal writes them (null

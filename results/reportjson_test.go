@@ -264,3 +264,54 @@ func TestAppendIndentEqualsJSONIndent(t *testing.T) {
 		_ = AppendIndent(nil, []byte(bad), "  ")
 	}
 }
+
+// TestAppendRowsJSONEqualsEncodingJSON: the trades and signals written by
+// AppendTradesJSON and AppendSignalsJSON are json.Marshal's bytes, for
+// rows with every optional field set and unset (dates, pnl, hold days,
+// reason), undefined and extreme values, text encoding/json escapes, and
+// nil and empty lists.
+func TestAppendRowsJSONEqualsEncodingJSON(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(3, 4))
+	vals := []Value{NA, Value(math.Inf(1)), Value(math.Copysign(0, -1)), 0, 5e-324, 1e21, 1e20, -0.000001, 1e-7, 123456.789}
+	texts := []string{"", "BTC", "2020-01-02T21:00:00Z", "<a> & \"b\"", "é \u2028 \x01", "hold"}
+	pick := func() Value {
+		if r.IntN(3) == 0 {
+			return vals[r.IntN(len(vals))]
+		}
+		return Value(r.NormFloat64() * math.Pow(10, float64(r.IntN(12)-6)))
+	}
+	text := func() string { return texts[r.IntN(len(texts))] }
+	var trades []TradeRow
+	var signals []SignalRow
+	for i := range 300 {
+		tr := TradeRow{Symbol: text(), SignalTime: text(), EntryTime: text(), EntryDate: text(), EntryPrice: pick(),
+			ExitTime: text(), ExitDate: text(), ExitPrice: pick(), Units: pick(), Return: pick(), ExitReason: text()}
+		if i%2 == 0 {
+			p := pick()
+			tr.PnL = &p
+		}
+		if i%3 == 0 {
+			h := r.IntN(2000) - 5
+			tr.HoldDays = &h
+		}
+		trades = append(trades, tr)
+		signals = append(signals, SignalRow{Time: text(), Symbol: text(), Level: pick(), Close: pick(), Acted: i%2 == 1, Reason: text()})
+	}
+	for _, n := range []int{0, 1, 300} {
+		for _, empty := range []bool{false, true} {
+			tr, sg := trades[:n], signals[:n]
+			if n == 0 && !empty {
+				tr, sg = nil, nil
+			}
+			want, _ := json.Marshal(tr)
+			if got := AppendTradesJSON(nil, tr); !bytes.Equal(got, want) {
+				t.Errorf("%d trades: AppendTradesJSON\n%s\nwant\n%s", n, got, want)
+			}
+			want, _ = json.Marshal(sg)
+			if got := AppendSignalsJSON([]byte("x"), sg); !bytes.Equal(got[1:], want) || got[0] != 'x' {
+				t.Errorf("%d signals: AppendSignalsJSON\n%s\nwant\n%s", n, got, want)
+			}
+		}
+	}
+}
