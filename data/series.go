@@ -164,25 +164,32 @@ func (d *Dataset) Truncate(t int64) *Dataset {
 // the same fingerprint replay identically.
 func (d *Dataset) Fingerprint() string {
 	h := sha256.New()
-	var buf [8]byte
-	put := func(u uint64) {
-		binary.LittleEndian.PutUint64(buf[:], u)
-		h.Write(buf[:])
+	// The bytes go to the hash through a buffer: a write per value cost
+	// more than the hashing on long series.
+	buf := make([]byte, 0, 48*128)
+	flush := func() {
+		h.Write(buf)
+		buf = buf[:0]
 	}
 	for _, s := range d.Series {
-		h.Write([]byte(s.Symbol))
-		h.Write([]byte{0})
-		h.Write([]byte(s.Calendar.Name()))
-		h.Write([]byte{0})
-		put(uint64(s.Len()))
+		buf = append(buf, s.Symbol...)
+		buf = append(buf, 0)
+		buf = append(buf, s.Calendar.Name()...)
+		buf = append(buf, 0)
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(s.Len()))
+		flush()
 		for i := range s.Date {
-			put(uint64(s.Date[i]))
-			put(math.Float64bits(s.Open[i]))
-			put(math.Float64bits(s.High[i]))
-			put(math.Float64bits(s.Low[i]))
-			put(math.Float64bits(s.Close[i]))
-			put(math.Float64bits(s.Volume[i]))
+			buf = binary.LittleEndian.AppendUint64(buf, uint64(s.Date[i]))
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(s.Open[i]))
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(s.High[i]))
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(s.Low[i]))
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(s.Close[i]))
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(s.Volume[i]))
+			if len(buf) == cap(buf) {
+				flush()
+			}
 		}
+		flush()
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

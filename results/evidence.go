@@ -204,6 +204,36 @@ func Assess(r *engine.Result, opt EvidenceOptions) Evidence {
 	ev.CILevel = Value(opt.Level)
 	ev.Resamples = opt.Resamples
 
+	// The statistics of the daily returns (the Sharpe interval is most of
+	// the work) and those of the trades are independent: they run side by
+	// side, each from its own random stream, so the result is the same.
+	type dailyStats struct {
+		days                      int
+		effN, psr, minTRL         Value
+		sharpeLo, sharpeHi, block Value
+	}
+	var daily dailyStats
+	dailyDone := make(chan struct{})
+	go func() {
+		defer close(dailyDone)
+		d := DailyReturns(r)
+		daily.days = len(d)
+		daily.effN = Value(stats.EffectiveN(d))
+		ann := float64(r.Annualization)
+		if ann <= 0 {
+			ann = DefaultAnnualization
+		}
+		lo, hi, block := stats.SharpeCI(d, ann, opt.Resamples, opt.Level, 0, stats.NewRand(stats.DeriveSeed(opt.Seed, StreamSharpeCI)))
+		daily.sharpeLo, daily.sharpeHi, daily.block = Value(lo), Value(hi), Value(block)
+		daily.psr, daily.minTRL = NA, NA
+		if sr := stats.Sharpe(d); !math.IsNaN(sr) && len(d) >= 4 {
+			skew := stat.Skew(d, nil)
+			kurt := stat.ExKurtosis(d, nil) + 3
+			daily.psr = Value(stats.PSR(sr, 0, len(d), skew, kurt))
+			daily.minTRL = Value(stats.MinTRL(sr, 0, skew, kurt, 0.95))
+		}
+	}()
+
 	groups := episodeGroups(r.Trades)
 	if len(r.Trades) > 0 {
 		rets := make([]float64, 0, len(r.Trades))
@@ -249,23 +279,13 @@ func Assess(r *engine.Result, opt EvidenceOptions) Evidence {
 		ev.IntervalNote = intervalNote(ev)
 	}
 
-	daily := DailyReturns(r)
-	ev.Days = len(daily)
-	ev.EffectiveN = Value(stats.EffectiveN(daily))
-	ann := float64(r.Annualization)
-	if ann <= 0 {
-		ann = DefaultAnnualization
-	}
-	lo, hi, block := stats.SharpeCI(daily, ann, opt.Resamples, opt.Level, 0, stats.NewRand(stats.DeriveSeed(opt.Seed, StreamSharpeCI)))
-	ev.SharpeCI = [2]Value{Value(lo), Value(hi)}
-	ev.SharpeCIBlock = Value(block)
-	if sr := stats.Sharpe(daily); !math.IsNaN(sr) && len(daily) >= 4 {
-		skew := stat.Skew(daily, nil)
-		kurt := stat.ExKurtosis(daily, nil) + 3
-		ev.PSR = Value(stats.PSR(sr, 0, len(daily), skew, kurt))
-		ev.MinTrackRecord = Value(stats.MinTRL(sr, 0, skew, kurt, 0.95))
-	}
 	ev.Regimes, ev.PositiveCycles, ev.PositiveEras = Regimes(r)
+	<-dailyDone
+	ev.Days = daily.days
+	ev.EffectiveN = daily.effN
+	ev.SharpeCI = [2]Value{daily.sharpeLo, daily.sharpeHi}
+	ev.SharpeCIBlock = daily.block
+	ev.PSR, ev.MinTrackRecord = daily.psr, daily.minTRL
 	if opt.RandomEntry != nil {
 		ev.SetRandomEntry(*opt.RandomEntry)
 	}

@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/riskon/riskon/data"
@@ -115,6 +116,7 @@ func Regimes(r *engine.Result) (rows []Regime, cycles, eras RegimeCount) {
 			firstOf[g] = min(firstOf[g], r.Trades[i].EntryDate)
 		}
 	}
+	sorted := slices.IsSorted(r.Dates)
 	for _, b := range regimeBounds(r.Dates[0], r.Dates[len(r.Dates)-1]) {
 		row := Regime{Kind: b.kind, Name: b.name, MeanTradeReturn: NA, Return: NA}
 		var sum float64
@@ -136,7 +138,17 @@ func Regimes(r *engine.Result) (rows []Regime, cycles, eras RegimeCount) {
 		// The daily returns dated inside the regime: equity of day i over
 		// day i-1 (the first day over the starting capital).
 		growth, first, last := 1.0, -1, -1
-		for i, d := range r.Dates {
+		// The days of the regime: a range of the curve's ascending dates
+		// (found by binary search: a long curve has many regimes), or
+		// every day checked when the dates are not in order.
+		lo, hi := 0, len(r.Dates)
+		if sorted {
+			lo, _ = slices.BinarySearch(r.Dates, b.from)
+			hi, _ = slices.BinarySearch(r.Dates, b.to)
+			hi = max(hi, lo)
+		}
+		for i := lo; i < hi; i++ {
+			d := r.Dates[i]
 			if d < b.from || d >= b.to {
 				continue
 			}

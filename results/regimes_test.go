@@ -75,3 +75,47 @@ func TestRegimes(t *testing.T) {
 		t.Error("no equity curve: want no regimes")
 	}
 }
+
+// TestRegimesLongCurveEveryDay: on a 120-year daily curve (dozens of eras)
+// each regime's days, first and last day and compounded return are those
+// of scanning every day of the curve for the regime's dates, bit for bit:
+// the days are found by binary search, in the same order.
+func TestRegimesLongCurveEveryDay(t *testing.T) {
+	start := data.DateOf(1905, time.March, 1)
+	n := 120 * 365
+	r := &engine.Result{Capital: 1000, Dates: make([]data.Date, n), Equity: make([]float64, n)}
+	eq := 1000.0
+	for i := range n {
+		r.Dates[i] = start + data.Date(i)
+		eq *= 1 + 0.01*math.Sin(float64(i)*0.37)
+		r.Equity[i] = eq
+	}
+	rows, _, _ := Regimes(r)
+	bounds := regimeBounds(r.Dates[0], r.Dates[n-1])
+	if len(rows) != len(bounds) || len(rows) < 30 {
+		t.Fatalf("%d regimes for %d bounds", len(rows), len(bounds))
+	}
+	for k, b := range bounds {
+		growth, days, first, last := 1.0, 0, -1, -1
+		for i, d := range r.Dates {
+			if d >= b.from && d < b.to {
+				prev := r.Capital
+				if i > 0 {
+					prev = r.Equity[i-1]
+				}
+				growth *= r.Equity[i] / prev
+				days++
+				if first < 0 {
+					first = i
+				}
+				last = i
+			}
+		}
+		row := rows[k]
+		if row.Name != b.name || row.Days != days || row.Return != Value(growth-1) ||
+			row.Start != r.Dates[first].String() || row.End != r.Dates[last].String() {
+			t.Errorf("%s: %d days %s..%s return %v; every day scanned: %d days %s..%s return %v", b.name,
+				row.Days, row.Start, row.End, row.Return, days, r.Dates[first], r.Dates[last], growth-1)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -69,12 +70,92 @@ func equityField() (index int, key string, splittable bool) {
 	return f.Index[0], "," + string(k) + ":", true
 }
 
-// MarshalReport encodes rep as json.Marshal does, with the equity curve
-// written by AppendEquityJSON (a fraction of the reflective encoder's cost
-// on a long curve), and records where the curve is.
+// MarshalReport encodes rep as json.Marshal does, with the trades, signals
+// and equity curve written by AppendTradesJSON, AppendSignalsJSON and
+// AppendEquityJSON (a fraction of the reflective encoder's cost on long
+// lists), and records where the curve is.
 func MarshalReport(rep *Report) (*ReportJSON, error) {
 	if rep == nil {
 		return nil, fmt.Errorf("encode report: nil report")
+	}
+	rows, err := EncodeRows(rep.Trades, rep.Signals, rep.Equity)
+	if err != nil {
+		return nil, err
+	}
+	return MarshalReportRows(rep, rows)
+}
+
+// RowsJSON is the JSON of a report's trades, signals and equity curve,
+// encoded by EncodeRows before the rest of the report is known (riskon run
+// encodes them while the evidence is computed).
+type RowsJSON struct {
+	trades, signals, equity []byte
+	// the rows encoded, to check that they are the report's
+	tr  []TradeRow
+	sig []SignalRow
+	eq  []EquityRow
+}
+
+// EncodeRows encodes the rows of a report for MarshalReportRows with
+// AppendTradesJSON, AppendSignalsJSON and AppendEquityJSON (json.Marshal's
+// bytes). The rows must not change afterwards.
+func EncodeRows(trades []TradeRow, signals []SignalRow, equity []EquityRow) (*RowsJSON, error) {
+	t := AppendTradesJSON(make([]byte, 0, len(trades)*360), trades)
+	s := AppendSignalsJSON(make([]byte, 0, len(signals)*128), signals)
+	var e []byte
+	if len(equity) > 0 {
+		e = AppendEquityJSON(make([]byte, 0, len(equity)*64), equity)
+	}
+	return &RowsJSON{trades: t, signals: s, equity: e, tr: trades, sig: signals, eq: equity}, nil
+}
+
+// sameSlice reports whether a and b are the same slice: the same length and
+// first element, both nil or both not (nil and empty encode differently).
+func sameSlice[T any](a, b []T) bool {
+	return len(a) == len(b) && (a == nil) == (b == nil) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// of reports whether r holds the encoding of rep's rows.
+func (r *RowsJSON) of(rep *Report) bool {
+	return sameSlice(r.tr, rep.Trades) && sameSlice(r.sig, rep.Signals) && sameSlice(r.eq, rep.Equity)
+}
+
+// rowsKeys returns the JSON text that precedes the trades and the signals
+// (`,"trades":`, `,"signals":`), read from the struct tags, when Trades and
+// Signals are the two fields just before Equity (at index eq) and written
+// even when empty; ok is false otherwise.
+func rowsKeys(eq int) (trades, signals string, ok bool) {
+	t := reflect.TypeFor[Report]()
+	key := func(name string, at int) (string, bool) {
+		f, found := t.FieldByName(name)
+		if !found || len(f.Index) != 1 || f.Index[0] != at {
+			return "", false
+		}
+		n, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if n == "" || n == "-" || opts != "" {
+			return "", false
+		}
+		k, err := json.Marshal(n)
+		if err != nil {
+			return "", false
+		}
+		return "," + string(k) + ":", true
+	}
+	trades, ok1 := key("Trades", eq-2)
+	signals, ok2 := key("Signals", eq-1)
+	return trades, signals, ok1 && ok2
+}
+
+// MarshalReportRows is MarshalReport with the JSON of rep's trades, signals
+// and equity curve taken from rows (EncodeRows of rep.Trades, rep.Signals
+// and rep.Equity, the same slices: checked) instead of encoded here; rows
+// may be nil (everything is encoded here). The bytes are MarshalReport's.
+func MarshalReportRows(rep *Report, rows *RowsJSON) (*ReportJSON, error) {
+	if rep == nil {
+		return nil, fmt.Errorf("encode report: nil report")
+	}
+	if rows != nil && !rows.of(rep) {
+		return nil, fmt.Errorf("encode report: the encoded rows are not the report's")
 	}
 	idx, key, ok := equityField()
 	if !ok {
@@ -84,9 +165,12 @@ func MarshalReport(rep *Report) (*ReportJSON, error) {
 		}
 		return &ReportJSON{JSON: b, At: -1, End: -1}, nil
 	}
-	// head: the report up to and without the curve; tail: only the fields
-	// after it, on an otherwise empty report, whose encoding is that of the
-	// empty report (zero) up to its closing brace, then those fields.
+	tradesKey, signalsKey, pre := rowsKeys(idx)
+	pre = pre && rows != nil
+	// head: the report up to and without the curve (and without the
+	// trades and signals when they come encoded); tail: only the fields
+	// after it, on an otherwise empty report, whose encoding is that of
+	// the empty report (zero) up to its closing brace, then those fields.
 	head, tail := *rep, Report{}
 	hv, tv := reflect.ValueOf(&head).Elem(), reflect.ValueOf(&tail).Elem()
 	for i := idx; i < hv.NumField(); i++ {
@@ -94,6 +178,9 @@ func MarshalReport(rep *Report) (*ReportJSON, error) {
 			tv.Field(i).Set(hv.Field(i))
 		}
 		hv.Field(i).SetZero()
+	}
+	if pre {
+		head.Trades, head.Signals = nil, nil
 	}
 	h, err := json.Marshal(&head)
 	if err != nil {
@@ -111,12 +198,32 @@ func MarshalReport(rep *Report) (*ReportJSON, error) {
 	if len(h) < 2 || h[len(h)-1] != '}' || len(t) < z || !bytes.Equal(t[:z], zero[:z]) {
 		return nil, fmt.Errorf("encode report: unexpected encoding of the report's fields")
 	}
-	out := make([]byte, 0, len(h)+len(t)-z+len(key)+2+len(rep.Equity)*64)
-	out = append(out, h[:len(h)-1]...)
+	h = h[:len(h)-1]
+	if pre {
+		nulls := tradesKey + "null" + signalsKey + "null"
+		if !bytes.HasSuffix(h, []byte(nulls)) {
+			return nil, fmt.Errorf("encode report: unexpected encoding of the report's fields")
+		}
+		h = h[:len(h)-len(nulls)]
+	}
+	size := len(h) + len(t) - z + len(key) + 2 + len(rep.Equity)*64
+	if pre {
+		size += len(tradesKey) + len(rows.trades) + len(signalsKey) + len(rows.signals) + len(rows.equity)
+	}
+	out := make([]byte, 0, size)
+	out = append(out, h...)
+	if pre {
+		out = append(append(out, tradesKey...), rows.trades...)
+		out = append(append(out, signalsKey...), rows.signals...)
+	}
 	at := len(out)
 	if len(rep.Equity) > 0 {
 		out = append(out, key...)
-		out = AppendEquityJSON(out, rep.Equity)
+		if pre {
+			out = append(out, rows.equity...)
+		} else {
+			out = AppendEquityJSON(out, rep.Equity)
+		}
 	}
 	end := len(out)
 	out = append(out, t[z:]...)
@@ -143,6 +250,89 @@ func SpliceEquity(stored []byte, at int, eq []EquityRow) ([]byte, error) {
 	out = append(out, key...)
 	out = AppendEquityJSON(out, eq)
 	return append(out, stored[at:]...), nil
+}
+
+// AppendTradesJSON appends rows to dst as json.Marshal writes them (null
+// for a nil slice): field names and omitempty from TradeRow's tags, values
+// as Value.MarshalJSON, strings escaped as encoding/json escapes them
+// (TestAppendRowsJSONEqualsEncodingJSON).
+func AppendTradesJSON(dst []byte, rows []TradeRow) []byte {
+	if rows == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i := range rows {
+		r := &rows[i]
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"symbol":`...)
+		dst = appendJSONString(dst, r.Symbol)
+		dst = append(dst, `,"signal_time":`...)
+		dst = appendJSONString(dst, r.SignalTime)
+		dst = append(dst, `,"entry_time":`...)
+		dst = appendJSONString(dst, r.EntryTime)
+		if r.EntryDate != "" {
+			dst = append(dst, `,"entry_date":`...)
+			dst = appendJSONString(dst, r.EntryDate)
+		}
+		dst = append(dst, `,"entry_price":`...)
+		dst = r.EntryPrice.appendJSON(dst)
+		dst = append(dst, `,"exit_time":`...)
+		dst = appendJSONString(dst, r.ExitTime)
+		if r.ExitDate != "" {
+			dst = append(dst, `,"exit_date":`...)
+			dst = appendJSONString(dst, r.ExitDate)
+		}
+		dst = append(dst, `,"exit_price":`...)
+		dst = r.ExitPrice.appendJSON(dst)
+		dst = append(dst, `,"units":`...)
+		dst = r.Units.appendJSON(dst)
+		dst = append(dst, `,"return":`...)
+		dst = r.Return.appendJSON(dst)
+		if r.PnL != nil {
+			dst = append(dst, `,"pnl":`...)
+			dst = r.PnL.appendJSON(dst)
+		}
+		if r.HoldDays != nil {
+			dst = append(dst, `,"hold_days":`...)
+			dst = strconv.AppendInt(dst, int64(*r.HoldDays), 10)
+		}
+		dst = append(dst, `,"exit_reason":`...)
+		dst = appendJSONString(dst, r.ExitReason)
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
+}
+
+// AppendSignalsJSON appends rows to dst as json.Marshal writes them (see
+// AppendTradesJSON).
+func AppendSignalsJSON(dst []byte, rows []SignalRow) []byte {
+	if rows == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i := range rows {
+		r := &rows[i]
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"time":`...)
+		dst = appendJSONString(dst, r.Time)
+		dst = append(dst, `,"symbol":`...)
+		dst = appendJSONString(dst, r.Symbol)
+		dst = append(dst, `,"level":`...)
+		dst = r.Level.appendJSON(dst)
+		dst = append(dst, `,"close":`...)
+		dst = r.Close.appendJSON(dst)
+		dst = strconv.AppendBool(append(dst, `,"acted":`...), r.Acted)
+		if r.Reason != "" {
+			dst = append(dst, `,"reason":`...)
+			dst = appendJSONString(dst, r.Reason)
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
 }
 
 // AppendEquityJSON appends rows to dst as json.Marshal writes them (null

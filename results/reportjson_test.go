@@ -66,6 +66,19 @@ func TestMarshalReportEqualsEncodingJSON(t *testing.T) {
 			t.Errorf("%s: MarshalReport differs from json.Marshal:\n%s\nwant\n%s", name, enc.JSON, want)
 			continue
 		}
+		// With the rows encoded ahead: the same bytes, the curve at the
+		// same place.
+		rows, err := EncodeRows(rep.Trades, rep.Signals, rep.Equity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre, err := MarshalReportRows(rep, rows)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(pre.JSON, want) || pre.At != enc.At || pre.End != enc.End {
+			t.Errorf("%s: MarshalReportRows differs from json.Marshal (at %d-%d, want %d-%d):\n%s\nwant\n%s", name, pre.At, pre.End, enc.At, enc.End, pre.JSON, want)
+		}
 		if enc.At < 0 {
 			t.Fatalf("%s: the equity curve was not located (At -1): Report's fields after Equity must all be omitted when empty", name)
 		}
@@ -89,6 +102,43 @@ func TestMarshalReportEqualsEncodingJSON(t *testing.T) {
 		if err != nil || !bytes.Equal(back, want) {
 			t.Errorf("%s: SpliceEquity does not restore the JSON (%v):\n%s\nwant\n%s", name, err, back, want)
 		}
+	}
+}
+
+// TestMarshalReportRowsRefusesOtherRows: rows encoded from other slices
+// than the report's (another curve, a copy, nil for empty) are refused,
+// not spliced in.
+func TestMarshalReportRowsRefusesOtherRows(t *testing.T) {
+	t.Parallel()
+	rep := jsonReport(5, false)
+	other := jsonReport(5, false)
+	for name, rows := range map[string][3]bool{"trades": {true}, "signals": {false, true}, "equity": {false, false, true}} {
+		tr, sig, eq := rep.Trades, rep.Signals, rep.Equity
+		if rows[0] {
+			tr = other.Trades
+		}
+		if rows[1] {
+			sig = other.Signals
+		}
+		if rows[2] {
+			eq = other.Equity
+		}
+		enc, err := EncodeRows(tr, sig, eq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := MarshalReportRows(rep, enc); err == nil || !strings.Contains(err.Error(), "not the report's") {
+			t.Errorf("%s of another report: %v", name, err)
+		}
+	}
+	empty := jsonReport(0, false)
+	empty.Trades = []TradeRow{}
+	enc, err := EncodeRows(nil, empty.Signals, empty.Equity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := MarshalReportRows(empty, enc); err == nil {
+		t.Error("nil trades encoded for a report with an empty list: no error")
 	}
 }
 
@@ -212,5 +262,56 @@ func TestAppendIndentEqualsJSONIndent(t *testing.T) {
 	// Not JSON: output, no panic.
 	for _, bad := range []string{`"abc\`, `"abc`, `}}]]`, `{"a":`, `\`} {
 		_ = AppendIndent(nil, []byte(bad), "  ")
+	}
+}
+
+// TestAppendRowsJSONEqualsEncodingJSON: the trades and signals written by
+// AppendTradesJSON and AppendSignalsJSON are json.Marshal's bytes, for
+// rows with every optional field set and unset (dates, pnl, hold days,
+// reason), undefined and extreme values, text encoding/json escapes, and
+// nil and empty lists.
+func TestAppendRowsJSONEqualsEncodingJSON(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(3, 4))
+	vals := []Value{NA, Value(math.Inf(1)), Value(math.Copysign(0, -1)), 0, 5e-324, 1e21, 1e20, -0.000001, 1e-7, 123456.789}
+	texts := []string{"", "BTC", "2020-01-02T21:00:00Z", "<a> & \"b\"", "é \u2028 \x01", "hold"}
+	pick := func() Value {
+		if r.IntN(3) == 0 {
+			return vals[r.IntN(len(vals))]
+		}
+		return Value(r.NormFloat64() * math.Pow(10, float64(r.IntN(12)-6)))
+	}
+	text := func() string { return texts[r.IntN(len(texts))] }
+	var trades []TradeRow
+	var signals []SignalRow
+	for i := range 300 {
+		tr := TradeRow{Symbol: text(), SignalTime: text(), EntryTime: text(), EntryDate: text(), EntryPrice: pick(),
+			ExitTime: text(), ExitDate: text(), ExitPrice: pick(), Units: pick(), Return: pick(), ExitReason: text()}
+		if i%2 == 0 {
+			p := pick()
+			tr.PnL = &p
+		}
+		if i%3 == 0 {
+			h := r.IntN(2000) - 5
+			tr.HoldDays = &h
+		}
+		trades = append(trades, tr)
+		signals = append(signals, SignalRow{Time: text(), Symbol: text(), Level: pick(), Close: pick(), Acted: i%2 == 1, Reason: text()})
+	}
+	for _, n := range []int{0, 1, 300} {
+		for _, empty := range []bool{false, true} {
+			tr, sg := trades[:n], signals[:n]
+			if n == 0 && !empty {
+				tr, sg = nil, nil
+			}
+			want, _ := json.Marshal(tr)
+			if got := AppendTradesJSON(nil, tr); !bytes.Equal(got, want) {
+				t.Errorf("%d trades: AppendTradesJSON\n%s\nwant\n%s", n, got, want)
+			}
+			want, _ = json.Marshal(sg)
+			if got := AppendSignalsJSON([]byte("x"), sg); !bytes.Equal(got[1:], want) || got[0] != 'x' {
+				t.Errorf("%d signals: AppendSignalsJSON\n%s\nwant\n%s", n, got, want)
+			}
+		}
 	}
 }

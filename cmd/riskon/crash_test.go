@@ -172,3 +172,69 @@ func checkRunsComplete(t *testing.T, db string) {
 		t.Fatalf("%d rows belong to no visible run", orphans)
 	}
 }
+
+// killedBy reports whether the process ended by signal sig.
+func killedBy(ee *exec.ExitError, sig syscall.Signal) bool {
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == sig
+}
+
+// TestInterruptDuringRun: SIGINT at several moments of `riskon run` (while
+// the run's rows are written beside the evidence, or after) either lets the
+// run finish and store it whole (exit 0) or stops it with exit 130 and
+// nothing of it stored: never a partial run, never rows without their run.
+func TestInterruptDuringRun(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := demoDB(t, dir)
+	cfg := write(t, dir, "good.yaml", goodRun)
+	runs := func() int {
+		conn, err := sql.Open("duckdb", db+"?access_mode=read_only")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var n int
+		if err := conn.QueryRow(`SELECT count(*) FROM runs`).Scan(&n); err != nil {
+			if strings.Contains(err.Error(), "does not exist") {
+				return 0
+			}
+			t.Fatal(err)
+		}
+		return n
+	}
+	stopped := 0
+	for _, ms := range []int{20, 60, 100, 140, 180, 250, 400} {
+		before := runs()
+		cmd := startRiskon(t, "run", "-c", cfg, "--db", db, "--output", "json")
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(time.Duration(ms) * time.Millisecond):
+			cmd.Process.Signal(syscall.SIGINT)
+			err = <-done
+		}
+		after := runs()
+		switch ee, _ := err.(*exec.ExitError); {
+		case err == nil:
+			if after != before+1 {
+				t.Errorf("SIGINT after %d ms: finished, but %d runs stored, want %d", ms, after, before+1)
+			}
+		case ee != nil && (ee.ExitCode() == 130 || killedBy(ee, syscall.SIGINT)):
+			// 130 from the handler; killed by the signal itself when it
+			// came before the handler was installed.
+			stopped++
+			if after != before {
+				t.Errorf("SIGINT after %d ms: stopped (130), but a run was stored", ms)
+			}
+		default:
+			t.Fatalf("SIGINT after %d ms: %v, want exit 0 or 130", ms, err)
+		}
+		checkRunsComplete(t, db)
+	}
+	if stopped == 0 {
+		t.Log("every run finished before its signal")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -90,10 +91,13 @@ from the defaults and where its value came from.`,
 }
 
 // runConfig loads the data a config needs (unless ds is given), backtests it
-// and stores the run in one transaction. The report is encoded to JSON once,
-// for the store and for output (may be nil), which renders what the command
-// prints while the run is stored; runConfig returns what output returned
-// once the run is stored, so nothing is printed of a run that was not.
+// and stores the run in one transaction. The rows of the run's trades,
+// signals and equity curve are written (inside the transaction, invisible
+// until it commits) and encoded to JSON while the evidence is computed. The
+// report is encoded to JSON once, for the store and for output (may be
+// nil), which renders what the command prints while the run is stored;
+// runConfig returns what output returned once the run is stored, so nothing
+// is printed of a run that was not.
 func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset,
 	output func(*results.Report, *results.ReportJSON) []byte) (*results.Report, []byte, error) {
 	log := a.logger().With("run", cfg.Name)
@@ -112,44 +116,75 @@ func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset
 	}
 	t0 := time.Now()
 	log.Info("backtest: replay, buy-and-hold benchmark and evidence (bootstrap, random-entry test)")
-	out, err := backtest.Run(ctx, cfg, ds, nil)
+	var (
+		runID   string
+		now     time.Time
+		pending *runstore.PendingRun
+		pendErr error
+		rowsIn  chan struct{} // closed once the rows are written (or failed)
+		rowsEnc *results.RowsJSON
+	)
+	out, err := backtest.RunWith(ctx, cfg, ds, nil, backtest.Options{
+		Replayed: func(trades []results.TradeRow, signals []results.SignalRow, equity []results.EquityRow) {
+			now = time.Now().UTC()
+			runID = runstore.NewRunID(now, config.Hash(cfg), rand.Reader)
+			rowsIn = make(chan struct{})
+			go func() {
+				defer close(rowsIn)
+				// The run tables are created (or migrated) only for a
+				// config that replayed: bad input leaves the file as it was.
+				rs, err := runstore.New(ctx, st.DB())
+				if err != nil {
+					pendErr = err
+					return
+				}
+				if pending, pendErr = rs.Begin(ctx, runID, trades, signals, equity); pendErr == nil {
+					// The rows' JSON, for the report's encoding below.
+					rowsEnc, pendErr = results.EncodeRows(trades, signals, equity)
+				}
+			}()
+		},
+	})
+	if rowsIn != nil {
+		<-rowsIn
+	}
+	if pending != nil {
+		// Rolled back unless committed below (then this does nothing).
+		defer pending.Rollback()
+	}
 	if err != nil {
 		return nil, nil, err
+	}
+	if pendErr != nil {
+		return nil, nil, pendErr
+	}
+	if pending == nil {
+		return nil, nil, errors.New("run: the backtest did not replay")
 	}
 	log.Info("backtest done", "trades", len(out.Report.Trades), "elapsed", time.Since(t0).Round(time.Millisecond))
 	rep := out.Report
-	now := time.Now().UTC()
-	rep.RunID = runstore.NewRunID(now, rep.ConfigHash, rand.Reader)
+	rep.RunID = runID
 	rep.Version = version
 	rep.CreatedAt = now.Format(time.RFC3339)
-	rs, err := runstore.New(ctx, st.DB())
-	if err != nil {
-		return nil, nil, err
-	}
 	if err := attachSelection(ctx, st.DB(), rep, cfg); err != nil {
 		return nil, nil, err
 	}
 	t1 := time.Now()
-	// The report is final: encode it and render the output beside the
-	// store's work, which takes the JSON once it has written the rows.
-	var (
-		enc    *results.ReportJSON
-		encErr error
-		text   []byte
-	)
-	encoded, rendered := make(chan struct{}), make(chan struct{})
+	// The report is final: encode it, then render the output beside the
+	// store's insert of the run row and commit.
+	enc, err := results.MarshalReportRows(rep, rowsEnc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("save run %s: %w", rep.RunID, err)
+	}
+	var text []byte
+	rendered := make(chan struct{})
 	go func() {
 		defer close(rendered)
-		enc, encErr = results.MarshalReport(rep)
-		close(encoded)
-		if encErr == nil && output != nil {
+		if output != nil {
 			text = output(rep, enc)
 		}
 	}()
-	err = rs.SaveEncoded(ctx, rep, func() (*results.ReportJSON, error) {
-		<-encoded
-		return enc, encErr
-	})
+	err = pending.Commit(ctx, rep, enc)
 	<-rendered
 	if err != nil {
 		return nil, nil, err

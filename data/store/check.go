@@ -99,7 +99,7 @@ func OpenMemory(ctx context.Context) (*Store, error) {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("open in-memory database: %w", err)
 	}
-	s := &Store{db: sql.OpenDB(conn), path: ":memory:", tempDir: tmp, ownTemp: tmp, stageFileMin: defaultStageFileMin}
+	s := &Store{db: sql.OpenDB(conn), path: ":memory:", tempDir: tmp, ownTemp: tmp, stageFileMin: defaultStageFileMin, splitBars: defaultSplitBars}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open in-memory database: %w", err)

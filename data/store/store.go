@@ -118,6 +118,9 @@ type Store struct {
 	// in a temporary database file instead of memory.
 	stageFileMin int64
 	stageSeq     atomic.Int64
+	// splitBars is the number of bars from which Load reads a series in
+	// two halves side by side (0: never).
+	splitBars int
 }
 
 // migrations are the schema versions of component "bars", in order.
@@ -222,7 +225,8 @@ func openOnce(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	s := &Store{db: sql.OpenDB(conn), path: path, readOnly: opts.ReadOnly, tempDir: opts.TempDir, stageFileMin: defaultStageFileMin}
+	s := &Store{db: sql.OpenDB(conn), path: path, readOnly: opts.ReadOnly, tempDir: opts.TempDir, stageFileMin: defaultStageFileMin,
+		splitBars: defaultSplitBars}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()
 		return nil, openError(path, err)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -770,6 +771,62 @@ func TestLoadSortsBarsStoredOutOfOrder(t *testing.T) {
 	for i, want := range []float64{1.5, 1.75, 2.5} {
 		if got.Date[i] != ser.Date[i] || got.Close[i] != want || got.Volume[i] != float64(i+3) {
 			t.Errorf("bar %d: %s close %v volume %v, want %s close %v", i, got.Date[i], got.Close[i], got.Volume[i], ser.Date[i], want)
+		}
+	}
+}
+
+// TestLoadInHalvesEqualsOneQuery: a series read in two halves of its dates
+// (every series here: splitBars 2) loads bar for bar as read in one query,
+// with an odd and an even number of bars, a single bar, bars stored in
+// date order and bars stored newest first (then read again sorted).
+func TestLoadInHalvesEqualsOneQuery(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t)
+	ctx := context.Background()
+	var syms []string
+	for _, n := range []int{1, 2, 7, 40} {
+		var bars []data.Bar
+		for i := range n {
+			c := 10 + float64(i%5) + float64(i)/7
+			bars = append(bars, data.Bar{Date: date("2021-06-01") + data.Date(i), Open: c, High: c + 1, Low: c - 1, Close: c + 0.5, Volume: float64(i)})
+		}
+		for _, reversed := range []bool{false, true} {
+			sym := fmt.Sprintf("S%dR%v", n, reversed)
+			ser, err := data.NewSeries(sym, data.Crypto24x7(), bars)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.InsertSeries(ctx, ser, "synthetic seed=1"); err != nil {
+				t.Fatal(err)
+			}
+			if reversed {
+				if _, err := s.DB().ExecContext(ctx, fmt.Sprintf(`CREATE TEMP TABLE b AS SELECT * FROM bars WHERE symbol = '%[1]s';
+					DELETE FROM bars WHERE symbol = '%[1]s';
+					INSERT INTO bars SELECT * FROM b ORDER BY date DESC; DROP TABLE b`, sym)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			syms = append(syms, sym)
+		}
+	}
+	s.splitBars = 0
+	whole, err := s.Load(ctx, syms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.splitBars = 2
+	halves, err := s.Load(ctx, syms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if whole.Fingerprint() != halves.Fingerprint() {
+		t.Error("the series read in halves differ from those read in one query")
+	}
+	for _, sym := range syms {
+		a, b := whole.Get(sym), halves.Get(sym)
+		if !slices.Equal(a.Date, b.Date) || !slices.Equal(a.OpenTime, b.OpenTime) || !slices.Equal(a.CloseTime, b.CloseTime) ||
+			!slices.Equal(a.Close, b.Close) || !slices.IsSorted(b.Date) {
+			t.Errorf("%s: read in halves %v, in one query %v", sym, b.Date, a.Date)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package stats
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 
@@ -129,7 +130,6 @@ func clusterTBoot(sums, counts []float64, B int, rng *rand.Rand) (theta, se floa
 	}
 	// Per cluster: s, c, s², s·c, c², gathered for the one-pass moments of
 	// a resample.
-	type mom struct{ s, c, ss, sc, cc float64 }
 	ms := make([]mom, G)
 	for g := range ms {
 		s, c := sums[g], counts[g]
@@ -137,18 +137,10 @@ func clusterTBoot(sums, counts []float64, B int, rng *rand.Rand) (theta, se floa
 	}
 	ts = make([]float64, B)
 	f := float64(G) / float64(G-1)
-	runChunks(splitChunks(B, rng), newBlockSampler(G, 1), true, func(ch chunk, smp *blockSampler) {
+	runChunks(splitChunks(B, rng), newBlockSampler(G, 1), true, func(ch chunk, _ *blockSampler) {
 		src := ch.src
 		for b := ch.lo; b < ch.hi; b++ {
-			var S, C, SS, SC, CC float64
-			for _, i := range smp.iidIndices(&src) {
-				m := &ms[i]
-				S += m.s
-				C += m.c
-				SS += m.ss
-				SC += m.sc
-				CC += m.cc
-			}
+			S, C, SS, SC, CC := clusterSums(&src, ms)
 			th := S / C
 			// Σ (s - θ c)² = Σs² - 2θ Σsc + θ² Σc², ≥ 0 up to rounding.
 			v := math.Max(SS-2*th*SC+th*th*CC, 0)
@@ -168,6 +160,83 @@ func clusterTBoot(sums, counts []float64, B int, rng *rand.Rand) (theta, se floa
 	})
 	slices.Sort(ts)
 	return theta, se, ts
+}
+
+// mom is what a cluster adds to the moments of a resample: its sum s, its
+// count c, s², s·c and c².
+type mom struct{ s, c, ss, sc, cc float64 }
+
+// addTo returns the sums with the cluster's moments added (one addition
+// each, in the order of the fields).
+func (m *mom) addTo(S, C, SS, SC, CC float64) (float64, float64, float64, float64, float64) {
+	return S + m.s, C + m.c, SS + m.ss, SC + m.sc, CC + m.cc
+}
+
+// clusterSums draws one iid resample of the clusters ms, the indices exactly
+// as blockSampler.iidIndices draws them (the same words and rejections),
+// and returns the sums of the drawn clusters' moments, added in the order
+// drawn. Drawing and adding in one loop lets the processor run the draws
+// beside the additions, whose chains of dependent sums set the pace
+// (TestClusterSumsMatchIndices).
+func clusterSums(src *pcg, ms []mom) (S, C, SS, SC, CC float64) {
+	p := *src
+	n := uint64(len(ms))
+	if n < 1<<16 {
+		n4 := n * n * n * n
+		var thr uint64 // 2^64 mod n^4 (nothing is drawn from no clusters)
+		if n4 > 0 {
+			thr = -n4 % n4
+		}
+		for k := 0; k < len(ms); k += 4 {
+			var x, i1, i2, i3, i4 uint64
+			for {
+				p, x = p.next()
+				i1, x = bits.Mul64(x, n)
+				i2, x = bits.Mul64(x, n)
+				i3, x = bits.Mul64(x, n)
+				i4, x = bits.Mul64(x, n)
+				if x >= thr {
+					break
+				}
+			}
+			switch len(ms) - k {
+			default:
+				S, C, SS, SC, CC = ms[i1].addTo(S, C, SS, SC, CC)
+				S, C, SS, SC, CC = ms[i2].addTo(S, C, SS, SC, CC)
+				S, C, SS, SC, CC = ms[i3].addTo(S, C, SS, SC, CC)
+				S, C, SS, SC, CC = ms[i4].addTo(S, C, SS, SC, CC)
+			case 3:
+				S, C, SS, SC, CC = ms[i1].addTo(S, C, SS, SC, CC)
+				S, C, SS, SC, CC = ms[i2].addTo(S, C, SS, SC, CC)
+				S, C, SS, SC, CC = ms[i3].addTo(S, C, SS, SC, CC)
+			case 2:
+				S, C, SS, SC, CC = ms[i1].addTo(S, C, SS, SC, CC)
+				S, C, SS, SC, CC = ms[i2].addTo(S, C, SS, SC, CC)
+			case 1:
+				S, C, SS, SC, CC = ms[i1].addTo(S, C, SS, SC, CC)
+			}
+		}
+	} else {
+		n2 := n * n
+		thr := -n2 % n2
+		for k := 0; k < len(ms); k += 2 {
+			var x, i1, i2 uint64
+			for {
+				p, x = p.next()
+				i1, x = bits.Mul64(x, n)
+				i2, x = bits.Mul64(x, n)
+				if x >= thr {
+					break
+				}
+			}
+			S, C, SS, SC, CC = ms[i1].addTo(S, C, SS, SC, CC)
+			if k+1 < len(ms) {
+				S, C, SS, SC, CC = ms[i2].addTo(S, C, SS, SC, CC)
+			}
+		}
+	}
+	*src = p
+	return S, C, SS, SC, CC
 }
 
 // clusterMeanSE returns θ = Σs/Σc and its cluster-robust standard error

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // Sharpe returns the per-period Sharpe ratio of returns with a zero
@@ -74,8 +75,13 @@ func OptimalBlockLength(x []float64) float64 {
 	mmax := int(math.Ceil(math.Sqrt(nf))) + kn
 	bmax := math.Ceil(math.Min(3*math.Sqrt(nf), nf/3))
 	maxLag := min(mmax+kn, n-1)
-	acov := autocov(x, maxLag)
-	if !(acov[0] > 0) {
+	// The autocovariances are computed as far as the rule reads them (a
+	// few lags beyond m̂ and up to 2 m̂), not up to maxLag: for the
+	// daily returns of centuries that is a few passes over the series
+	// instead of hundreds. Each R(k) is the same sum in the same order.
+	acov := lagCov{x: x, m: Mean(x)}
+	r0 := acov.at(0)
+	if !(r0 > 0) {
 		return math.NaN()
 	}
 	thr := 2 * math.Sqrt(math.Log10(nf)/nf)
@@ -83,7 +89,7 @@ func OptimalBlockLength(x []float64) float64 {
 	for m := 0; m+kn <= maxLag; m++ {
 		ok := true
 		for j := 1; j <= kn; j++ {
-			if math.Abs(acov[m+j]/acov[0]) >= thr {
+			if math.Abs(acov.at(m+j)/r0) >= thr {
 				ok = false
 				break
 			}
@@ -94,11 +100,11 @@ func OptimalBlockLength(x []float64) float64 {
 		}
 	}
 	bw := min(2*mhat, mmax, maxLag)
-	g, G := acov[0], 0.0
+	g, G := r0, 0.0
 	for k := 1; k <= bw; k++ {
 		l := flatTop(float64(k) / float64(bw))
-		g += 2 * l * acov[k]
-		G += 2 * l * float64(k) * acov[k]
+		g += 2 * l * acov.at(k)
+		G += 2 * l * float64(k) * acov.at(k)
 	}
 	var b float64
 	if g <= 0 {
@@ -112,17 +118,71 @@ func OptimalBlockLength(x []float64) float64 {
 // autocov returns the biased sample autocovariances R(0..maxLag) of x:
 // R(k) = (1/n) Σ_{t=0}^{n-1-k} (x_t - x̄)(x_{t+k} - x̄).
 func autocov(x []float64, maxLag int) []float64 {
+	return appendAutocov(make([]float64, 0, maxLag+1), x, Mean(x), maxLag+1)
+}
+
+// lagBlock is the number of lags appendAutocov sums in one pass over the
+// series.
+const lagBlock = 4
+
+// appendAutocov appends R(k) of autocov, with m the mean of x, for k from
+// len(out) up to (not including) upTo, at most len(x). Each R(k) is summed
+// over t in increasing order, as one loop per lag would, but lagBlock lags
+// share a pass: their sums are independent chains the processor adds side
+// by side (TestAutocovBlocksMatchLoop).
+func appendAutocov(out, x []float64, m float64, upTo int) []float64 {
 	n := len(x)
-	m := Mean(x)
-	out := make([]float64, maxLag+1)
-	for k := 0; k <= maxLag; k++ {
+	upTo = min(upTo, n)
+	nf := float64(n)
+	k := len(out)
+	for ; k+lagBlock <= upTo; k += lagBlock {
+		var s0, s1, s2, s3 float64
+		end := n - k - (lagBlock - 1) // every lag of the block has t < end
+		for t := 0; t < end; t++ {
+			a := x[t] - m
+			w := x[t+k : t+k+lagBlock : t+k+lagBlock]
+			s0 += a * (w[0] - m)
+			s1 += a * (w[1] - m)
+			s2 += a * (w[2] - m)
+			s3 += a * (w[3] - m)
+		}
+		// The tails: lag k+j runs to t = n-1-k-j.
+		end = max(end, 0)
+		for t := end; t < n-k; t++ {
+			s0 += (x[t] - m) * (x[t+k] - m)
+		}
+		for t := end; t < n-k-1; t++ {
+			s1 += (x[t] - m) * (x[t+k+1] - m)
+		}
+		for t := end; t < n-k-2; t++ {
+			s2 += (x[t] - m) * (x[t+k+2] - m)
+		}
+		out = append(out, s0/nf, s1/nf, s2/nf, s3/nf)
+	}
+	for ; k < upTo; k++ {
 		var s float64
 		for t := 0; t+k < n; t++ {
 			s += (x[t] - m) * (x[t+k] - m)
 		}
-		out[k] = s / float64(n)
+		out = append(out, s/nf)
 	}
 	return out
+}
+
+// lagCov gives the autocovariances of x (mean m) on demand, lagBlock lags
+// at a time.
+type lagCov struct {
+	x []float64
+	m float64
+	r []float64 // R(0..len(r)-1)
+}
+
+// at returns R(k), 0 ≤ k < len(x).
+func (c *lagCov) at(k int) float64 {
+	if k >= len(c.r) {
+		c.r = appendAutocov(c.r, c.x, c.m, k+lagBlock)
+	}
+	return c.r[k]
 }
 
 // pcg is math/rand/v2's PCG generator (128-bit LCG with the DXSM output
@@ -139,7 +199,15 @@ func newStream(seed uint64) pcg { return pcg{hi: seed, lo: seed ^ 0x9e3779b97f4a
 
 // Uint64 advances the state (state = state·mul + inc mod 2^128) and returns
 // the DXSM output, as (*rand.PCG).Uint64 does.
-func (p *pcg) Uint64() uint64 {
+func (p *pcg) Uint64() (x uint64) {
+	*p, x = p.next()
+	return x
+}
+
+// next returns the advanced generator and the output of Uint64, by value:
+// a loop that writes p, x = p.next() keeps the state in registers, where
+// calls through &p keep it in memory.
+func (p pcg) next() (pcg, uint64) {
 	const (
 		mulHi    = 2549297995355413924
 		mulLo    = 4865540595714422341
@@ -156,7 +224,7 @@ func (p *pcg) Uint64() uint64 {
 	hi *= cheapMul
 	hi ^= hi >> 48
 	hi *= lo | 1
-	return hi
+	return p, hi
 }
 
 // lutBits is the number of leading bits of a 32-bit uniform that index the
@@ -232,41 +300,50 @@ func newBlockSampler(n int, b float64) *blockSampler {
 
 // iidIndices draws the n indices of an iid resample, uniform on {0..n-1},
 // by the batched method: four indices per 64-bit word when n^4 < 2^64 (n <
-// 65536, the daily returns of 179 years), else two.
-func (s *blockSampler) iidIndices(p *pcg) []uint32 {
+// 65536, the daily returns of 179 years), else two. A word is rejected
+// when its final x < 2^64 mod n^k (computed once; it is below n^k).
+func (s *blockSampler) iidIndices(src *pcg) []uint32 {
+	p := *src // a local copy: the state stays in registers
 	n := uint64(s.n)
 	if cap(s.starts) < int(s.n)+4 {
 		s.starts = make([]uint32, 0, s.n+4) // kept: one buffer per sampler
 	}
 	st := s.starts[:s.n+4]
-	k := 0
 	if n < 1<<16 {
 		n4 := n * n * n * n
-		for k < int(s.n) {
-			x := p.Uint64()
-			i1, x := bits.Mul64(x, n)
-			i2, x := bits.Mul64(x, n)
-			i3, x := bits.Mul64(x, n)
-			i4, x := bits.Mul64(x, n)
-			if x < n4 && x < -n4%n4 {
-				continue // rejected: probability < n^4/2^64
+		thr := -n4 % n4 // n ≥ 1
+		for k := 0; k < int(s.n); k += 4 {
+			var x, i1, i2, i3, i4 uint64
+			for { // rejected with probability < n^4/2^64
+				p, x = p.next()
+				i1, x = bits.Mul64(x, n)
+				i2, x = bits.Mul64(x, n)
+				i3, x = bits.Mul64(x, n)
+				i4, x = bits.Mul64(x, n)
+				if x >= thr {
+					break
+				}
 			}
-			st[k], st[k+1], st[k+2], st[k+3] = uint32(i1), uint32(i2), uint32(i3), uint32(i4)
-			k += 4
+			w := st[k : k+4 : k+4]
+			w[0], w[1], w[2], w[3] = uint32(i1), uint32(i2), uint32(i3), uint32(i4)
 		}
 	} else {
 		n2 := n * n
-		for k < int(s.n) {
-			x := p.Uint64()
-			i1, x := bits.Mul64(x, n)
-			i2, x := bits.Mul64(x, n)
-			if x < n2 && x < -n2%n2 {
-				continue
+		thr := -n2 % n2
+		for k := 0; k < int(s.n); k += 2 {
+			var x, i1, i2 uint64
+			for {
+				p, x = p.next()
+				i1, x = bits.Mul64(x, n)
+				i2, x = bits.Mul64(x, n)
+				if x >= thr {
+					break
+				}
 			}
 			st[k], st[k+1] = uint32(i1), uint32(i2)
-			k += 2
 		}
 	}
+	*src = p
 	return st[:s.n]
 }
 
@@ -281,54 +358,101 @@ func (s *blockSampler) iidSums(src *pcg, d []float64) (s1, s2 float64) {
 // iidSumsOf draws cnt indices uniform on {0..len(d)-1} as iidIndices does
 // (four per 64-bit word when len(d) < 2^16, else two) and returns Σ d_i and
 // Σ d_i² over them.
+//
+// The order of the additions is fixed (the stored intervals depend on it):
+// the first two indices of a word add to s1, s2, the last two to u1, u2,
+// and the indices of the last word that are still needed (fewer than a
+// word gives) add to s1, s2 one by one. The rejection threshold 2^64 mod
+// n^k is computed once (x < n^k is implied by it: it is below n^k), and the
+// last word is drawn outside the loop, so that the loop keeps the
+// generator, the sums and the indices in registers
+// (TestIIDSumsMatchReference checks the sums and the state against the
+// loop as first written).
 func iidSumsOf(src *pcg, d []float64, cnt int) (s1, s2 float64) {
 	p := *src
 	n := uint64(len(d))
-	ni := cnt
 	var u1, u2 float64
-	k := 0
 	if n < 1<<16 {
 		n4 := n * n * n * n
-		for k < ni {
-			x := p.Uint64()
-			i1, x := bits.Mul64(x, n)
-			i2, x := bits.Mul64(x, n)
-			i3, x := bits.Mul64(x, n)
-			i4, x := bits.Mul64(x, n)
-			if x < n4 && x < -n4%n4 {
-				continue
-			}
-			if k+4 <= ni {
-				a, b, c, e := d[i1], d[i2], d[i3], d[i4]
-				s1 += a + b
-				s2 += a*a + b*b
-				u1 += c + e
-				u2 += c*c + e*e
-			} else {
-				last := [4]uint64{i1, i2, i3, i4}
-				for _, i := range last[:ni-k] {
-					s1 += d[i]
-					s2 += d[i] * d[i]
+		var thr uint64 // 2^64 mod n^4 (0 for an empty d: nothing is drawn)
+		if n4 > 0 {
+			thr = -n4 % n4
+		}
+		k := 0
+		for ; k+4 <= cnt; k += 4 {
+			var a, b, c, e float64
+			for { // a word is rejected with probability < n^4/2^64
+				var x, i uint64
+				p, x = p.next()
+				i, x = bits.Mul64(x, n)
+				a = d[i]
+				i, x = bits.Mul64(x, n)
+				b = d[i]
+				i, x = bits.Mul64(x, n)
+				c = d[i]
+				i, x = bits.Mul64(x, n)
+				e = d[i]
+				if x >= thr {
+					break
 				}
 			}
-			k += 4
+			s1 += a + b
+			s2 += a*a + b*b
+			u1 += c + e
+			u2 += c*c + e*e
+		}
+		if k < cnt {
+			var last [4]uint64
+			for {
+				var x uint64
+				p, x = p.next()
+				last[0], x = bits.Mul64(x, n)
+				last[1], x = bits.Mul64(x, n)
+				last[2], x = bits.Mul64(x, n)
+				last[3], x = bits.Mul64(x, n)
+				if x >= thr {
+					break
+				}
+			}
+			for _, i := range last[:cnt-k] {
+				s1 += d[i]
+				s2 += d[i] * d[i]
+			}
 		}
 	} else {
 		n2 := n * n
-		for k < ni {
-			x := p.Uint64()
-			i1, x := bits.Mul64(x, n)
-			i2, x := bits.Mul64(x, n)
-			if x < n2 && x < -n2%n2 {
-				continue
+		thr := -n2 % n2
+		k := 0
+		for ; k+2 <= cnt; k += 2 {
+			var a, b float64
+			for {
+				var x, i uint64
+				p, x = p.next()
+				i, x = bits.Mul64(x, n)
+				a = d[i]
+				i, x = bits.Mul64(x, n)
+				b = d[i]
+				if x >= thr {
+					break
+				}
 			}
-			s1 += d[i1]
-			s2 += d[i1] * d[i1]
-			if k+1 < ni {
-				u1 += d[i2]
-				u2 += d[i2] * d[i2]
+			s1 += a
+			s2 += a * a
+			u1 += b
+			u2 += b * b
+		}
+		if k < cnt {
+			for {
+				var x uint64
+				p, x = p.next()
+				i1, x := bits.Mul64(x, n)
+				_, x = bits.Mul64(x, n)
+				if x >= thr {
+					s1 += d[i1]
+					s2 += d[i1] * d[i1]
+					break
+				}
 			}
-			k += 2
 		}
 	}
 	*src = p
@@ -359,21 +483,23 @@ func (s *blockSampler) length(u uint32) int {
 // s.lens (the last block cut short so the lengths sum to n; for an iid
 // sampler every length is 1 and s.lens is unused).
 func (s *blockSampler) resample(src *pcg) {
+	if s.iid {
+		s.starts = s.iidIndices(src)
+		return
+	}
 	p := *src // local copy: the state stays in registers
 	n := s.n
 	starts := s.starts[:0]
-	if s.iid {
-		s.starts = s.iidIndices(&p)
-		*src = p
-		return
-	}
 	lens := s.lens[:0]
 	for filled := uint32(0); filled < n; {
-		x := p.Uint64()
+		var x uint64
+		p, x = p.next()
 		m := (x >> 32) * uint64(n)
 		if uint32(m) < n {
 			for t := -n % n; uint32(m) < t; {
-				m = (p.Uint64() >> 32) * uint64(n)
+				var y uint64
+				p, y = p.next()
+				m = (y >> 32) * uint64(n)
 			}
 		}
 		l := uint32(s.length(uint32(x)))
@@ -395,11 +521,14 @@ func (s *blockSampler) blockSums(src *pcg, ps []float64) (s1, s2 float64) {
 	ni := int(n)
 	t1, t2 := ps[2*ni], ps[2*ni+1]
 	for rem := n; rem > 0; {
-		x := p.Uint64()
+		var x uint64
+		p, x = p.next()
 		m := (x >> 32) * uint64(n)
 		if uint32(m) < n {
 			for t := -n % n; uint32(m) < t; {
-				m = (p.Uint64() >> 32) * uint64(n)
+				var y uint64
+				p, y = p.next()
+				m = (y >> 32) * uint64(n)
 			}
 		}
 		l := uint32(s.length(uint32(x)))
@@ -443,7 +572,10 @@ func splitChunks(B int, rng *rand.Rand) []chunk {
 
 // runChunks calls fn for every chunk, on up to GOMAXPROCS goroutines when
 // parallel is set (each chunk writes only its own resamples), with a sampler
-// of its own per goroutine.
+// of its own per goroutine. The goroutines take the next chunk not yet
+// taken, so one that gets less of the processor (other work runs beside
+// the bootstrap) takes fewer chunks; which goroutine runs a chunk does not
+// change its resamples.
 func runChunks(chunks []chunk, smp *blockSampler, parallel bool, fn func(c chunk, smp *blockSampler)) {
 	w := 1
 	if parallel {
@@ -455,11 +587,14 @@ func runChunks(chunks []chunk, smp *blockSampler, parallel bool, fn func(c chunk
 		}
 		return
 	}
-	var wg sync.WaitGroup
-	for g := range w {
+	var (
+		wg   sync.WaitGroup
+		next atomic.Int64
+	)
+	for range w {
 		own := smp.clone()
 		wg.Go(func() {
-			for c := g; c < len(chunks); c += w {
+			for c := int(next.Add(1)) - 1; c < len(chunks); c = int(next.Add(1)) - 1 {
 				fn(chunks[c], own)
 			}
 		})

@@ -177,49 +177,77 @@ func NewRunID(now time.Time, configHash string, rnd io.Reader) string {
 // Save stores rep in one transaction: the run and its rows appear together
 // or not at all. A run id that is already stored is an error.
 func (s *Store) Save(ctx context.Context, rep *results.Report) error {
-	return s.SaveEncoded(ctx, rep, func() (*results.ReportJSON, error) { return results.MarshalReport(rep) })
-}
-
-// SaveEncoded is Save with the report's JSON (results.MarshalReport of rep)
-// from encoded, which it calls once the rows of the run's trades, signals
-// and equity curve are written (inside the transaction): a caller that
-// prints the same JSON encodes it meanwhile.
-func (s *Store) SaveEncoded(ctx context.Context, rep *results.Report, encoded func() (*results.ReportJSON, error)) (err error) {
-	if rep == nil || encoded == nil {
+	if rep == nil {
 		return errors.New("save run: nil report")
 	}
+	p, err := s.Begin(ctx, rep.RunID, rep.Trades, rep.Signals, rep.Equity)
+	if err != nil {
+		return err
+	}
+	enc, err := results.MarshalReport(rep)
+	if err != nil {
+		p.Rollback()
+		return fmt.Errorf("save run %s: %w", rep.RunID, err)
+	}
+	return p.Commit(ctx, rep, enc)
+}
+
+// PendingRun is a run being stored: the rows of its trades, signals and
+// equity curve are written inside an open transaction, which Commit ends
+// with the run's row and Rollback discards. Nothing of it is visible to
+// other connections before Commit. A PendingRun holds a connection of the
+// database until one of them is called.
+type PendingRun struct {
+	conn  *sql.Conn
+	tx    *sql.Tx
+	runID string
+	// apart: the equity rows give the curve back exactly, so the report
+	// JSON is stored without it (see equityRows).
+	apart                bool
+	trades, signals, eqs int
+}
+
+// Begin starts storing the run runID: in one transaction it writes the rows
+// of run_trades, run_signals and run_equity from the report rows given
+// (those the report will hold). A caller that still computes the rest of
+// the report calls Begin beside that work and Commit once the report is
+// done. On an error nothing is kept.
+func (s *Store) Begin(ctx context.Context, runID string, trades []results.TradeRow, signals []results.SignalRow,
+	equity []results.EquityRow) (_ *PendingRun, err error) {
 	if s.empty || s.version < len(runsMigrations) {
-		return errors.New("save run: the database is read-only")
+		return nil, errors.New("save run: the database is read-only")
 	}
-	if rep.RunID == "" {
-		return errors.New("save run: report has no run_id")
+	if runID == "" {
+		return nil, errors.New("save run: report has no run_id")
 	}
-	fail := func(err error) error { return fmt.Errorf("save run %s: %w", rep.RunID, err) }
-	equity, apart, err := equityRows(rep)
+	fail := func(err error) error { return fmt.Errorf("save run %s: %w", runID, err) }
+	days, apart, err := equityRows(equity)
 	if err != nil {
-		return fail(err)
+		return nil, fail(err)
 	}
-	trades, err := tradeRows(rep)
+	trRows, err := tradeRows(runID, trades)
 	if err != nil {
-		return fail(err)
+		return nil, fail(err)
 	}
-	signals, err := signalRows(rep)
+	sigRows, err := signalRows(runID, signals)
 	if err != nil {
-		return fail(err)
+		return nil, fail(err)
 	}
 
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return fail(err)
+		return nil, fail(err)
 	}
-	defer conn.Close()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return fail(err)
+		conn.Close()
+		return nil, fail(err)
 	}
+	p := &PendingRun{conn: conn, tx: tx, runID: runID, apart: apart,
+		trades: len(trades), signals: len(signals), eqs: len(equity)}
 	defer func() {
 		if err != nil {
-			_ = tx.Rollback()
+			p.Rollback()
 		}
 	}()
 	// The appender writes on the transaction's connection, inside it: a
@@ -232,24 +260,48 @@ func (s *Store) SaveEncoded(ctx context.Context, rep *results.Report, encoded fu
 		for _, t := range []struct {
 			table string
 			rows  [][]driver.Value
-		}{{"run_trades", trades}, {"run_signals", signals}, {"run_equity", equity}} {
+		}{{"run_trades", trRows}, {"run_signals", sigRows}} {
 			if err := appendRows(ctx, c, t.table, t.rows); err != nil {
 				return fmt.Errorf("append %s: %w", t.table, err)
 			}
 		}
+		// The equity rows (a day each: long) are made as they are
+		// appended, in one reused row.
+		id, row := driver.Value(runID), make([]driver.Value, 4)
+		if err := appendEach(ctx, c, "run_equity", len(equity), func(i int) []driver.Value {
+			return equityRow(row, id, days[i], equity[i])
+		}); err != nil {
+			return fmt.Errorf("append run_equity: %w", err)
+		}
 		return nil
 	}); err != nil {
-		return fail(err)
+		return nil, fail(err)
 	}
-	enc, err := encoded()
+	return p, nil
+}
+
+// Commit inserts the run's row, with rep's report JSON enc
+// (results.MarshalReport of rep), and commits: the run and its rows appear
+// together. rep must be the run Begin was given the rows of (its run id
+// and numbers of rows are checked). On an error nothing is kept.
+func (p *PendingRun) Commit(ctx context.Context, rep *results.Report, enc *results.ReportJSON) (err error) {
+	defer func() {
+		if err != nil {
+			p.Rollback()
+		}
+	}()
+	if p.tx == nil {
+		return fmt.Errorf("save run %s: already committed or rolled back", p.runID)
+	}
+	fail := func(err error) error { return fmt.Errorf("save run %s: %w", p.runID, err) }
+	if rep == nil || rep.RunID != p.runID || len(rep.Trades) != p.trades || len(rep.Signals) != p.signals || len(rep.Equity) != p.eqs {
+		return fail(errors.New("the report is not the run whose rows were written"))
+	}
+	row, err := runRow(rep, enc, p.apart)
 	if err != nil {
 		return fail(err)
 	}
-	row, err := runRow(rep, enc, apart)
-	if err != nil {
-		return fail(err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO runs (run_id, name, created_at, version, config_hash,
+	if _, err := p.tx.ExecContext(ctx, `INSERT INTO runs (run_id, name, created_at, version, config_hash,
 		data_fingerprint, window_start, window_end, synthetic, metrics, benchmark, evidence, config, report,
 		equity_at, equity_days)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, row...); err != nil {
@@ -258,22 +310,44 @@ func (s *Store) SaveEncoded(ctx context.Context, rep *results.Report, encoded fu
 		}
 		return fail(fmt.Errorf("insert run: %w", err))
 	}
+	tx := p.tx
+	p.tx = nil
+	defer p.conn.Close()
 	if err := tx.Commit(); err != nil {
 		return fail(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }
 
+// Rollback discards the pending run's rows and frees its connection; it
+// does nothing after Commit or a first Rollback.
+func (p *PendingRun) Rollback() {
+	if p.tx == nil {
+		return
+	}
+	_ = p.tx.Rollback()
+	p.tx = nil
+	p.conn.Close()
+}
+
 func appendRows(ctx context.Context, c driver.Conn, table string, rows [][]driver.Value) error {
-	if len(rows) == 0 {
+	return appendEach(ctx, c, table, len(rows), func(i int) []driver.Value { return rows[i] })
+}
+
+// appendEach appends the n rows row(0), ..., row(n-1) to table with the
+// appender (inside the connection's transaction, if one is open). The
+// appender copies each row's values as it is appended: row may reuse its
+// slice.
+func appendEach(ctx context.Context, c driver.Conn, table string, n int, row func(i int) []driver.Value) error {
+	if n == 0 {
 		return nil
 	}
 	a, err := duckdb.NewAppender(c, "", "", table)
 	if err != nil {
 		return err
 	}
-	for _, r := range rows {
-		if err := a.AppendRow(r...); err != nil {
+	for i := range n {
+		if err := a.AppendRow(row(i)...); err != nil {
 			_ = a.Close()
 			return err
 		}
@@ -345,9 +419,9 @@ func num(v results.Value) driver.Value {
 	return float64(v)
 }
 
-func tradeRows(rep *results.Report) ([][]driver.Value, error) {
-	rows := make([][]driver.Value, 0, len(rep.Trades))
-	for i, t := range rep.Trades {
+func tradeRows(runID string, trades []results.TradeRow) ([][]driver.Value, error) {
+	rows := make([][]driver.Value, 0, len(trades))
+	for i, t := range trades {
 		var ts [3]driver.Value
 		for j, x := range []struct{ what, s string }{
 			{"signal_time", t.SignalTime}, {"entry_time", t.EntryTime}, {"exit_time", t.ExitTime},
@@ -358,15 +432,15 @@ func tradeRows(rep *results.Report) ([][]driver.Value, error) {
 			}
 			ts[j] = v
 		}
-		rows = append(rows, []driver.Value{rep.RunID, int32(i), t.Symbol, ts[0], ts[1], num(t.EntryPrice),
+		rows = append(rows, []driver.Value{runID, int32(i), t.Symbol, ts[0], ts[1], num(t.EntryPrice),
 			ts[2], num(t.ExitPrice), num(t.Units), num(t.Return), t.ExitReason})
 	}
 	return rows, nil
 }
 
-func signalRows(rep *results.Report) ([][]driver.Value, error) {
-	rows := make([][]driver.Value, 0, len(rep.Signals))
-	for i, s := range rep.Signals {
+func signalRows(runID string, signals []results.SignalRow) ([][]driver.Value, error) {
+	rows := make([][]driver.Value, 0, len(signals))
+	for i, s := range signals {
 		t, err := optTime("time", s.Time)
 		if err != nil {
 			return nil, fmt.Errorf("signals[%d].%w", i, err)
@@ -375,24 +449,23 @@ func signalRows(rep *results.Report) ([][]driver.Value, error) {
 		if s.Reason != "" {
 			reason = s.Reason
 		}
-		rows = append(rows, []driver.Value{rep.RunID, int32(i), t, s.Symbol, num(s.Level), num(s.Close), s.Acted, reason})
+		rows = append(rows, []driver.Value{runID, int32(i), t, s.Symbol, num(s.Level), num(s.Close), s.Acted, reason})
 	}
 	return rows, nil
 }
 
-// equityRows returns the rows of run_equity and whether they give the
-// curve back exactly (apart): every date in the form YYYY-MM-DD, later than
-// the one before, so that reading the rows in date order and writing the
-// dates in that form restores the curve (NULL values are undefined values,
-// which the JSON writes as null either way).
-func equityRows(rep *results.Report) (rows [][]driver.Value, apart bool, err error) {
-	n := len(rep.Equity)
-	rows = make([][]driver.Value, n)
-	vals := make([]driver.Value, 4*n) // one allocation for every row's values
-	id := driver.Value(rep.RunID)
+// equityRows returns the dates of the rows of run_equity (midnight UTC of
+// each day of equity) and whether the rows give the curve back exactly
+// (apart): every date in the form YYYY-MM-DD, later than the one before, so
+// that reading the rows in date order and writing the dates in that form
+// restores the curve (NULL values are undefined values, which the JSON
+// writes as null either way). equityRow makes a row from them.
+func equityRows(equity []results.EquityRow) (days []time.Time, apart bool, err error) {
+	n := len(equity)
+	days = make([]time.Time, n)
 	apart = n > 0
 	var prev time.Time
-	for i, e := range rep.Equity {
+	for i, e := range equity {
 		d, ok := dayOf(e.Date)
 		if ok {
 			apart = apart && (i == 0 || d.After(prev))
@@ -406,11 +479,16 @@ func equityRows(rep *results.Report) (rows [][]driver.Value, apart bool, err err
 			t = t.UTC()
 			d = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 		}
-		r := vals[4*i : 4*i+4 : 4*i+4]
-		r[0], r[1], r[2], r[3] = id, d, num(e.Equity), num(e.Invested)
-		rows[i] = r
+		days[i] = d
 	}
-	return rows, apart, nil
+	return days, apart, nil
+}
+
+// equityRow writes into dst (4 values) the run_equity row of run id of the
+// day e dated day.
+func equityRow(dst []driver.Value, id driver.Value, day time.Time, e results.EquityRow) []driver.Value {
+	dst[0], dst[1], dst[2], dst[3] = id, day, num(e.Equity), num(e.Invested)
+	return dst
 }
 
 // dayOf parses a date written exactly as time.DateOnly writes it (so that

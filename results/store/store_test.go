@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -523,7 +524,7 @@ func TestNewRunID(t *testing.T) {
 // use: one prepared INSERT per row inside the transaction. It exists here
 // only to compare speeds (BenchmarkEquityInsert).
 func insertEquityPrepared(ctx context.Context, db *sql.DB, rep *results.Report) error {
-	rows, _, err := equityRows(rep)
+	days, _, err := equityRows(rep.Equity)
 	if err != nil {
 		return err
 	}
@@ -537,7 +538,9 @@ func insertEquityPrepared(ctx context.Context, db *sql.DB, rep *results.Report) 
 		return err
 	}
 	defer stmt.Close()
-	for _, r := range rows {
+	row := make([]driver.Value, 4)
+	for i, e := range rep.Equity {
+		r := equityRow(row, rep.RunID, days[i], e)
 		if _, err := stmt.ExecContext(ctx, r[0], r[1], r[2], r[3]); err != nil {
 			return err
 		}
@@ -573,4 +576,82 @@ func BenchmarkEquityInsert(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestPendingRunInvisibleUntilCommit: rows written by Begin are not seen by
+// other connections until Commit, after which the run reads back as Save
+// stores it; a Rollback, or a Commit with a report that is not the run
+// whose rows were written, leaves nothing.
+func TestPendingRunInvisibleUntilCommit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, db := newStore(t)
+	counts := func() [4]int {
+		return [4]int{
+			count(t, db, `SELECT count(*) FROM runs`),
+			count(t, db, `SELECT count(*) FROM run_trades`),
+			count(t, db, `SELECT count(*) FROM run_signals`),
+			count(t, db, `SELECT count(*) FROM run_equity`),
+		}
+	}
+	rep := sampleReport("20240101-000000-aaaaaa", "2024-01-01T00:00:00Z", 40)
+	p, err := s.Begin(ctx, rep.RunID, rep.Trades, rep.Signals, rep.Equity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := counts(); got != [4]int{} {
+		t.Fatalf("rows visible before commit: %v", got)
+	}
+	enc, err := results.MarshalReport(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Commit(ctx, rep, enc); err != nil {
+		t.Fatal(err)
+	}
+	if got := counts(); got != [4]int{1, 2, 3, 40} {
+		t.Fatalf("counts after commit %v", got)
+	}
+	got, err := s.GetJSON(ctx, rep.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, mustJSON(t, rep)) {
+		t.Error("committed run does not read back as its report")
+	}
+	if err := p.Commit(ctx, rep, enc); err == nil {
+		t.Error("second commit: no error")
+	}
+
+	// Rolled back: nothing.
+	other := sampleReport("20240102-000000-bbbbbb", "2024-01-02T00:00:00Z", 10)
+	p, err = s.Begin(ctx, other.RunID, other.Trades, other.Signals, other.Equity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Rollback()
+	p.Rollback() // a second one does nothing
+	if got := counts(); got != [4]int{1, 2, 3, 40} {
+		t.Errorf("counts after rollback %v", got)
+	}
+	// A report that is not the pending run's: refused, rolled back.
+	for _, wrong := range []*results.Report{
+		sampleReport("20240103-000000-cccccc", "2024-01-03T00:00:00Z", 10), // another id
+		sampleReport(other.RunID, "2024-01-02T00:00:00Z", 11),              // another curve
+	} {
+		p, err = s.Begin(ctx, other.RunID, other.Trades, other.Signals, other.Equity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc, err := results.MarshalReport(wrong)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Commit(ctx, wrong, enc); err == nil || !strings.Contains(err.Error(), "not the run") {
+			t.Errorf("commit of another report: %v", err)
+		}
+		if got := counts(); got != [4]int{1, 2, 3, 40} {
+			t.Errorf("counts after a refused commit %v", got)
+		}
+	}
 }

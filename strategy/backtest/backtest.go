@@ -42,6 +42,13 @@ type Options struct {
 	RandomEntries int
 	// Level is the confidence level of the intervals (default 0.95).
 	Level float64
+	// Replayed, when set, is called with the report rows of the strategy's
+	// replay (its trades, signals and equity curve: the slices the report
+	// will hold, not to be modified) as soon as they are built, before the
+	// benchmark and the evidence are computed, so that a caller can store
+	// them meanwhile (riskon run). It is called on a goroutine of its own,
+	// which RunWith waits for, and should return at once.
+	Replayed func(trades []results.TradeRow, signals []results.SignalRow, equity []results.EquityRow)
 }
 
 // Run backtests cfg on ds with the default evidence options. plan may be nil
@@ -65,30 +72,56 @@ func RunWith(ctx context.Context, cfg config.Config, ds *data.Dataset, plan *eng
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", cfg.Name, err)
 	}
-	bench, err := engine.Run(ctx, plan, strategy.Benchmark(cfg), opts)
+	// The report rows of the replay (handed to opt.Replayed), the
+	// metrics, the benchmark and the data's fingerprint do not depend on
+	// the evidence (each is deterministic): they are made beside it.
+	var (
+		trades          []results.TradeRow
+		signals         []results.SignalRow
+		equity          []results.EquityRow
+		metrics, benchM results.Metrics
+		bench           *engine.Result
+		benchErr        error
+		fp              string
+	)
+	benchDone := make(chan struct{})
+	go func() {
+		defer close(benchDone)
+		trades, signals, equity = results.TradeRows(res.Trades), results.SignalRows(res.Signals), results.EquityRows(res)
+		if opt.Replayed != nil {
+			opt.Replayed(trades, signals, equity)
+		}
+		metrics = results.ComputeMetrics(res)
+		bench, benchErr = engine.Run(ctx, plan, strategy.Benchmark(cfg), opts)
+		if benchErr == nil {
+			benchM = results.ComputeMetrics(bench)
+		}
+		fp = ds.Fingerprint()
+	}()
+	ev, re, err := Evidence(res, ds, cfg, opt)
+	<-benchDone
 	if err != nil {
-		return nil, fmt.Errorf("run %s: benchmark: %w", cfg.Name, err)
+		return nil, fmt.Errorf("run %s: %w", cfg.Name, err)
+	}
+	if benchErr != nil {
+		return nil, fmt.Errorf("run %s: benchmark: %w", cfg.Name, benchErr)
 	}
 	// The canonical form: keys the chosen parts do not read are left out,
 	// so a stored config reads back (config.FromJSON) to the same hash.
 	canon := json.RawMessage(config.Canonical(cfg))
-	ev, re, err := Evidence(res, ds, cfg, opt)
-	if err != nil {
-		return nil, fmt.Errorf("run %s: %w", cfg.Name, err)
-	}
 	rep := &results.Report{
 		Name:            cfg.Name,
 		Synthetic:       ds.Synthetic,
 		ConfigHash:      config.Hash(cfg),
-		DataFingerprint: ds.Fingerprint(),
+		DataFingerprint: fp,
 		Config:          canon,
 		Window:          results.Window{Start: results.RFC3339(res.WindowStart), End: results.RFC3339(res.WindowEnd)},
-		Metrics:         results.ComputeMetrics(res),
-		Benchmark:       results.ComputeMetrics(bench),
+		Metrics:         metrics,
+		Benchmark:       benchM,
 		Evidence:        ev,
-		Trades:          results.TradeRows(res.Trades),
-		Signals:         results.SignalRows(res.Signals),
-		Equity:          results.EquityRows(res),
+		Trades:          trades,
+		Signals:         signals,
+		Equity:          equity,
 		Filters:         FilterCoverage(cfg, ds, res),
 	}
 	return &Outcome{Result: res, Benchmark: bench, RandomEntry: re, Report: rep}, nil

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -285,6 +286,10 @@ type randomModel struct {
 	tg         []reTarget
 	grid       *data.Series
 	slots      []reSlot
+	// the entries and rules of every slot, a slice of each per slot (one
+	// allocation each for the whole grid, not two per slot)
+	entries []int
+	rules   []reTrade
 }
 
 func newRandomModel(ds *data.Dataset, res *engine.Result, spec RandomEntrySpec) (*randomModel, error) {
@@ -309,9 +314,16 @@ func newRandomModel(ds *data.Dataset, res *engine.Result, spec RandomEntrySpec) 
 	}
 	m.grid = m.tg[0].s
 	first := sort.Search(m.grid.Len(), func(j int) bool { return m.grid.OpenTime[j] >= m.ws })
+	if n := m.tg[0].last - first + 1; n > 0 {
+		m.slots = make([]reSlot, 0, n)
+		m.entries = make([]int, 0, n*len(m.tg))
+		m.rules = make([]reTrade, 0, n*len(m.tg))
+	}
 	for g := first; g <= m.tg[0].last; g++ {
 		if sl, ok := m.slot(g); ok {
 			m.slots = append(m.slots, sl)
+			m.entries = m.entries[:len(m.entries)+len(m.tg)]
+			m.rules = m.rules[:len(m.rules)+len(m.tg)]
 		}
 	}
 	return m, nil
@@ -334,7 +346,12 @@ func (m *randomModel) holdBar(t, k int) int {
 // slot returns the eligible entry at grid bar g, if it is eligible.
 func (m *randomModel) slot(g int) (reSlot, bool) {
 	d := m.grid.Date[g]
-	sl := reSlot{grid: g, entry: make([]int, len(m.tg)), rule: make([]reTrade, len(m.tg))}
+	// The slot's entries and rules extend m.entries and m.rules, which
+	// keep them only when the slot is eligible (newRandomModel appends it).
+	nt := len(m.tg)
+	m.entries, m.rules = slices.Grow(m.entries, nt), slices.Grow(m.rules, nt)
+	e, r := len(m.entries), len(m.rules)
+	sl := reSlot{grid: g, entry: m.entries[e : e+nt : e+nt], rule: m.rules[r : r+nt : r+nt]}
 	for t := range m.tg {
 		tg := &m.tg[t]
 		k := tg.s.IndexOnOrAfter(d)
