@@ -689,7 +689,8 @@ grid:
 			t.Fatal(err)
 		}
 		if b.SingleRun.EventsPerSecond <= 0 || b.Sweep.TrialsPerSecond <= 0 || b.Sweep.Trials != 100 || !b.PeakRSSMB.Valid() ||
-			b.Machine.Cores < 1 || b.Data.Bars["RUT"] < 1000 || !b.Sweep.Scaling.Valid() {
+			b.Machine.Cores < 1 || b.Data.Bars["RUT"] < 1000 || !b.Sweep.Scaling.Valid() || b.Sweep.Distinct != 50 ||
+			(b.RandomSweep.Trials > 0 && !(b.RandomSweep.StatsSeconds > 0 && b.RandomSweep.StatsSeconds < b.RandomSweep.Seconds)) {
 			t.Fatalf("bench %+v", b)
 		}
 		out, _, err = execCmd(t, dataDB, bench, "--bars", "2000", "--trials", "50", "--workers", "1")
