@@ -55,7 +55,8 @@ func TestMomentsEqualGonum(t *testing.T) {
 // moments and Grid.Sums (the per-day block walk, zero returns skipped) on
 // returns dated by consecutive days, with grids starting before, inside and
 // after the returns, blocks of 1 to 40 days, flat stretches, NaN and
-// infinite returns; and on dates with a gap (the unfused path). The
+// infinite returns, zero stretches of up to 600 days (added as runs); and on
+// dates with a gap (the unfused path). The
 // metrics' sum of squared deviations summed in the same pass
 // (momentsSquares) is results.SumSquares bit for bit, around the metrics'
 // own mean (the sequential sum over n) and around an unrelated one.
@@ -73,6 +74,20 @@ func TestMomentsSumsEqualSeparate(t *testing.T) {
 			dates[i] = d0 + data.Date(i)
 			if rng.IntN(2) == 0 {
 				daily[i] = rng.NormFloat64() * 0.02
+			}
+		}
+		if trial%3 == 2 {
+			// Long flat stretches (a trial out of the market, -0 among
+			// them), which the passes add as runs, between busy ones.
+			for i := 0; i < n; {
+				k := min(n-i, 1+rng.IntN(600))
+				if rng.IntN(2) == 0 {
+					clear(daily[i : i+k])
+					if rng.IntN(4) == 0 {
+						daily[i+rng.IntN(k)] = math.Copysign(0, -1)
+					}
+				}
+				i += k
 			}
 		}
 		switch trial % 25 {

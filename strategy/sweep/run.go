@@ -457,45 +457,47 @@ func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64
 		return m, dst, results.SumSquares(daily, meanM)
 	}
 	mean := stat.Mean(daily, nil)
-	var ss, comp, ssM float64
-	variance := func(xs []float64) {
-		for _, v := range xs {
-			d := v - mean
-			ss += d * d
-			comp += d
-			dm := v - meanM
-			ssM += dm * dm
-		}
-	}
+	// Stretches of zero returns are added as runs of a constant (addConst:
+	// the same additions, bit for bit), the other days one by one.
+	var runBuf [maxRuns]zeroRun
+	runs := zeroRuns(daily, runBuf[:])
+	va := varianceSums{mean: mean, meanM: meanM}
+	va.d0, va.dm0 = 0-mean, 0-meanM
 	if fused {
 		S := grid.Blocks
-		at := 0
+		at, r := 0, 0
 		for b := range S {
 			if lo[b] >= hi[b] {
 				continue
 			}
-			variance(daily[at:lo[b]])
-			sum, sq := dst[b], dst[S+b]
-			for _, v := range daily[lo[b]:hi[b]] {
-				d := v - mean
-				ss += d * d
-				comp += d
-				dm := v - meanM
-				ssM += dm * dm
-				sum += v
-				sq += v * v
-			}
-			dst[b], dst[S+b] = sum, sq
+			r = va.add(daily, at, lo[b], runs, r, nil, nil)
+			r = va.add(daily, lo[b], hi[b], runs, r, &dst[b], &dst[S+b])
 			at = hi[b]
 		}
-		variance(daily[at:])
+		va.add(daily, at, n, runs, r, nil, nil)
 	} else {
-		variance(daily)
+		va.add(daily, 0, n, runs, 0, nil, nil)
 	}
+	ss, comp, ssM := va.ss, va.comp, va.ssM
 	nf := float64(n)
 	std := math.Sqrt((ss - comp*comp/nf) / (nf - 1))
 	var s, e float64
-	for _, v := range daily {
+	z0 := (0 - mean) / std
+	z03 := z0 * z0 * z0
+	z04 := z03 * z0
+	at := 0
+	for _, run := range runs {
+		for _, v := range daily[at:run.lo] {
+			z := (v - mean) / std
+			z3 := z * z * z
+			s += z3
+			e += z3 * z
+		}
+		k := int(run.hi - run.lo)
+		s, e = addConst(s, z03, k), addConst(e, z04, k)
+		at = int(run.hi)
+	}
+	for _, v := range daily[at:] {
 		z := (v - mean) / std
 		z3 := z * z * z
 		s += z3
@@ -505,4 +507,68 @@ func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64
 	mul, offset := ((nf+1)/(nf-1))*(nf/(nf-2))*(1/(nf-3)), 3*((nf-1)/(nf-2))*((nf-1)/(nf-3))
 	m.Kurt = e*mul - offset + 3
 	return m, dst, ssM
+}
+
+// varianceSums are momentsSquares' sums of squared deviations from mean
+// and meanM and of deviations from mean (the correction of Chan, Golub &
+// LeVeque), each one chain of additions in day order.
+type varianceSums struct {
+	mean, meanM   float64
+	d0, dm0       float64 // the deviations of a zero return
+	ss, comp, ssM float64
+}
+
+// add adds the days daily[a:b] to the sums and, when sum is not nil, to
+// the block sums *sum (Σ v) and *sq (Σ v²); runs[r:] are the zero
+// stretches not yet passed, and it returns the index of the first one not
+// passed after b. A zero stretch adds its constant deviations as runs
+// (addConst) and nothing to the block sums (+0 to a sum that is never -0).
+func (va *varianceSums) add(daily []float64, a, b int, runs []zeroRun, r int, sum, sq *float64) int {
+	for a < b {
+		end := b
+		if r < len(runs) && int(runs[r].lo) < b {
+			end = max(a, int(runs[r].lo))
+		}
+		va.days(daily[a:end], sum, sq)
+		if end == b {
+			break
+		}
+		k := min(b, int(runs[r].hi)) - end
+		va.ss = addConst(va.ss, va.d0*va.d0, k)
+		va.comp = addConst(va.comp, va.d0, k)
+		va.ssM = addConst(va.ssM, va.dm0*va.dm0, k)
+		a = end + k
+		if int(runs[r].hi) <= b {
+			r++
+		}
+	}
+	return r
+}
+
+// days adds the days xs one by one.
+func (va *varianceSums) days(xs []float64, sum, sq *float64) {
+	mean, meanM := va.mean, va.meanM
+	ss, comp, ssM := va.ss, va.comp, va.ssM
+	if sum == nil {
+		for _, v := range xs {
+			d := v - mean
+			ss += d * d
+			comp += d
+			dm := v - meanM
+			ssM += dm * dm
+		}
+	} else {
+		su, q := *sum, *sq
+		for _, v := range xs {
+			d := v - mean
+			ss += d * d
+			comp += d
+			dm := v - meanM
+			ssM += dm * dm
+			su += v
+			q += v * v
+		}
+		*sum, *sq = su, q
+	}
+	va.ss, va.comp, va.ssM = ss, comp, ssM
 }
