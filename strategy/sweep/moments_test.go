@@ -3,6 +3,7 @@ package sweep
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/stat"
@@ -118,7 +119,12 @@ func TestMomentsSumsEqualSeparate(t *testing.T) {
 			}
 			meanM = sum / float64(n)
 		}
-		m2, sums2, ssM := momentsSquares(daily, dates, g, make([]float64, 0, 2*S), meanM)
+		// Every stretch of zeros, or some of them, or none: the same sums.
+		flats := zeroStretches(daily, 1+rng.IntN(2*minRun))
+		if trial%2 == 1 {
+			flats = slices.DeleteFunc(flats, func(results.Flat) bool { return rng.IntN(2) == 0 })
+		}
+		m2, sums2, ssM := momentsSquares(daily, dates, g, make([]float64, 0, 2*S), meanM, flats)
 		if want := results.SumSquares(daily, meanM); !bits(ssM, want) || m2 != m && !(m2.N == m.N && bits(m2.Skew, m.Skew) && bits(m2.Kurt, m.Kurt)) {
 			t.Fatalf("trial %d (n %d): squares %v, want %v; moments %+v, want %+v", trial, n, ssM, want, m2, m)
 		}

@@ -392,9 +392,9 @@ func (w *worker) run(ctx context.Context, t *Trial, r *Result) error {
 // squares is the trial runner's results.SquaresFunc: the metrics' sum of
 // squared deviations from mean, taken in the pass that sums the moments'
 // and the block sums (momentsSquares), whose results it keeps.
-func (w *worker) squares(res *engine.Result, daily []float64, mean float64) float64 {
+func (w *worker) squares(res *engine.Result, daily []float64, flats []results.Flat, mean float64) float64 {
 	var ss float64
-	w.mom, w.dst, ss = momentsSquares(daily, results.DailyReturnDates(res, len(daily)), w.grid, w.dst, mean)
+	w.mom, w.dst, ss = momentsSquares(daily, results.DailyReturnDates(res, len(daily)), w.grid, w.dst, mean, flats)
 	w.fused = true
 	return ss
 }
@@ -424,15 +424,18 @@ func moments(daily []float64) Moments {
 // is never -0, which changes nothing) when the returns are dated by
 // consecutive days, as a trial's are; other dates take Grid.Sums.
 func momentsSums(daily []float64, dates []data.Date, grid Grid, dst []float64) (Moments, []float64) {
-	m, dst, _ := momentsSquares(daily, dates, grid, dst, 0)
+	m, dst, _ := momentsSquares(daily, dates, grid, dst, 0, nil)
 	return m, dst
 }
 
 // momentsSquares is momentsSums that also returns the metrics' sum of
 // squared deviations from their mean meanM, results.SumSquares(daily,
 // meanM) bit for bit: a third independent chain of additions in the pass of
-// the variance's sums.
-func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64, meanM float64) (Moments, []float64, float64) {
+// the variance's sums. runs are stretches of daily, ascending and apart,
+// whose returns are all zero (+0 or -0), some of them or none: their days
+// are added as runs of a constant (addConst), the same additions bit for
+// bit; the other days one by one.
+func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64, meanM float64, runs []results.Flat) (Moments, []float64, float64) {
 	m := Moments{N: len(daily), Skew: math.NaN(), Kurt: math.NaN()}
 	n := len(daily)
 	var lo, hi []int // the returns of block b: daily[lo[b]:hi[b]]
@@ -457,10 +460,6 @@ func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64
 		return m, dst, results.SumSquares(daily, meanM)
 	}
 	mean := stat.Mean(daily, nil)
-	// Stretches of zero returns are added as runs of a constant (addConst:
-	// the same additions, bit for bit), the other days one by one.
-	var runBuf [maxRuns]zeroRun
-	runs := zeroRuns(daily, runBuf[:])
 	va := varianceSums{mean: mean, meanM: meanM}
 	va.d0, va.dm0 = 0-mean, 0-meanM
 	if fused {
@@ -487,15 +486,15 @@ func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64
 	z04 := z03 * z0
 	at := 0
 	for _, run := range runs {
-		for _, v := range daily[at:run.lo] {
+		for _, v := range daily[at:run.Lo] {
 			z := (v - mean) / std
 			z3 := z * z * z
 			s += z3
 			e += z3 * z
 		}
-		k := int(run.hi - run.lo)
+		k := int(run.Hi - run.Lo)
 		s, e = addConst(s, z03, k), addConst(e, z04, k)
-		at = int(run.hi)
+		at = int(run.Hi)
 	}
 	for _, v := range daily[at:] {
 		z := (v - mean) / std
@@ -523,22 +522,22 @@ type varianceSums struct {
 // stretches not yet passed, and it returns the index of the first one not
 // passed after b. A zero stretch adds its constant deviations as runs
 // (addConst) and nothing to the block sums (+0 to a sum that is never -0).
-func (va *varianceSums) add(daily []float64, a, b int, runs []zeroRun, r int, sum, sq *float64) int {
+func (va *varianceSums) add(daily []float64, a, b int, runs []results.Flat, r int, sum, sq *float64) int {
 	for a < b {
 		end := b
-		if r < len(runs) && int(runs[r].lo) < b {
-			end = max(a, int(runs[r].lo))
+		if r < len(runs) && int(runs[r].Lo) < b {
+			end = max(a, int(runs[r].Lo))
 		}
 		va.days(daily[a:end], sum, sq)
 		if end == b {
 			break
 		}
-		k := min(b, int(runs[r].hi)) - end
+		k := min(b, int(runs[r].Hi)) - end
 		va.ss = addConst(va.ss, va.d0*va.d0, k)
 		va.comp = addConst(va.comp, va.d0, k)
 		va.ssM = addConst(va.ssM, va.dm0*va.dm0, k)
 		a = end + k
-		if int(runs[r].hi) <= b {
+		if int(runs[r].Hi) <= b {
 			r++
 		}
 	}

@@ -2,61 +2,8 @@ package sweep
 
 import "math"
 
-// minRun is the shortest stretch of zero returns the moments' passes add
-// as a run (addConst) rather than day by day: the blocks the zero-stretch
-// scan tests are this long.
+// minRun is the shortest run of additions addConst tries to take at once.
 const minRun = 16
-
-// maxRuns is how many zero stretches a trial's passes take as runs; the
-// ones after are summed day by day (the same sums).
-const maxRuns = 256
-
-// zeroRun is a stretch daily[lo:hi] of zero returns (+0 or -0).
-type zeroRun struct{ lo, hi int32 }
-
-// zeroRuns writes to buf the stretches of zero returns of daily made of
-// aligned blocks of minRun days that are all zero, joined when adjacent
-// and extended day by day at both ends, in ascending order, and returns
-// them (at most len(buf)). One branch per block: the test of a block ORs
-// its days' bits (the sign bit aside).
-func zeroRuns(daily []float64, buf []zeroRun) []zeroRun {
-	runs := buf[:0]
-	n := len(daily)
-	for i := 0; i+minRun <= n; i += minRun {
-		x := (*[minRun]float64)(daily[i : i+minRun])
-		o := (math.Float64bits(x[0]) | math.Float64bits(x[1]) | math.Float64bits(x[2]) | math.Float64bits(x[3])) |
-			(math.Float64bits(x[4]) | math.Float64bits(x[5]) | math.Float64bits(x[6]) | math.Float64bits(x[7])) |
-			(math.Float64bits(x[8]) | math.Float64bits(x[9]) | math.Float64bits(x[10]) | math.Float64bits(x[11])) |
-			(math.Float64bits(x[12]) | math.Float64bits(x[13]) | math.Float64bits(x[14]) | math.Float64bits(x[15]))
-		if o<<1 != 0 {
-			continue
-		}
-		if k := len(runs); k > 0 && int(runs[k-1].hi) == i {
-			runs[k-1].hi = int32(i + minRun)
-			continue
-		}
-		if len(runs) == cap(runs) {
-			break
-		}
-		lo := i
-		floor := 0
-		if k := len(runs); k > 0 {
-			floor = int(runs[k-1].hi)
-		}
-		for lo > floor && daily[lo-1] == 0 {
-			lo--
-		}
-		runs = append(runs, zeroRun{int32(lo), int32(i + minRun)})
-	}
-	for k := range runs {
-		hi := int(runs[k].hi)
-		for hi < n && daily[hi] == 0 {
-			hi++
-		}
-		runs[k].hi = int32(hi)
-	}
-	return runs
-}
 
 // addConst returns s after k additions s += c, each rounded as Go rounds
 // it (IEEE 754 binary64, round to nearest, ties to even), bit for bit the

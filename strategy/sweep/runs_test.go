@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/riskon/riskon/results"
 )
 
 // TestAddConstEqualsLoop: k additions taken at once are the loop s += c
@@ -68,4 +70,25 @@ func TestAddConstEqualsLoop(t *testing.T) {
 	if fast < 50000 {
 		t.Fatalf("only %d cases took steps at once: the test does not test the fast path", fast)
 	}
+}
+
+// zeroStretches returns the maximal stretches of zero returns (+0 or -0)
+// of daily at least least days long, found day by day.
+func zeroStretches(daily []float64, least int) []results.Flat {
+	var out []results.Flat
+	for i := 0; i < len(daily); {
+		if daily[i] != 0 {
+			i++
+			continue
+		}
+		j := i
+		for j < len(daily) && daily[j] == 0 {
+			j++
+		}
+		if j-i >= least {
+			out = append(out, results.Flat{Lo: int32(i), Hi: int32(j)})
+		}
+		i = j
+	}
+	return out
 }
