@@ -251,15 +251,30 @@ func flatRun(eq, inv, rets []float64, i int, e float64) (end, invested int) {
 	// Four days a step while the stretch lasts (one branch for four), then
 	// day by day; the stores of the zero returns ride along (no call to
 	// clear per stretch).
-	for ; j+4 <= len(eq) && eq[j] == e && eq[j+1] == e && eq[j+2] == e && eq[j+3] == e; j += 4 {
-		invested += b2i(inv[j] > 0) + b2i(inv[j+1] > 0) + b2i(inv[j+2] > 0) + b2i(inv[j+3] > 0)
-		rets[j], rets[j+1], rets[j+2], rets[j+3] = 0, 0, 0, 0
+	// e is positive: eq[j] == e exactly when their bits are equal, and
+	// v > 0 exactly when v's bits less one are below +Inf's (a positive
+	// number or +Inf; not a zero, a negative or a NaN).
+	eb := math.Float64bits(e)
+	for ; j+4 <= len(eq); j += 4 {
+		q, v := (*[4]float64)(eq[j:j+4]), (*[4]float64)(inv[j:j+4])
+		if (math.Float64bits(q[0])^eb)|(math.Float64bits(q[1])^eb)|(math.Float64bits(q[2])^eb)|(math.Float64bits(q[3])^eb) != 0 {
+			break
+		}
+		invested += positive(v[0]) + positive(v[1]) + positive(v[2]) + positive(v[3])
+		r := (*[4]float64)(rets[j : j+4])
+		r[0], r[1], r[2], r[3] = 0, 0, 0, 0
 	}
 	for ; j < len(eq) && eq[j] == e; j++ {
 		invested += b2i(inv[j] > 0)
 		rets[j] = 0
 	}
 	return i + j, invested
+}
+
+// positive is 1 when v > 0, else 0, from v's bits (no branch, no
+// floating-point compare).
+func positive(v float64) int {
+	return b2i(math.Float64bits(v)-1 < 0x7ff0000000000000)
 }
 
 // b2i is 1 for true, 0 for false (compiled without a branch).

@@ -111,6 +111,9 @@ func TestMetricsFusedPassBitIdentical(t *testing.T) {
 			if rng.IntN(2) == 0 {
 				r.Invested[i] = rng.Float64()
 			}
+			if rng.IntN(20) == 0 { // fractions no book has, counted as v > 0 counts them
+				r.Invested[i] = []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), -0.5, 5e-324}[rng.IntN(6)]
+			}
 		}
 		if trial%3 == 2 {
 			r.CashRate = "FF"
@@ -242,6 +245,8 @@ func TestTradeMetricsScratch(t *testing.T) {
 // stretches of +0 returns of at least MinFlat days among the returns kept
 // (found here day by day) on curves whose first day moves (a flat first
 // day's return is the scan's day by day); with room for two, the first two.
+// The exposure's count of invested days over such stretches is the count
+// of v > 0 (invested fractions of NaN, ±Inf, -0, negative, subnormal).
 func TestScanFlatsAreZeroStretches(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 19))
 	found := 0
@@ -261,8 +266,20 @@ func TestScanFlatsAreZeroStretches(t *testing.T) {
 			}
 			r.Equity[i] = e
 			r.Invested[i] = float64(rng.IntN(2))
+			if rng.IntN(10) == 0 {
+				r.Invested[i] = []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), -0.5, 5e-324}[rng.IntN(6)]
+			}
 		}
 		cs := scanCurve(r, r.Capital, true, nil, make([]Flat, 0, 10000))
+		k := 0
+		for _, v := range r.Invested {
+			if v > 0 {
+				k++
+			}
+		}
+		if cs.invested != k {
+			t.Fatalf("trial %d: %d days invested, want %d", trial, cs.invested, k)
+		}
 		var want []Flat
 		for i := 0; i < len(cs.rets); {
 			if math.Float64bits(cs.rets[i]) != 0 {
