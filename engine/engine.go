@@ -825,6 +825,19 @@ func (c *Ctx) jump(k int) {
 	}
 }
 
+// seenAt sets the history views to the bars replayed before event k (k up
+// to the number of events: then every bar), as replaying the events before
+// k one by one would have set them.
+func (c *Ctx) seenAt(k int) {
+	if k < len(c.plan.sym) {
+		c.jump(k)
+		return
+	}
+	for s, ser := range c.series {
+		c.seen[s] = ser.Len()
+	}
+}
+
 // noStops reports whether no held position has a stop or take profit.
 func (c *Ctx) noStops() bool {
 	for _, s := range c.held {
@@ -861,16 +874,17 @@ func (c *Ctx) walk(k, end int, we int64) int {
 		// The day being written and the last final day's values (open's
 		// state) in locals too, written back before a call to open.
 		cur, prevE, prevI := c.cur, c.prevE, c.prevI
+		// The history views are set once after the walk, from the plan
+		// (nothing in the walk reads them): no store per event.
 		for ; k < end; k++ {
 			t := ptime[k]
 			if t > lim {
 				break
 			}
-			s, i := psym[k], int(pidx[k])
-			seen[s] = i + 1
-			if s != hs {
+			if psym[k] != hs {
 				continue
 			}
+			i := int(pidx[k])
 			last = closes[i]
 			sampled = true
 			d := int(data.DateFromUnix(t-1) - day0)
@@ -899,6 +913,9 @@ func (c *Ctx) walk(k, end int, we int64) int {
 		}
 		c.cur, c.prevE, c.prevI = cur, prevE, prevI
 		pos[h].last = last
+		if k > k0 {
+			c.seenAt(k)
+		}
 	} else {
 		for ; k < end; k++ {
 			t := ptime[k]
@@ -1181,7 +1198,11 @@ func (c *Ctx) fillDue(t int64, closes bool) {
 			return
 		}
 		o := c.pend[best]
-		c.pend = append(c.pend[:best], c.pend[best+1:]...)
+		if best == len(c.pend)-1 {
+			c.pend = c.pend[:best] // the last (the usual one): nothing to move
+		} else {
+			c.pend = append(c.pend[:best], c.pend[best+1:]...)
+		}
 		ser := c.series[o.sym]
 		raw := ser.Open[o.bar]
 		if o.atClose {

@@ -107,7 +107,16 @@ type curveScan struct {
 	maxDD      float64
 	longest    int64
 	underwater bool
+	flats      []Flat // stretches of zero returns (scanFused's, when given room)
 }
+
+// Flat is a stretch rets[Lo:Hi] of a curve's daily returns that are all +0:
+// days of an unchanged equity.
+type Flat struct{ Lo, Hi int32 }
+
+// MinFlat is the shortest stretch of zero returns the metrics' scan hands
+// to a SquaresFunc.
+const MinFlat = 16
 
 // scanCurve walks the equity curve, appending the daily returns
 // (DailyReturns' values: eachReturn or eachExcessReturn) to dst[:0] while
@@ -117,10 +126,10 @@ type curveScan struct {
 // bit-identical to them; the returns kept let the second pass of the
 // variance (sumSquares) and the sweep's statistics read them instead of
 // dividing again.
-func scanCurve(r *engine.Result, base float64, withDD bool, dst []float64) (cs curveScan) {
+func scanCurve(r *engine.Result, base float64, withDD bool, dst []float64, flats []Flat) (cs curveScan) {
 	eq := r.Equity
 	if withDD && r.RiskFree == nil && len(eq) > 0 && len(r.Invested) == len(eq) && len(r.Dates) == len(eq) {
-		return scanFused(r, base, dst)
+		return scanFused(r, base, dst, flats)
 	}
 	inv := r.Invested[:min(len(r.Invested), len(eq))]
 	cs.nInv = len(inv)
@@ -143,8 +152,10 @@ func scanCurve(r *engine.Result, base float64, withDD bool, dst []float64) (cs c
 // and drawdownDays, with the days of an unchanged equity (a flat book, a
 // market closed) passed in a tight loop: their return is exactly +0, which
 // leaves the sums as they are, and they keep the drawdown where it is (at a
-// peak, the peak's day moves to theirs).
-func scanFused(r *engine.Result, base float64, dst []float64) (cs curveScan) {
+// peak, the peak's day moves to theirs). The stretches of at least MinFlat
+// such days are appended to flats[:0] while it has room (cs.flats).
+func scanFused(r *engine.Result, base float64, dst []float64, flats []Flat) (cs curveScan) {
+	flats = flats[:0]
 	eq, inv, days := r.Equity, r.Invested, r.Dates
 	n := len(eq)
 	inv, days = inv[:n], days[:n]
@@ -172,6 +183,9 @@ func scanFused(r *engine.Result, base float64, dst []float64) (cs curveScan) {
 			// same equity.
 			j, k := flatRun(eq, inv, rets[w:], i, e)
 			invested += k
+			if j-i >= MinFlat && len(flats) < cap(flats) {
+				flats = append(flats, Flat{int32(w), int32(w + j - i)})
+			}
 			w += j - i
 			if !under {
 				peakDay = int64(days[j-1])
@@ -221,7 +235,7 @@ func scanFused(r *engine.Result, base float64, dst []float64) (cs curveScan) {
 			ds += negSquare(v)
 		}
 	}
-	cs.rets, cs.n, cs.sum, cs.dsum = rets, w, s, ds
+	cs.rets, cs.n, cs.sum, cs.dsum, cs.flats = rets, w, s, ds, flats
 	cs.invested, cs.underwater = invested, under
 	return cs
 }
@@ -237,15 +251,30 @@ func flatRun(eq, inv, rets []float64, i int, e float64) (end, invested int) {
 	// Four days a step while the stretch lasts (one branch for four), then
 	// day by day; the stores of the zero returns ride along (no call to
 	// clear per stretch).
-	for ; j+4 <= len(eq) && eq[j] == e && eq[j+1] == e && eq[j+2] == e && eq[j+3] == e; j += 4 {
-		invested += b2i(inv[j] > 0) + b2i(inv[j+1] > 0) + b2i(inv[j+2] > 0) + b2i(inv[j+3] > 0)
-		rets[j], rets[j+1], rets[j+2], rets[j+3] = 0, 0, 0, 0
+	// e is positive: eq[j] == e exactly when their bits are equal, and
+	// v > 0 exactly when v's bits less one are below +Inf's (a positive
+	// number or +Inf; not a zero, a negative or a NaN).
+	eb := math.Float64bits(e)
+	for ; j+4 <= len(eq); j += 4 {
+		q, v := (*[4]float64)(eq[j:j+4]), (*[4]float64)(inv[j:j+4])
+		if (math.Float64bits(q[0])^eb)|(math.Float64bits(q[1])^eb)|(math.Float64bits(q[2])^eb)|(math.Float64bits(q[3])^eb) != 0 {
+			break
+		}
+		invested += positive(v[0]) + positive(v[1]) + positive(v[2]) + positive(v[3])
+		r := (*[4]float64)(rets[j : j+4])
+		r[0], r[1], r[2], r[3] = 0, 0, 0, 0
 	}
 	for ; j < len(eq) && eq[j] == e; j++ {
 		invested += b2i(inv[j] > 0)
 		rets[j] = 0
 	}
 	return i + j, invested
+}
+
+// positive is 1 when v > 0, else 0, from v's bits (no branch, no
+// floating-point compare).
+func positive(v float64) int {
+	return b2i(math.Float64bits(v)-1 < 0x7ff0000000000000)
 }
 
 // b2i is 1 for true, 0 for false (compiled without a branch).
@@ -481,19 +510,23 @@ func ComputeMetrics(r *engine.Result) Metrics {
 // for sweeps, which reuse one buffer across trials and compute their own
 // statistics of the returns from it.
 func ComputeMetricsReturns(r *engine.Result, dst []float64) (Metrics, []float64) {
-	return ComputeMetricsWith(r, dst, nil)
+	return ComputeMetricsWith(r, dst, nil, nil)
 }
 
 // SquaresFunc takes the second pass of the variance over the daily returns
 // rets of r (ComputeMetricsWith): it returns exactly SumSquares(rets, mean).
-type SquaresFunc func(r *engine.Result, rets []float64, mean float64) float64
+// flats are stretches of rets, ascending and apart, whose returns are all +0,
+// each of at least MinFlat days: some of them (those the scan found, as many
+// as its buffer holds), not necessarily all.
+type SquaresFunc func(r *engine.Result, rets []float64, flats []Flat, mean float64) float64
 
 // ComputeMetricsWith is ComputeMetricsReturns with the variance's second
 // pass taken by squares (nil: SumSquares), so that a caller computing its
 // own statistics of the returns (a sweep: moments and block sums) sums them
 // in the same pass. squares is called once, when there are returns, with
-// the returns this function returns.
-func ComputeMetricsWith(r *engine.Result, dst []float64, squares SquaresFunc) (Metrics, []float64) {
+// the returns this function returns and the stretches of zero returns the
+// scan found (at most cap(flats), written over flats).
+func ComputeMetricsWith(r *engine.Result, dst []float64, flats []Flat, squares SquaresFunc) (Metrics, []float64) {
 	m := Metrics{
 		TotalReturn: NA, CAGR: NA, MaxDrawdown: NA, Sharpe: NA, Sortino: NA,
 		Calmar: NA, Volatility: NA, Exposure: NA, WinRate: NA,
@@ -514,13 +547,13 @@ func ComputeMetricsWith(r *engine.Result, dst []float64, squares SquaresFunc) (M
 	if r.RiskFree != nil {
 		m.RiskFree = "excess of " + r.CashRate
 	}
-	rets := curveMetrics(r, &m, note, dst[:0], squares)
+	rets := curveMetrics(r, &m, note, dst[:0], flats, squares)
 	// The buffer's room after the returns is the trades' scratch.
 	tradeMetrics(r.Trades, &m, note, rets[len(rets):cap(rets)])
 	return m, rets
 }
 
-func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string), dst []float64, squares SquaresFunc) []float64 {
+func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string), dst []float64, flats []Flat, squares SquaresFunc) []float64 {
 	eq := r.Equity
 	if len(eq) == 0 {
 		for _, k := range []string{"total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown", "calmar", "exposure", "final_equity"} {
@@ -539,7 +572,7 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 	// One scan for exposure, drawdown and the returns' sums; a second pass
 	// over the returns for the sum of squared deviations (two-pass variance,
 	// as always).
-	cs := scanCurve(r, base, base > 0, dst)
+	cs := scanCurve(r, base, base > 0, dst, flats)
 	if cs.nInv > 0 {
 		m.Exposure = Value(float64(cs.invested) / float64(cs.nInv))
 	} else {
@@ -552,7 +585,7 @@ func curveMetrics(r *engine.Result, m *Metrics, note func(metric, reason string)
 		sd = 0
 		var ss float64
 		if squares != nil {
-			ss = squares(r, cs.rets, mean)
+			ss = squares(r, cs.rets, cs.flats, mean)
 		} else {
 			ss = SumSquares(cs.rets, mean)
 		}

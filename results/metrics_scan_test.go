@@ -111,6 +111,9 @@ func TestMetricsFusedPassBitIdentical(t *testing.T) {
 			if rng.IntN(2) == 0 {
 				r.Invested[i] = rng.Float64()
 			}
+			if rng.IntN(20) == 0 { // fractions no book has, counted as v > 0 counts them
+				r.Invested[i] = []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), -0.5, 5e-324}[rng.IntN(6)]
+			}
 		}
 		if trial%3 == 2 {
 			r.CashRate = "FF"
@@ -127,7 +130,7 @@ func TestMetricsFusedPassBitIdentical(t *testing.T) {
 			continue
 		}
 		expo, nr, mean, sd, down, maxDD, longest := refCurve(r, base)
-		cs := scanCurve(r, base, true, nil)
+		cs := scanCurve(r, base, true, nil, nil)
 		gotMean, gotSD, gotDown := math.NaN(), math.NaN(), math.NaN()
 		if cs.n > 0 {
 			gotMean = cs.sum / float64(cs.n)
@@ -154,7 +157,7 @@ func TestMetricsFusedPassBitIdentical(t *testing.T) {
 		}
 		// Without the drawdown the scan may stop at the end of the returns:
 		// the exposure still counts every day.
-		if c2 := scanCurve(r, base, false, nil); c2.n != cs.n || !same(c2.sum, cs.sum) || !same(c2.dsum, cs.dsum) || c2.invested != cs.invested {
+		if c2 := scanCurve(r, base, false, nil, nil); c2.n != cs.n || !same(c2.sum, cs.sum) || !same(c2.dsum, cs.dsum) || c2.invested != cs.invested {
 			t.Fatalf("trial %d: the scan without drawdown differs: %+v vs %+v", trial, c2, cs)
 		}
 		if !same(cs.maxDD, maxDD) || cs.longest != longest {
@@ -234,5 +237,74 @@ func TestTradeMetricsScratch(t *testing.T) {
 		if daily := DailyReturns(r); !slices.Equal(buf, daily) {
 			t.Fatalf("trial %d: the kept returns differ from DailyReturns", trial)
 		}
+	}
+}
+
+// TestScanFlatsAreZeroStretches: the stretches of zero returns the scan
+// hands to a SquaresFunc are, with room for them, exactly the maximal
+// stretches of +0 returns of at least MinFlat days among the returns kept
+// (found here day by day) on curves whose first day moves (a flat first
+// day's return is the scan's day by day); with room for two, the first two.
+// The exposure's count of invested days over such stretches is the count
+// of v > 0 (invested fractions of NaN, ±Inf, -0, negative, subnormal).
+func TestScanFlatsAreZeroStretches(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 19))
+	found := 0
+	for trial := range 200 {
+		n := 1 + rng.IntN(2000)
+		r := &engine.Result{Capital: 1000, Annualization: 365, Equity: make([]float64, n), Invested: make([]float64, n), Dates: make([]data.Date, n)}
+		e, flat := 1000.0, 0
+		for i := range r.Equity {
+			r.Dates[i] = data.Date(15000 + i)
+			if flat == 0 && i > 0 && rng.IntN(10) == 0 {
+				flat = 1 + rng.IntN(60) // out of the market
+			}
+			if flat > 0 {
+				flat--
+			} else {
+				e *= 1 + rng.NormFloat64()*0.03
+			}
+			r.Equity[i] = e
+			r.Invested[i] = float64(rng.IntN(2))
+			if rng.IntN(10) == 0 {
+				r.Invested[i] = []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), -0.5, 5e-324}[rng.IntN(6)]
+			}
+		}
+		cs := scanCurve(r, r.Capital, true, nil, make([]Flat, 0, 10000))
+		k := 0
+		for _, v := range r.Invested {
+			if v > 0 {
+				k++
+			}
+		}
+		if cs.invested != k {
+			t.Fatalf("trial %d: %d days invested, want %d", trial, cs.invested, k)
+		}
+		var want []Flat
+		for i := 0; i < len(cs.rets); {
+			if math.Float64bits(cs.rets[i]) != 0 {
+				i++
+				continue
+			}
+			j := i
+			for j < len(cs.rets) && math.Float64bits(cs.rets[j]) == 0 {
+				j++
+			}
+			if j-i >= MinFlat {
+				want = append(want, Flat{int32(i), int32(j)})
+			}
+			i = j
+		}
+		if !slices.Equal(cs.flats, want) {
+			t.Fatalf("trial %d: flats %v, want %v", trial, cs.flats, want)
+		}
+		found += len(want)
+		two := scanCurve(r, r.Capital, true, nil, make([]Flat, 0, 2))
+		if !slices.Equal(two.flats, want[:min(2, len(want))]) {
+			t.Fatalf("trial %d: with room for two, flats %v, want %v", trial, two.flats, want[:min(2, len(want))])
+		}
+	}
+	if found < 100 {
+		t.Fatalf("only %d stretches in all: the test does not test them", found)
 	}
 }

@@ -160,6 +160,9 @@ type TrialRunner struct {
 	out  TrialOutcome
 	ev   results.Evidence // evidence with every statistic NA, no counts
 	rets []float64        // the daily returns' buffer
+	// flats: room for the stretches of zero returns the metrics' scan hands
+	// to Squares.
+	flats []results.Flat
 
 	// Squares, when set, takes the metrics' second pass over the daily
 	// returns (results.ComputeMetricsWith): a sweep sums its own
@@ -175,11 +178,15 @@ type TrialRunner struct {
 	hasBench bool
 }
 
+// maxFlats is how many stretches of zero returns a trial hands to Squares
+// (the ones after are summed day by day, to the same sums).
+const maxFlats = 512
+
 // NewTrialRunner returns a runner over sh.
 func NewTrialRunner(sh *Shared) *TrialRunner {
 	ev := results.NewEvidence(0, 0, 0)
 	ev.Warning, ev.Verdict = "", ""
-	return &TrialRunner{sh: sh, ev: ev}
+	return &TrialRunner{sh: sh, ev: ev, flats: make([]results.Flat, 0, maxFlats)}
 }
 
 // Run backtests cfg. Its trades, metrics and evidence counts are exactly those
@@ -210,7 +217,7 @@ func (t *TrialRunner) Run(ctx context.Context, cfg config.Config) (*TrialOutcome
 		return nil, fmt.Errorf("trial %s: %w", cfg.Name, err)
 	}
 	out := &t.out
-	m, rets := results.ComputeMetricsWith(res, t.rets, t.Squares)
+	m, rets := results.ComputeMetricsWith(res, t.rets, t.flats, t.Squares)
 	t.rets = rets
 	*out = TrialOutcome{Metrics: m, Evidence: t.ev, Result: res, Returns: rets}
 	out.Evidence.Signals, out.Evidence.Trades, out.Evidence.Episodes = results.SampleCounts(res)

@@ -102,6 +102,7 @@ func BenchmarkMomentsSquares(b *testing.B) {
 		daily []float64
 		dates []data.Date
 		mean  float64
+		flats []results.Flat
 	}
 	var trials []trial
 	for i := range e.Trials {
@@ -114,13 +115,14 @@ func BenchmarkMomentsSquares(b *testing.B) {
 			b.Fatal(err)
 		}
 		daily := slices.Clone(o.Returns)
-		trials = append(trials, trial{daily, slices.Clone(results.DailyReturnDates(o.Result, len(daily))), stat.Mean(daily, nil) * 1.0001})
+		trials = append(trials, trial{daily, slices.Clone(results.DailyReturnDates(o.Result, len(daily))), stat.Mean(daily, nil) * 1.0001,
+			zeroStretches(daily, results.MinFlat)})
 	}
 	dst := make([]float64, 0, 2*grid.Blocks)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
 		t := &trials[i%len(trials)]
-		_, dst, _ = momentsSquares(t.daily, t.dates, grid, dst, t.mean)
+		_, dst, _ = momentsSquares(t.daily, t.dates, grid, dst, t.mean, t.flats)
 	}
 }

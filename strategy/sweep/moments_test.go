@@ -3,6 +3,7 @@ package sweep
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/stat"
@@ -55,7 +56,8 @@ func TestMomentsEqualGonum(t *testing.T) {
 // moments and Grid.Sums (the per-day block walk, zero returns skipped) on
 // returns dated by consecutive days, with grids starting before, inside and
 // after the returns, blocks of 1 to 40 days, flat stretches, NaN and
-// infinite returns; and on dates with a gap (the unfused path). The
+// infinite returns, zero stretches of up to 600 days (added as runs); and on
+// dates with a gap (the unfused path). The
 // metrics' sum of squared deviations summed in the same pass
 // (momentsSquares) is results.SumSquares bit for bit, around the metrics'
 // own mean (the sequential sum over n) and around an unrelated one.
@@ -73,6 +75,20 @@ func TestMomentsSumsEqualSeparate(t *testing.T) {
 			dates[i] = d0 + data.Date(i)
 			if rng.IntN(2) == 0 {
 				daily[i] = rng.NormFloat64() * 0.02
+			}
+		}
+		if trial%3 == 2 {
+			// Long flat stretches (a trial out of the market, -0 among
+			// them), which the passes add as runs, between busy ones.
+			for i := 0; i < n; {
+				k := min(n-i, 1+rng.IntN(600))
+				if rng.IntN(2) == 0 {
+					clear(daily[i : i+k])
+					if rng.IntN(4) == 0 {
+						daily[i+rng.IntN(k)] = math.Copysign(0, -1)
+					}
+				}
+				i += k
 			}
 		}
 		switch trial % 25 {
@@ -103,7 +119,12 @@ func TestMomentsSumsEqualSeparate(t *testing.T) {
 			}
 			meanM = sum / float64(n)
 		}
-		m2, sums2, ssM := momentsSquares(daily, dates, g, make([]float64, 0, 2*S), meanM)
+		// Every stretch of zeros, or some of them, or none: the same sums.
+		flats := zeroStretches(daily, 1+rng.IntN(2*minRun))
+		if trial%2 == 1 {
+			flats = slices.DeleteFunc(flats, func(results.Flat) bool { return rng.IntN(2) == 0 })
+		}
+		m2, sums2, ssM := momentsSquares(daily, dates, g, make([]float64, 0, 2*S), meanM, flats)
 		if want := results.SumSquares(daily, meanM); !bits(ssM, want) || m2 != m && !(m2.N == m.N && bits(m2.Skew, m.Skew) && bits(m2.Kurt, m.Kurt)) {
 			t.Fatalf("trial %d (n %d): squares %v, want %v; moments %+v, want %+v", trial, n, ssM, want, m2, m)
 		}

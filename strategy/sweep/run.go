@@ -392,9 +392,9 @@ func (w *worker) run(ctx context.Context, t *Trial, r *Result) error {
 // squares is the trial runner's results.SquaresFunc: the metrics' sum of
 // squared deviations from mean, taken in the pass that sums the moments'
 // and the block sums (momentsSquares), whose results it keeps.
-func (w *worker) squares(res *engine.Result, daily []float64, mean float64) float64 {
+func (w *worker) squares(res *engine.Result, daily []float64, flats []results.Flat, mean float64) float64 {
 	var ss float64
-	w.mom, w.dst, ss = momentsSquares(daily, results.DailyReturnDates(res, len(daily)), w.grid, w.dst, mean)
+	w.mom, w.dst, ss = momentsSquares(daily, results.DailyReturnDates(res, len(daily)), w.grid, w.dst, mean, flats)
 	w.fused = true
 	return ss
 }
@@ -424,15 +424,18 @@ func moments(daily []float64) Moments {
 // is never -0, which changes nothing) when the returns are dated by
 // consecutive days, as a trial's are; other dates take Grid.Sums.
 func momentsSums(daily []float64, dates []data.Date, grid Grid, dst []float64) (Moments, []float64) {
-	m, dst, _ := momentsSquares(daily, dates, grid, dst, 0)
+	m, dst, _ := momentsSquares(daily, dates, grid, dst, 0, nil)
 	return m, dst
 }
 
 // momentsSquares is momentsSums that also returns the metrics' sum of
 // squared deviations from their mean meanM, results.SumSquares(daily,
 // meanM) bit for bit: a third independent chain of additions in the pass of
-// the variance's sums.
-func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64, meanM float64) (Moments, []float64, float64) {
+// the variance's sums. runs are stretches of daily, ascending and apart,
+// whose returns are all zero (+0 or -0), some of them or none: their days
+// are added as runs of a constant (addConst), the same additions bit for
+// bit; the other days one by one.
+func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64, meanM float64, runs []results.Flat) (Moments, []float64, float64) {
 	m := Moments{N: len(daily), Skew: math.NaN(), Kurt: math.NaN()}
 	n := len(daily)
 	var lo, hi []int // the returns of block b: daily[lo[b]:hi[b]]
@@ -457,45 +460,43 @@ func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64
 		return m, dst, results.SumSquares(daily, meanM)
 	}
 	mean := stat.Mean(daily, nil)
-	var ss, comp, ssM float64
-	variance := func(xs []float64) {
-		for _, v := range xs {
-			d := v - mean
-			ss += d * d
-			comp += d
-			dm := v - meanM
-			ssM += dm * dm
-		}
-	}
+	va := varianceSums{mean: mean, meanM: meanM}
+	va.d0, va.dm0 = 0-mean, 0-meanM
 	if fused {
 		S := grid.Blocks
-		at := 0
+		at, r := 0, 0
 		for b := range S {
 			if lo[b] >= hi[b] {
 				continue
 			}
-			variance(daily[at:lo[b]])
-			sum, sq := dst[b], dst[S+b]
-			for _, v := range daily[lo[b]:hi[b]] {
-				d := v - mean
-				ss += d * d
-				comp += d
-				dm := v - meanM
-				ssM += dm * dm
-				sum += v
-				sq += v * v
-			}
-			dst[b], dst[S+b] = sum, sq
+			r = va.add(daily, at, lo[b], runs, r, nil, nil)
+			r = va.add(daily, lo[b], hi[b], runs, r, &dst[b], &dst[S+b])
 			at = hi[b]
 		}
-		variance(daily[at:])
+		va.add(daily, at, n, runs, r, nil, nil)
 	} else {
-		variance(daily)
+		va.add(daily, 0, n, runs, 0, nil, nil)
 	}
+	ss, comp, ssM := va.ss, va.comp, va.ssM
 	nf := float64(n)
 	std := math.Sqrt((ss - comp*comp/nf) / (nf - 1))
 	var s, e float64
-	for _, v := range daily {
+	z0 := (0 - mean) / std
+	z03 := z0 * z0 * z0
+	z04 := z03 * z0
+	at := 0
+	for _, run := range runs {
+		for _, v := range daily[at:run.Lo] {
+			z := (v - mean) / std
+			z3 := z * z * z
+			s += z3
+			e += z3 * z
+		}
+		k := int(run.Hi - run.Lo)
+		s, e = addConst(s, z03, k), addConst(e, z04, k)
+		at = int(run.Hi)
+	}
+	for _, v := range daily[at:] {
 		z := (v - mean) / std
 		z3 := z * z * z
 		s += z3
@@ -505,4 +506,68 @@ func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64
 	mul, offset := ((nf+1)/(nf-1))*(nf/(nf-2))*(1/(nf-3)), 3*((nf-1)/(nf-2))*((nf-1)/(nf-3))
 	m.Kurt = e*mul - offset + 3
 	return m, dst, ssM
+}
+
+// varianceSums are momentsSquares' sums of squared deviations from mean
+// and meanM and of deviations from mean (the correction of Chan, Golub &
+// LeVeque), each one chain of additions in day order.
+type varianceSums struct {
+	mean, meanM   float64
+	d0, dm0       float64 // the deviations of a zero return
+	ss, comp, ssM float64
+}
+
+// add adds the days daily[a:b] to the sums and, when sum is not nil, to
+// the block sums *sum (Σ v) and *sq (Σ v²); runs[r:] are the zero
+// stretches not yet passed, and it returns the index of the first one not
+// passed after b. A zero stretch adds its constant deviations as runs
+// (addConst) and nothing to the block sums (+0 to a sum that is never -0).
+func (va *varianceSums) add(daily []float64, a, b int, runs []results.Flat, r int, sum, sq *float64) int {
+	for a < b {
+		end := b
+		if r < len(runs) && int(runs[r].Lo) < b {
+			end = max(a, int(runs[r].Lo))
+		}
+		va.days(daily[a:end], sum, sq)
+		if end == b {
+			break
+		}
+		k := min(b, int(runs[r].Hi)) - end
+		va.ss = addConst(va.ss, va.d0*va.d0, k)
+		va.comp = addConst(va.comp, va.d0, k)
+		va.ssM = addConst(va.ssM, va.dm0*va.dm0, k)
+		a = end + k
+		if int(runs[r].Hi) <= b {
+			r++
+		}
+	}
+	return r
+}
+
+// days adds the days xs one by one.
+func (va *varianceSums) days(xs []float64, sum, sq *float64) {
+	mean, meanM := va.mean, va.meanM
+	ss, comp, ssM := va.ss, va.comp, va.ssM
+	if sum == nil {
+		for _, v := range xs {
+			d := v - mean
+			ss += d * d
+			comp += d
+			dm := v - meanM
+			ssM += dm * dm
+		}
+	} else {
+		su, q := *sum, *sq
+		for _, v := range xs {
+			d := v - mean
+			ss += d * d
+			comp += d
+			dm := v - meanM
+			ssM += dm * dm
+			su += v
+			q += v * v
+		}
+		*sum, *sq = su, q
+	}
+	va.ss, va.comp, va.ssM = ss, comp, ssM
 }
