@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 	"testing"
@@ -230,6 +231,49 @@ func TestClusterSumsMatchIndices(t *testing.T) {
 			}
 			if [5]float64{S, C, SS, SC, CC} != w || a != b {
 				t.Fatalf("G=%d resample %d: sums %v state %v, reference %v state %v", G, r, [5]float64{S, C, SS, SC, CC}, a, w, b)
+			}
+		}
+	}
+}
+
+// binomialCDFRef is the distribution function of the flat split as first
+// written: every term computed and summed.
+func binomialCDFRef(n int, p float64) []float64 {
+	cdf := make([]float64, n+1)
+	nf := float64(n)
+	lp, lq := math.Log(p), math.Log1p(-p)
+	ln, _ := math.Lgamma(nf + 1)
+	var c float64
+	for k := 0; k <= n; k++ {
+		kf := float64(k)
+		lk, _ := math.Lgamma(kf + 1)
+		lnk, _ := math.Lgamma(nf - kf + 1)
+		c += math.Exp(ln - lk - lnk + kf*lp + (nf-kf)*lq)
+		cdf[k] = c
+	}
+	return cdf
+}
+
+// TestBinomialCDFEqualsFullSum: binomialCDF, which skips the terms that
+// cannot change the sum, writes the sum over every term bit for bit, for
+// short series (nothing to skip), long ones (most of the n terms skipped
+// on both sides of the mode) and shares of flat days from 1/4 to almost 1.
+func TestBinomialCDFEqualsFullSum(t *testing.T) {
+	for _, n := range []int{1, 4, 10, 100, 1000, 20000, 146091} {
+		for _, p := range []float64{0.25, 0.5, 0.767, 0.9, 0.999, float64(n-1) / float64(n)} {
+			if !(p > 0 && p < 1) {
+				continue
+			}
+			want := binomialCDFRef(n, p)
+			got := make([]float64, n+1)
+			for i := range got {
+				got[i] = math.NaN() // every entry must be written
+			}
+			binomialCDF(got, n, p)
+			for k := range want {
+				if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+					t.Fatalf("n=%d p=%v: cdf[%d] = %v, want %v", n, p, k, got[k], want[k])
+				}
 			}
 		}
 	}

@@ -805,21 +805,62 @@ func newFlatSplit(x, dd []float64) *flatSplit {
 			fs.rest = append(fs.rest, dd[i])
 		}
 	}
-	// P(K = k) = C(n, k) p^k (1-p)^(n-k) in logs (exact to rounding), summed
-	// upwards; the last entry is 1 by definition.
-	nf, p := float64(n), float64(best)/float64(n)
+	binomialCDF(fs.cdf, n, float64(best)/float64(n))
+	fs.cdf[n] = math.Inf(1) // every u < 1 stops by n
+	return fs
+}
+
+// binomialCDF writes cdf[k] = P(K ≤ k), k = 0..n, for K ~ Binomial(n, p)
+// (0 < p < 1): P(K = k) = C(n, k) p^k (1-p)^(n-k) in logs (exact to
+// rounding), summed upwards. Only the terms that can change the sum are
+// computed (about 80 standard deviations around the mode, not n terms):
+// below the mode the log-probability rises with k, and the terms whose log
+// is below -760 (found by bisection; the logs are exact to far less than
+// the margin to -745.13, below which Exp is exactly 0) leave the sum at 0;
+// above the mode it falls, and once a term's log is below -50 while the
+// sum is at least 1/4, no later term (below e^-49.9) changes the sum
+// (half its ulp is at least 2^-55). The entries are those of the sum over
+// every term, bit for bit (TestBinomialCDFEqualsFullSum).
+func binomialCDF(cdf []float64, n int, p float64) {
+	nf := float64(n)
 	lp, lq := math.Log(p), math.Log1p(-p)
 	ln, _ := math.Lgamma(nf + 1)
-	var c float64
-	for k := 0; k <= n; k++ {
+	logTerm := func(k int) float64 {
 		kf := float64(k)
 		lk, _ := math.Lgamma(kf + 1)
 		lnk, _ := math.Lgamma(nf - kf + 1)
-		c += math.Exp(ln - lk - lnk + kf*lp + (nf-kf)*lq)
-		fs.cdf[k] = c
+		return ln - lk - lnk + kf*lp + (nf-kf)*lq
 	}
-	fs.cdf[n] = math.Inf(1) // every u < 1 stops by n
-	return fs
+	mode := min(int(math.Floor((nf+1)*p)), n)
+	// k0: the largest k ≤ mode whose log-term is below -760, or -1.
+	k0 := -1
+	if logTerm(0) < -760 {
+		lo, hi := 0, mode // logTerm(lo) < -760; find the last such k in [lo, hi]
+		for lo < hi {
+			mid := lo + (hi-lo+1)/2
+			if logTerm(mid) < -760 {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		k0 = lo
+	}
+	for k := 0; k <= k0; k++ {
+		cdf[k] = 0
+	}
+	var c float64
+	for k := k0 + 1; k <= n; k++ {
+		x := logTerm(k)
+		if k > mode && x < -50 && c >= 0.25 {
+			for ; k <= n; k++ {
+				cdf[k] = c
+			}
+			return
+		}
+		c += math.Exp(x)
+		cdf[k] = c
+	}
 }
 
 // sums draws one resample and returns Σ d and Σ d² over it.
