@@ -781,19 +781,7 @@ const minFlatShare = 0.25
 // of the days (or every day holds it).
 func newFlatSplit(x, dd []float64) *flatSplit {
 	n := len(x)
-	sorted := slices.Clone(x)
-	slices.Sort(sorted)
-	mode, best := 0.0, 0
-	for i := 0; i < n; {
-		j := i
-		for j < n && sorted[j] == sorted[i] {
-			j++
-		}
-		if j-i > best {
-			mode, best = sorted[i], j-i
-		}
-		i = j
-	}
+	mode, best := flatMode(x)
 	if float64(best) < minFlatShare*float64(n) || best == n {
 		return nil
 	}
@@ -808,6 +796,76 @@ func newFlatSplit(x, dd []float64) *flatSplit {
 	binomialCDF(fs.cdf, n, float64(best)/float64(n))
 	fs.cdf[n] = math.Inf(1) // every u < 1 stops by n
 	return fs
+}
+
+// flatMode returns the most frequent value of x (by ==) and its count:
+// the first of the longest runs of equal values in sorted order, when that
+// value is more frequent than a fifth of x, found without sorting by the
+// frequent-items pass of Misra & Gries (1982), "Finding repeated elements",
+// Science of Computer Programming 2(2): with four counters every value
+// more frequent than n/5 is among the candidates, whose frequencies a
+// second pass counts. When the most frequent candidate is not unique, or
+// is not more frequent than n/5 (then no value holds the quarter of the
+// days a flat split needs, and which is returned does not matter), or x is
+// short, it sorts a copy as first written (TestFlatModeEqualsSorted).
+func flatMode(x []float64) (mode float64, best int) {
+	n := len(x)
+	if n >= 16 {
+		var cand [4]float64
+		var cnt [4]int
+	next:
+		for _, v := range x {
+			for c := range cand {
+				if cnt[c] > 0 && v == cand[c] {
+					cnt[c]++
+					continue next
+				}
+			}
+			for c := range cand {
+				if cnt[c] == 0 {
+					cand[c], cnt[c] = v, 1
+					continue next
+				}
+			}
+			for c := range cnt {
+				cnt[c]--
+			}
+		}
+		var exact [4]int
+		for _, v := range x {
+			for c := range cand {
+				if cnt[c] > 0 && v == cand[c] {
+					exact[c]++
+				}
+			}
+		}
+		top, ties := -1, 0
+		for c := range cand {
+			switch {
+			case cnt[c] == 0:
+			case top < 0 || exact[c] > exact[top]:
+				top, ties = c, 0
+			case exact[c] == exact[top]:
+				ties++
+			}
+		}
+		if top >= 0 && ties == 0 && 5*exact[top] > n {
+			return cand[top], exact[top]
+		}
+	}
+	sorted := slices.Clone(x)
+	slices.Sort(sorted)
+	for i := 0; i < n; {
+		j := i
+		for j < n && sorted[j] == sorted[i] {
+			j++
+		}
+		if j-i > best {
+			mode, best = sorted[i], j-i
+		}
+		i = j
+	}
+	return mode, best
 }
 
 // binomialCDF writes cdf[k] = P(K ≤ k), k = 0..n, for K ~ Binomial(n, p)
