@@ -49,8 +49,20 @@ func (d Date) Unix() int64 { return int64(d) * 86400 }
 // Weekday returns the day of the week of the date.
 func (d Date) Weekday() time.Weekday { return time.Weekday((int64(d)%7 + 7 + 4) % 7) }
 
-// String formats the date as YYYY-MM-DD.
-func (d Date) String() string { return d.Time().Format("2006-01-02") }
+// String formats the date as YYYY-MM-DD (as time.Format does with the
+// layout 2006-01-02; the digits written directly for years 0 to 9999,
+// without parsing the layout: a long run formats a date per day of its
+// equity curve).
+func (d Date) String() string {
+	t := d.Time()
+	y, m, day := t.Date()
+	if y < 0 || y > 9999 {
+		return t.Format("2006-01-02")
+	}
+	b := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + int(m)/10), byte('0' + int(m)%10), '-', byte('0' + day/10), byte('0' + day%10)}
+	return string(b[:])
+}
 
 // Calendar says when the daily session of a symbol opens and closes. It is
 // either 24x7 (sessions are UTC days, every day) or a local session in a time

@@ -67,6 +67,33 @@ func TestDates(t *testing.T) {
 	}
 }
 
+// TestDateStringEqualsTimeFormat: String writes what time.Format writes
+// with the layout 2006-01-02, for every day from before year 0 (the
+// fallback) through years of fewer than four digits, leap days and the
+// last day of year 9999 to after it (the fallback again), and for hand-made
+// cases.
+func TestDateStringEqualsTimeFormat(t *testing.T) {
+	for _, c := range []struct {
+		d    Date
+		want string
+	}{{0, "1970-01-01"}, {-1, "1969-12-31"}, {DateOf(2000, 2, 29), "2000-02-29"}, {DateOf(7, 3, 9), "0007-03-09"}} {
+		if got := c.d.String(); got != c.want {
+			t.Errorf("Date(%d).String() = %q, want %q", int(c.d), got, c.want)
+		}
+	}
+	check := func(from, to Date) {
+		for d := from; d <= to; d++ {
+			if got, want := d.String(), d.Time().Format("2006-01-02"); got != want {
+				t.Fatalf("Date(%d).String() = %q, want %q", int(d), got, want)
+			}
+		}
+	}
+	check(DateOf(-1, 12, 1), DateOf(1, 2, 1))
+	check(DateOf(999, 12, 1), DateOf(1000, 1, 31))
+	check(DateOf(1600, 1, 1), DateOf(2100, 12, 31))
+	check(DateOf(9999, 12, 1), DateOf(10000, 1, 31))
+}
+
 func TestSyntheticDeterministicAndFingerprint(t *testing.T) {
 	a, err := Synthetic(DefaultSynthetic(3))
 	if err != nil {

@@ -90,6 +90,14 @@ func MarshalReport(rep *Report) (*ReportJSON, error) {
 // encodes them while the evidence is computed).
 type RowsJSON struct {
 	trades, signals, equity []byte
+	// all: when not nil, the buffer the rows are written in, in the order
+	// of the report's JSON (trades key and trades, signals key and signals,
+	// then the curve's key and curve if any), after room bytes left free
+	// for the report's fields before them; spent once MarshalReportRows
+	// has written those fields there (the JSON is then all's).
+	all   []byte
+	room  int
+	spent bool
 	// the rows encoded, to check that they are the report's
 	tr  []TradeRow
 	sig []SignalRow
@@ -100,6 +108,11 @@ type RowsJSON struct {
 // AppendTradesJSON, AppendSignalsJSON and AppendEquityJSON (json.Marshal's
 // bytes). The rows must not change afterwards.
 func EncodeRows(trades []TradeRow, signals []SignalRow, equity []EquityRow) (*RowsJSON, error) {
+	if idx, key, ok := equityField(); ok {
+		if tk, sk, ok := rowsKeys(idx); ok {
+			return encodeRowsInPlace(trades, signals, equity, tk, sk, key), nil
+		}
+	}
 	t := AppendTradesJSON(make([]byte, 0, len(trades)*360), trades)
 	s := AppendSignalsJSON(make([]byte, 0, len(signals)*128), signals)
 	var e []byte
@@ -107,6 +120,49 @@ func EncodeRows(trades []TradeRow, signals []SignalRow, equity []EquityRow) (*Ro
 		e = AppendEquityJSON(make([]byte, 0, len(equity)*64), equity)
 	}
 	return &RowsJSON{trades: t, signals: s, equity: e, tr: trades, sig: signals, eq: equity}, nil
+}
+
+// Room left in the buffer of EncodeRows before the rows for the report's
+// fields that precede them (the run's metadata, config, metrics, evidence:
+// about 10 KB), and after them for those that follow; a report whose fields
+// do not fit is copied as before.
+const (
+	rowsHeadRoom = 64 << 10
+	rowsTailRoom = 16 << 10
+)
+
+// encodeRowsInPlace is EncodeRows writing the rows into one buffer laid out
+// as the report's JSON needs them (RowsJSON.all), with tk, sk and key the
+// JSON before the trades, the signals and the curve, so that
+// MarshalReportRows needs only to write the report's other fields around
+// them, not copy them (megabytes for a long run).
+func encodeRowsInPlace(trades []TradeRow, signals []SignalRow, equity []EquityRow, tk, sk, key string) *RowsJSON {
+	size := rowsHeadRoom + len(tk) + len(trades)*360 + len(sk) + len(signals)*128 + rowsTailRoom
+	if len(equity) > 0 {
+		size += len(key) + len(equity)*64
+	}
+	b := make([]byte, rowsHeadRoom, size)
+	b = append(b, tk...)
+	t0 := len(b)
+	b = AppendTradesJSON(b, trades)
+	t1 := len(b)
+	b = append(b, sk...)
+	s0 := len(b)
+	b = AppendSignalsJSON(b, signals)
+	s1 := len(b)
+	e0, e1 := s1, s1
+	if len(equity) > 0 {
+		b = append(b, key...)
+		e0 = len(b)
+		b = AppendEquityJSON(b, equity)
+		e1 = len(b)
+	}
+	r := &RowsJSON{trades: b[t0:t1:t1], signals: b[s0:s1:s1], tr: trades, sig: signals, eq: equity,
+		all: b, room: rowsHeadRoom}
+	if len(equity) > 0 {
+		r.equity = b[e0:e1:e1]
+	}
+	return r
 }
 
 // sameSlice reports whether a and b are the same slice: the same length and
@@ -205,6 +261,20 @@ func MarshalReportRows(rep *Report, rows *RowsJSON) (*ReportJSON, error) {
 			return nil, fmt.Errorf("encode report: unexpected encoding of the report's fields")
 		}
 		h = h[:len(h)-len(nulls)]
+	}
+	if pre && rows.all != nil && !rows.spent && len(h) <= rows.room {
+		// The rows are in place: write the fields before them into the
+		// room left for them, and those after them behind them.
+		rows.spent = true
+		start := rows.room - len(h)
+		copy(rows.all[start:], h)
+		out := rows.all[start:]
+		at, end := len(out), len(out)
+		if len(rep.Equity) > 0 {
+			at -= len(key) + len(rows.equity)
+		}
+		out = append(out, t[z:]...)
+		return &ReportJSON{JSON: out, At: at, End: end}, nil
 	}
 	size := len(h) + len(t) - z + len(key) + 2 + len(rep.Equity)*64
 	if pre {

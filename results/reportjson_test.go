@@ -52,6 +52,9 @@ func TestMarshalReportEqualsEncodingJSON(t *testing.T) {
 		"empty equity":    func() *Report { r := jsonReport(0, false); r.Equity = []EquityRow{}; return r }(),
 		"zero report":     {},
 		"escaped strings": odd,
+		// fields before the rows longer than the room EncodeRows leaves
+		// for them: copied around the rows instead
+		"long head": func() *Report { r := jsonReport(5, true); r.RunID = strings.Repeat("x", rowsHeadRoom+1); return r }(),
 	}
 	for name, rep := range cases {
 		want, err := json.Marshal(rep)
@@ -78,6 +81,19 @@ func TestMarshalReportEqualsEncodingJSON(t *testing.T) {
 		}
 		if !bytes.Equal(pre.JSON, want) || pre.At != enc.At || pre.End != enc.End {
 			t.Errorf("%s: MarshalReportRows differs from json.Marshal (at %d-%d, want %d-%d):\n%s\nwant\n%s", name, pre.At, pre.End, enc.At, enc.End, pre.JSON, want)
+		}
+		// The same rows again, for a report whose fields before the rows
+		// are longer (the first call wrote its own into the rows' buffer):
+		// its bytes, and the first JSON unchanged.
+		other := *rep
+		other.RunID += "-again"
+		wantOther, _ := json.Marshal(&other)
+		again, err := MarshalReportRows(&other, rows)
+		if err != nil || !bytes.Equal(again.JSON, wantOther) {
+			t.Errorf("%s: MarshalReportRows a second time (%v):\n%s\nwant\n%s", name, err, again.JSON, wantOther)
+		}
+		if !bytes.Equal(pre.JSON, want) {
+			t.Errorf("%s: the first JSON changed when the rows were used again", name)
 		}
 		if enc.At < 0 {
 			t.Fatalf("%s: the equity curve was not located (At -1): Report's fields after Equity must all be omitted when empty", name)

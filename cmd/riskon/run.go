@@ -105,7 +105,7 @@ func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset
 	if err != nil {
 		return nil, nil, err
 	}
-	defer st.Close()
+	defer st.Close() // closed at once when the run is stored (closing twice does nothing)
 	if ds == nil {
 		t0 := time.Now()
 		ds, err = st.Load(ctx, strategy.Symbols(cfg))
@@ -185,6 +185,13 @@ func (a *app) runConfig(ctx context.Context, cfg config.Config, ds *data.Dataset
 		}
 	}()
 	err = pending.Commit(ctx, rep, enc)
+	if err == nil {
+		// The run is stored: close the database (its checkpoint writes
+		// the log into the file) while the output is still rendered.
+		if cerr := st.Close(); cerr != nil {
+			log.Warn("run stored, closing the database failed", "err", cerr)
+		}
+	}
 	<-rendered
 	if err != nil {
 		return nil, nil, err

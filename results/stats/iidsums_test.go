@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 	"testing"
@@ -232,5 +233,110 @@ func TestClusterSumsMatchIndices(t *testing.T) {
 				t.Fatalf("G=%d resample %d: sums %v state %v, reference %v state %v", G, r, [5]float64{S, C, SS, SC, CC}, a, w, b)
 			}
 		}
+	}
+}
+
+// binomialCDFRef is the distribution function of the flat split as first
+// written: every term computed and summed.
+func binomialCDFRef(n int, p float64) []float64 {
+	cdf := make([]float64, n+1)
+	nf := float64(n)
+	lp, lq := math.Log(p), math.Log1p(-p)
+	ln, _ := math.Lgamma(nf + 1)
+	var c float64
+	for k := 0; k <= n; k++ {
+		kf := float64(k)
+		lk, _ := math.Lgamma(kf + 1)
+		lnk, _ := math.Lgamma(nf - kf + 1)
+		c += math.Exp(ln - lk - lnk + kf*lp + (nf-kf)*lq)
+		cdf[k] = c
+	}
+	return cdf
+}
+
+// TestBinomialCDFEqualsFullSum: binomialCDF, which skips the terms that
+// cannot change the sum, writes the sum over every term bit for bit, for
+// short series (nothing to skip), long ones (most of the n terms skipped
+// on both sides of the mode) and shares of flat days from 1/4 to almost 1.
+func TestBinomialCDFEqualsFullSum(t *testing.T) {
+	for _, n := range []int{1, 4, 10, 100, 1000, 20000, 146091} {
+		for _, p := range []float64{0.25, 0.5, 0.767, 0.9, 0.999, float64(n-1) / float64(n)} {
+			if !(p > 0 && p < 1) {
+				continue
+			}
+			want := binomialCDFRef(n, p)
+			got := make([]float64, n+1)
+			for i := range got {
+				got[i] = math.NaN() // every entry must be written
+			}
+			binomialCDF(got, n, p)
+			for k := range want {
+				if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+					t.Fatalf("n=%d p=%v: cdf[%d] = %v, want %v", n, p, k, got[k], want[k])
+				}
+			}
+		}
+	}
+}
+
+// flatModeRef is the mode of newFlatSplit as first written: the first of
+// the longest runs of equal values of a sorted copy.
+func flatModeRef(x []float64) (mode float64, best int) {
+	sorted := slices.Clone(x)
+	slices.Sort(sorted)
+	for i := 0; i < len(sorted); {
+		j := i
+		for j < len(sorted) && sorted[j] == sorted[i] {
+			j++
+		}
+		if j-i > best {
+			mode, best = sorted[i], j-i
+		}
+		i = j
+	}
+	return mode, best
+}
+
+// TestFlatModeEqualsSorted: flatMode returns the value and count of the
+// sort as first written (the same value up to == , which is all a flat
+// split compares it by), on series where one value holds from none to
+// almost all of the days, two values tie, the repeated value comes as 0
+// and -0, and short series. (No NaNs: the sort as first written never
+// ends on one.)
+func TestFlatModeEqualsSorted(t *testing.T) {
+	rng := newStream(7)
+	u := func() float64 { return float64(rng.Uint64()>>11) * 0x1p-53 }
+	for trial := range 3000 {
+		n := 1 + int(rng.Uint64()%400)
+		if trial%100 == 0 {
+			n = 20000
+		}
+		share, share2 := u(), u()*0.5
+		x := make([]float64, n)
+		for i := range x {
+			switch r := u(); {
+			case r < share:
+				x[i] = 0
+				if trial%3 == 0 && u() < 0.5 {
+					x[i] = math.Copysign(0, -1)
+				}
+			case r < share+share2 && trial%2 == 0:
+				x[i] = 0.5 // a second repeated value, sometimes tying
+			default:
+				x[i] = float64(rng.Uint64()%1000) - 500 // repeats too
+			}
+		}
+		mode, best := flatMode(x)
+		rm, rb := flatModeRef(x)
+		if best != rb || mode != rm {
+			t.Fatalf("trial %d (n=%d): flatMode = %v × %d, sorted: %v × %d", trial, n, mode, best, rm, rb)
+		}
+	}
+	// an exact tie between two values more frequent than a fifth: the
+	// smaller, as the sort finds it first
+	x := append(slices.Repeat([]float64{3}, 40), slices.Repeat([]float64{-2}, 40)...)
+	x = append(x, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11)
+	if mode, best := flatMode(x); mode != -2 || best != 40 {
+		t.Errorf("tie: flatMode = %v × %d, want -2 × 40", mode, best)
 	}
 }

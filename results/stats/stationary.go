@@ -781,19 +781,7 @@ const minFlatShare = 0.25
 // of the days (or every day holds it).
 func newFlatSplit(x, dd []float64) *flatSplit {
 	n := len(x)
-	sorted := slices.Clone(x)
-	slices.Sort(sorted)
-	mode, best := 0.0, 0
-	for i := 0; i < n; {
-		j := i
-		for j < n && sorted[j] == sorted[i] {
-			j++
-		}
-		if j-i > best {
-			mode, best = sorted[i], j-i
-		}
-		i = j
-	}
+	mode, best := flatMode(x)
 	if float64(best) < minFlatShare*float64(n) || best == n {
 		return nil
 	}
@@ -805,21 +793,132 @@ func newFlatSplit(x, dd []float64) *flatSplit {
 			fs.rest = append(fs.rest, dd[i])
 		}
 	}
-	// P(K = k) = C(n, k) p^k (1-p)^(n-k) in logs (exact to rounding), summed
-	// upwards; the last entry is 1 by definition.
-	nf, p := float64(n), float64(best)/float64(n)
+	binomialCDF(fs.cdf, n, float64(best)/float64(n))
+	fs.cdf[n] = math.Inf(1) // every u < 1 stops by n
+	return fs
+}
+
+// flatMode returns the most frequent value of x (by ==) and its count:
+// the first of the longest runs of equal values in sorted order, when that
+// value is more frequent than a fifth of x, found without sorting by the
+// frequent-items pass of Misra & Gries (1982), "Finding repeated elements",
+// Science of Computer Programming 2(2): with four counters every value
+// more frequent than n/5 is among the candidates, whose frequencies a
+// second pass counts. When the most frequent candidate is not unique, or
+// is not more frequent than n/5 (then no value holds the quarter of the
+// days a flat split needs, and which is returned does not matter), or x is
+// short, it sorts a copy as first written (TestFlatModeEqualsSorted).
+func flatMode(x []float64) (mode float64, best int) {
+	n := len(x)
+	if n >= 16 {
+		var cand [4]float64
+		var cnt [4]int
+	next:
+		for _, v := range x {
+			for c := range cand {
+				if cnt[c] > 0 && v == cand[c] {
+					cnt[c]++
+					continue next
+				}
+			}
+			for c := range cand {
+				if cnt[c] == 0 {
+					cand[c], cnt[c] = v, 1
+					continue next
+				}
+			}
+			for c := range cnt {
+				cnt[c]--
+			}
+		}
+		var exact [4]int
+		for _, v := range x {
+			for c := range cand {
+				if cnt[c] > 0 && v == cand[c] {
+					exact[c]++
+				}
+			}
+		}
+		top, ties := -1, 0
+		for c := range cand {
+			switch {
+			case cnt[c] == 0:
+			case top < 0 || exact[c] > exact[top]:
+				top, ties = c, 0
+			case exact[c] == exact[top]:
+				ties++
+			}
+		}
+		if top >= 0 && ties == 0 && 5*exact[top] > n {
+			return cand[top], exact[top]
+		}
+	}
+	sorted := slices.Clone(x)
+	slices.Sort(sorted)
+	for i := 0; i < n; {
+		j := i
+		for j < n && sorted[j] == sorted[i] {
+			j++
+		}
+		if j-i > best {
+			mode, best = sorted[i], j-i
+		}
+		i = j
+	}
+	return mode, best
+}
+
+// binomialCDF writes cdf[k] = P(K ≤ k), k = 0..n, for K ~ Binomial(n, p)
+// (0 < p < 1): P(K = k) = C(n, k) p^k (1-p)^(n-k) in logs (exact to
+// rounding), summed upwards. Only the terms that can change the sum are
+// computed (about 80 standard deviations around the mode, not n terms):
+// below the mode the log-probability rises with k, and the terms whose log
+// is below -760 (found by bisection; the logs are exact to far less than
+// the margin to -745.13, below which Exp is exactly 0) leave the sum at 0;
+// above the mode it falls, and once a term's log is below -50 while the
+// sum is at least 1/4, no later term (below e^-49.9) changes the sum
+// (half its ulp is at least 2^-55). The entries are those of the sum over
+// every term, bit for bit (TestBinomialCDFEqualsFullSum).
+func binomialCDF(cdf []float64, n int, p float64) {
+	nf := float64(n)
 	lp, lq := math.Log(p), math.Log1p(-p)
 	ln, _ := math.Lgamma(nf + 1)
-	var c float64
-	for k := 0; k <= n; k++ {
+	logTerm := func(k int) float64 {
 		kf := float64(k)
 		lk, _ := math.Lgamma(kf + 1)
 		lnk, _ := math.Lgamma(nf - kf + 1)
-		c += math.Exp(ln - lk - lnk + kf*lp + (nf-kf)*lq)
-		fs.cdf[k] = c
+		return ln - lk - lnk + kf*lp + (nf-kf)*lq
 	}
-	fs.cdf[n] = math.Inf(1) // every u < 1 stops by n
-	return fs
+	mode := min(int(math.Floor((nf+1)*p)), n)
+	// k0: the largest k ≤ mode whose log-term is below -760, or -1.
+	k0 := -1
+	if logTerm(0) < -760 {
+		lo, hi := 0, mode // logTerm(lo) < -760; find the last such k in [lo, hi]
+		for lo < hi {
+			mid := lo + (hi-lo+1)/2
+			if logTerm(mid) < -760 {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		k0 = lo
+	}
+	for k := 0; k <= k0; k++ {
+		cdf[k] = 0
+	}
+	var c float64
+	for k := k0 + 1; k <= n; k++ {
+		x := logTerm(k)
+		if k > mode && x < -50 && c >= 0.25 {
+			for ; k <= n; k++ {
+				cdf[k] = c
+			}
+			return
+		}
+		c += math.Exp(x)
+		cdf[k] = c
+	}
 }
 
 // sums draws one resample and returns Σ d and Σ d² over it.

@@ -269,10 +269,12 @@ type reTrade struct {
 }
 
 // reSlot is an eligible entry date with its trades under the rule exits.
+// It holds no pointers (its entries and rules are found by index in the
+// model's arrays), so the garbage collector does not scan the slots of a
+// long grid.
 type reSlot struct {
-	grid     int   // index in the first target's bars
-	entry    []int // per target: the entry bar
-	rule     []reTrade
+	grid     int     // index in the first target's bars
+	at       int     // its entries and rules: m.entries and m.rules from at, one per target
 	end      int     // grid index of the last bar of the holding window
 	sum      float64 // Σ_t r_t
 	weighted float64 // Σ_t w_t r_t
@@ -286,10 +288,23 @@ type randomModel struct {
 	tg         []reTarget
 	grid       *data.Series
 	slots      []reSlot
-	// the entries and rules of every slot, a slice of each per slot (one
-	// allocation each for the whole grid, not two per slot)
+	// the entries (per target: the entry bar) and the trades under the
+	// rule exits of every slot, len(tg) from its at (one allocation each
+	// for the whole grid, not two per slot)
 	entries []int
 	rules   []reTrade
+}
+
+// entryOf returns the entry bars of slot sl, one per target.
+func (m *randomModel) entryOf(sl *reSlot) []int {
+	nt := len(m.tg)
+	return m.entries[sl.at : sl.at+nt : sl.at+nt]
+}
+
+// ruleOf returns the trades of slot sl under the rule exits, one per target.
+func (m *randomModel) ruleOf(sl *reSlot) []reTrade {
+	nt := len(m.tg)
+	return m.rules[sl.at : sl.at+nt : sl.at+nt]
 }
 
 func newRandomModel(ds *data.Dataset, res *engine.Result, spec RandomEntrySpec) (*randomModel, error) {
@@ -350,18 +365,18 @@ func (m *randomModel) slot(g int) (reSlot, bool) {
 	// keep them only when the slot is eligible (newRandomModel appends it).
 	nt := len(m.tg)
 	m.entries, m.rules = slices.Grow(m.entries, nt), slices.Grow(m.rules, nt)
-	e, r := len(m.entries), len(m.rules)
-	sl := reSlot{grid: g, entry: m.entries[e : e+nt : e+nt], rule: m.rules[r : r+nt : r+nt]}
+	sl := reSlot{grid: g, at: len(m.entries)}
+	entry, rule := m.entries[sl.at:sl.at+nt:sl.at+nt], m.rules[sl.at:sl.at+nt:sl.at+nt]
 	for t := range m.tg {
 		tg := &m.tg[t]
 		k := tg.s.IndexOnOrAfter(d)
 		if k > tg.last || tg.s.OpenTime[k] < m.ws {
 			return sl, false
 		}
-		sl.entry[t] = k
-		sl.rule[t] = m.trade(t, k, -1)
+		entry[t] = k
+		rule[t] = m.trade(t, k, -1)
 	}
-	sl.end, sl.sum, sl.weighted = m.span(g, sl.rule)
+	sl.end, sl.sum, sl.weighted = m.span(g, rule)
 	return sl, true
 }
 
@@ -762,10 +777,11 @@ func (m *randomModel) entryRate(groups []observedGroup) float64 {
 // after entry (those that the timer closes first), in d.tr.
 func (d *drawer) timed(sl *reSlot, tau int) []reTrade {
 	m := d.m
+	entry, rule := m.entryOf(sl), m.ruleOf(sl)
 	for t := range m.tg {
-		d.tr[t] = sl.rule[t]
-		if x := m.timerBar(t, sl.entry[t], tau); x >= 0 && timerFirst(x, sl.rule[t], m.spec.Fill) {
-			d.tr[t] = m.trade(t, sl.entry[t], x)
+		d.tr[t] = rule[t]
+		if x := m.timerBar(t, entry[t], tau); x >= 0 && timerFirst(x, rule[t], m.spec.Fill) {
+			d.tr[t] = m.trade(t, entry[t], x)
 		}
 	}
 	return d.tr

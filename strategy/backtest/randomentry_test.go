@@ -255,10 +255,10 @@ func TestRandomTradeByHand(t *testing.T) {
 	if !slices.Equal(grid, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}) {
 		t.Errorf("eligible bars %v, want 0..9", grid)
 	}
-	if tr := m.slots[6].rule[0]; tr.reason != engine.ExitHold || tr.exitBar != 7 {
+	if tr := m.ruleOf(&m.slots[6])[0]; tr.reason != engine.ExitHold || tr.exitBar != 7 {
 		t.Errorf("bar 6: %+v, want a hold to bar 7", tr)
 	}
-	if tr := m.slots[7].rule[0]; tr.reason != engine.ExitOpen || tr.exitBar != 9 || math.Abs(tr.ret-(65.0/60-1)) > 1e-15 {
+	if tr := m.ruleOf(&m.slots[7])[0]; tr.reason != engine.ExitOpen || tr.exitBar != 9 || math.Abs(tr.ret-(65.0/60-1)) > 1e-15 {
 		t.Errorf("bar 7: %+v, want open at the end, return %v", tr, 65.0/60-1)
 	}
 }
@@ -330,21 +330,22 @@ func TestRandomTradesMatchEngine(t *testing.T) {
 					break
 				}
 				sl := &m.slots[cand[rng.IntN(len(cand))]]
-				trades := slices.Clone(sl.rule)
+				rule, entry := m.ruleOf(sl), m.entryOf(sl)
+				trades := slices.Clone(rule)
 				timer := -1
 				if tc.timerD > 0 && len(sc.entries)%2 == 1 {
 					days := tc.timerD
-					if r0 := sl.rule[0]; len(sc.entries)%4 == 3 && r0.reason != engine.ExitOpen && r0.exitBar > sl.entry[0] {
+					if r0 := rule[0]; len(sc.entries)%4 == 3 && r0.reason != engine.ExitOpen && r0.exitBar > entry[0] {
 						// a timer on the very bar of the rule exit: at the
 						// open it goes first, at the close it goes second
-						days = int(m.tg[0].s.Date[r0.exitBar] - m.tg[0].s.Date[sl.entry[0]])
+						days = int(m.tg[0].s.Date[r0.exitBar] - m.tg[0].s.Date[entry[0]])
 						ties++
 					}
 					trades = slices.Clone(d.timed(sl, days))
-					timer = m.timerBar(0, sl.entry[0], days)
+					timer = m.timerBar(0, entry[0], days)
 				}
 				end, _, _ := m.span(sl.grid, trades)
-				sc.entries = append(sc.entries, sl.entry[0])
+				sc.entries = append(sc.entries, entry[0])
 				sc.timers = append(sc.timers, timer)
 				want = append(want, trades)
 				free = end + 1
