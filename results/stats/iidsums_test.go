@@ -3,6 +3,7 @@ package stats
 import (
 	"math"
 	"math/bits"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -338,5 +339,49 @@ func TestFlatModeEqualsSorted(t *testing.T) {
 	x = append(x, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11)
 	if mode, best := flatMode(x); mode != -2 || best != 40 {
 		t.Errorf("tie: flatMode = %v × %d, want -2 × 40", mode, best)
+	}
+}
+
+// TestFlatModeNaN: NaN days (each unequal to every value, itself included)
+// count as runs of one; they neither hang the sorted pass nor win it, and
+// the Sharpe interval of returns with NaN days comes back (it used to loop
+// forever in the sorted pass with a set block length of 1).
+func TestFlatModeNaN(t *testing.T) {
+	nan := math.NaN()
+	for _, x := range [][]float64{
+		{nan, nan, nan},
+		{nan, 1, nan, 1, 2},
+		append(slices.Repeat([]float64{nan}, 30), 0, 0, 0, 1, 2, 3),
+	} {
+		mode, best := flatMode(x)
+		want, wantBest := 0.0, 0
+		counts := map[float64]int{}
+		for _, v := range x {
+			if v == v {
+				counts[v]++
+			}
+		}
+		for v, c := range counts {
+			if c > wantBest || (c == wantBest && v < want) {
+				want, wantBest = v, c
+			}
+		}
+		if wantBest == 0 {
+			wantBest = 1 // only NaN days: a run of one
+		}
+		if best != wantBest || (wantBest > 1 && mode != want) {
+			t.Errorf("flatMode(%v) = %v × %d, want %v × %d", x, mode, best, want, wantBest)
+		}
+	}
+	x := make([]float64, 200)
+	for i := range x {
+		x[i] = float64(i%7) * 0.001
+		if i%13 == 0 {
+			x[i] = nan
+		}
+	}
+	lo, hi, _ := SharpeCI(x, 365, 200, 0.95, 1, rand.New(rand.NewPCG(1, 2)))
+	if lo == lo || hi == hi {
+		t.Errorf("SharpeCI with NaN days = [%v, %v], want NaN bounds (a NaN day makes every resample's Sharpe NaN or the interval undefined)", lo, hi)
 	}
 }

@@ -856,7 +856,7 @@ func flatMode(x []float64) (mode float64, best int) {
 	sorted := slices.Clone(x)
 	slices.Sort(sorted)
 	for i := 0; i < n; {
-		j := i
+		j := i + 1 // a NaN is a run of its own (NaN != NaN)
 		for j < n && sorted[j] == sorted[i] {
 			j++
 		}
