@@ -327,104 +327,102 @@ func SpliceEquity(stored []byte, at int, eq []EquityRow) ([]byte, error) {
 // as Value.MarshalJSON, strings escaped as encoding/json escapes them
 // (TestAppendRowsJSONEqualsEncodingJSON).
 func AppendTradesJSON(dst []byte, rows []TradeRow) []byte {
-	if rows == nil {
-		return append(dst, "null"...)
+	return appendArrayJSON(dst, rows, appendTradeJSON)
+}
+
+// appendTradeJSON appends one row of AppendTradesJSON (an object).
+func appendTradeJSON(dst []byte, r *TradeRow) []byte {
+	dst = append(dst, `{"symbol":`...)
+	dst = appendJSONString(dst, r.Symbol)
+	dst = append(dst, `,"signal_time":`...)
+	dst = appendJSONString(dst, r.SignalTime)
+	dst = append(dst, `,"entry_time":`...)
+	dst = appendJSONString(dst, r.EntryTime)
+	if r.EntryDate != "" {
+		dst = append(dst, `,"entry_date":`...)
+		dst = appendJSONString(dst, r.EntryDate)
 	}
-	dst = append(dst, '[')
-	for i := range rows {
-		r := &rows[i]
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, `{"symbol":`...)
-		dst = appendJSONString(dst, r.Symbol)
-		dst = append(dst, `,"signal_time":`...)
-		dst = appendJSONString(dst, r.SignalTime)
-		dst = append(dst, `,"entry_time":`...)
-		dst = appendJSONString(dst, r.EntryTime)
-		if r.EntryDate != "" {
-			dst = append(dst, `,"entry_date":`...)
-			dst = appendJSONString(dst, r.EntryDate)
-		}
-		dst = append(dst, `,"entry_price":`...)
-		dst = r.EntryPrice.appendJSON(dst)
-		dst = append(dst, `,"exit_time":`...)
-		dst = appendJSONString(dst, r.ExitTime)
-		if r.ExitDate != "" {
-			dst = append(dst, `,"exit_date":`...)
-			dst = appendJSONString(dst, r.ExitDate)
-		}
-		dst = append(dst, `,"exit_price":`...)
-		dst = r.ExitPrice.appendJSON(dst)
-		dst = append(dst, `,"units":`...)
-		dst = r.Units.appendJSON(dst)
-		dst = append(dst, `,"return":`...)
-		dst = r.Return.appendJSON(dst)
-		if r.PnL != nil {
-			dst = append(dst, `,"pnl":`...)
-			dst = r.PnL.appendJSON(dst)
-		}
-		if r.HoldDays != nil {
-			dst = append(dst, `,"hold_days":`...)
-			dst = strconv.AppendInt(dst, int64(*r.HoldDays), 10)
-		}
-		dst = append(dst, `,"exit_reason":`...)
-		dst = appendJSONString(dst, r.ExitReason)
-		dst = append(dst, '}')
+	dst = append(dst, `,"entry_price":`...)
+	dst = r.EntryPrice.appendJSON(dst)
+	dst = append(dst, `,"exit_time":`...)
+	dst = appendJSONString(dst, r.ExitTime)
+	if r.ExitDate != "" {
+		dst = append(dst, `,"exit_date":`...)
+		dst = appendJSONString(dst, r.ExitDate)
 	}
-	return append(dst, ']')
+	dst = append(dst, `,"exit_price":`...)
+	dst = r.ExitPrice.appendJSON(dst)
+	dst = append(dst, `,"units":`...)
+	dst = r.Units.appendJSON(dst)
+	dst = append(dst, `,"return":`...)
+	dst = r.Return.appendJSON(dst)
+	if r.PnL != nil {
+		dst = append(dst, `,"pnl":`...)
+		dst = r.PnL.appendJSON(dst)
+	}
+	if r.HoldDays != nil {
+		dst = append(dst, `,"hold_days":`...)
+		dst = strconv.AppendInt(dst, int64(*r.HoldDays), 10)
+	}
+	dst = append(dst, `,"exit_reason":`...)
+	dst = appendJSONString(dst, r.ExitReason)
+	return append(dst, '}')
 }
 
 // AppendSignalsJSON appends rows to dst as json.Marshal writes them (see
 // AppendTradesJSON).
 func AppendSignalsJSON(dst []byte, rows []SignalRow) []byte {
-	if rows == nil {
-		return append(dst, "null"...)
+	return appendArrayJSON(dst, rows, appendSignalJSON)
+}
+
+// appendSignalJSON appends one row of AppendSignalsJSON (an object).
+func appendSignalJSON(dst []byte, r *SignalRow) []byte {
+	dst = append(dst, `{"time":`...)
+	dst = appendJSONString(dst, r.Time)
+	dst = append(dst, `,"symbol":`...)
+	dst = appendJSONString(dst, r.Symbol)
+	dst = append(dst, `,"level":`...)
+	dst = r.Level.appendJSON(dst)
+	dst = append(dst, `,"close":`...)
+	dst = r.Close.appendJSON(dst)
+	dst = strconv.AppendBool(append(dst, `,"acted":`...), r.Acted)
+	if r.Reason != "" {
+		dst = append(dst, `,"reason":`...)
+		dst = appendJSONString(dst, r.Reason)
 	}
-	dst = append(dst, '[')
-	for i := range rows {
-		r := &rows[i]
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, `{"time":`...)
-		dst = appendJSONString(dst, r.Time)
-		dst = append(dst, `,"symbol":`...)
-		dst = appendJSONString(dst, r.Symbol)
-		dst = append(dst, `,"level":`...)
-		dst = r.Level.appendJSON(dst)
-		dst = append(dst, `,"close":`...)
-		dst = r.Close.appendJSON(dst)
-		dst = strconv.AppendBool(append(dst, `,"acted":`...), r.Acted)
-		if r.Reason != "" {
-			dst = append(dst, `,"reason":`...)
-			dst = appendJSONString(dst, r.Reason)
-		}
-		dst = append(dst, '}')
-	}
-	return append(dst, ']')
+	return append(dst, '}')
 }
 
 // AppendEquityJSON appends rows to dst as json.Marshal writes them (null
 // for a nil slice): field names from EquityRow's tags, values as
 // Value.MarshalJSON, strings escaped as encoding/json escapes them.
 func AppendEquityJSON(dst []byte, rows []EquityRow) []byte {
+	return appendArrayJSON(dst, rows, appendEquityRowJSON)
+}
+
+// appendEquityRowJSON appends one row of AppendEquityJSON (an object).
+func appendEquityRowJSON(dst []byte, r *EquityRow) []byte {
+	dst = append(dst, `{"date":`...)
+	dst = appendJSONString(dst, r.Date)
+	dst = append(dst, `,"equity":`...)
+	dst = r.Equity.appendJSON(dst)
+	dst = append(dst, `,"invested":`...)
+	dst = r.Invested.appendJSON(dst)
+	return append(dst, '}')
+}
+
+// appendArrayJSON appends rows as json.Marshal writes a slice (null for a
+// nil one), each row by row.
+func appendArrayJSON[T any](dst []byte, rows []T, row func([]byte, *T) []byte) []byte {
 	if rows == nil {
 		return append(dst, "null"...)
 	}
 	dst = append(dst, '[')
 	for i := range rows {
-		r := &rows[i]
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"date":`...)
-		dst = appendJSONString(dst, r.Date)
-		dst = append(dst, `,"equity":`...)
-		dst = r.Equity.appendJSON(dst)
-		dst = append(dst, `,"invested":`...)
-		dst = r.Invested.appendJSON(dst)
-		dst = append(dst, '}')
+		dst = row(dst, &rows[i])
 	}
 	return append(dst, ']')
 }
