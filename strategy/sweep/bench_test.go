@@ -14,11 +14,10 @@ import (
 	"github.com/riskon/riskon/strategy/config"
 )
 
-// BenchmarkSweepFlagship runs the 50-trial flagship grid through Run on the
-// real data (or synthetic data of the same shape): ns/op is per trial.
-//
-//	go test -run '^$' -bench SweepFlagship -benchtime 5000x ./strategy/sweep/
-func BenchmarkSweepFlagship(b *testing.B) {
+// flagshipBench returns the benchmarks' data (real, or synthetic of the same
+// shape), the flagship grid's expansion and its PBO grid.
+func flagshipBench(b *testing.B) (*data.Dataset, *Expansion, Grid) {
+	b.Helper()
 	ds, _ := testData(b)
 	f, err := Load(flagshipFile, loadOpts)
 	if err != nil {
@@ -32,6 +31,15 @@ func BenchmarkSweepFlagship(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return ds, e, grid
+}
+
+// BenchmarkSweepFlagship runs the 50-trial flagship grid through Run on the
+// real data (or synthetic data of the same shape): ns/op is per trial.
+//
+//	go test -run '^$' -bench SweepFlagship -benchtime 5000x ./strategy/sweep/
+func BenchmarkSweepFlagship(b *testing.B) {
+	ds, e, grid := flagshipBench(b)
 	for _, w := range []int{1, 2} {
 		b.Run(map[int]string{1: "workers=1", 2: "workers=2"}[w], func(b *testing.B) {
 			sh := backtest.NewShared(ds)
@@ -55,18 +63,11 @@ func BenchmarkSweepFlagship(b *testing.B) {
 
 // BenchmarkTrialRunner is the engine path alone, for comparison.
 func BenchmarkTrialRunner(b *testing.B) {
-	ds, _ := testData(b)
-	f, err := Load(flagshipFile, loadOpts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := Expand(&f.Spec, f.Base, f.Path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ds, e, _ := flagshipBench(b)
 	tr := backtest.NewTrialRunner(backtest.NewShared(ds))
 	cfgs := make([]config.Config, len(e.Trials))
 	for i := range cfgs {
+		var err error
 		if cfgs[i], err = e.Config(&e.Trials[i]); err != nil {
 			b.Fatal(err)
 		}
@@ -84,19 +85,7 @@ func BenchmarkTrialRunner(b *testing.B) {
 // returns (the moments, the block sums and the metrics' squares), on the
 // returns of every trial of the flagship grid: ns/op is per trial.
 func BenchmarkMomentsSquares(b *testing.B) {
-	ds, _ := testData(b)
-	f, err := Load(flagshipFile, loadOpts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := Expand(&f.Spec, f.Base, f.Path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	grid, err := GridFor(ds, e)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ds, e, grid := flagshipBench(b)
 	tr := backtest.NewTrialRunner(backtest.NewShared(ds))
 	type trial struct {
 		daily []float64
