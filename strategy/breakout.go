@@ -335,25 +335,50 @@ func (b *Breakout) NextEvent(c *engine.Ctx, k int) int {
 }
 
 // OnBar handles the period closes that a trigger bar completes.
+//
+// Its body is the live daily donchian path (the flagship: see dailyClose),
+// kept small so that a trigger bar costs little more than the rule's step;
+// every other mode is onBar.
 func (b *Breakout) OnBar(c *engine.Ctx, sym, idx int) {
-	if dc := b.daily; dc != nil && sym == b.trig {
-		// Live on daily closes with donchian (the flagship): each close
-		// is a period close (triggerState.onBar's first case), run
-		// through the rule and confirm: triggerState.periodClose with
-		// donchian's Next inlined (a call only when a block completes).
-		v := c.History(sym)
-		if n := v.Len(); n > 0 {
-			d, cl := v.Dates()[n-1], v.Closes()[n-1]
-			level, broke := dc.level(cl)
-			if dc.push(cl) {
-				dc.complete()
-			}
-			if pc := b.ts.confirm(cl, cl, d, level, broke); pc.signal() || b.p.ExitOnFailedBreakout {
-				b.periodClose(c, pc)
-			}
-		}
+	dc := b.daily
+	if dc == nil || sym != b.trig {
+		b.onBar(c, sym, idx)
 		return
 	}
+	// Live on daily closes with donchian: each close is a period close
+	// (triggerState.onBar's first case), run through the rule and
+	// confirm: triggerState.periodClose with donchian's Next inlined (a
+	// call only when a block completes, or for confirm).
+	v := c.History(sym)
+	n := v.Len()
+	if n == 0 {
+		return
+	}
+	cl := v.Closes()[n-1]
+	lk, above, full := dc.advance(cl)
+	if full {
+		dc.complete()
+	}
+	if above || b.ts.confCount != 0 || b.p.ExitOnFailedBreakout {
+		b.dailyClose(c, cl, v.Dates()[n-1], lk, above)
+	}
+	// Else the usual close: no breakout, none awaiting confirmation
+	// (confirm would only keep confCount at 0) and nothing to exit on.
+}
+
+// dailyClose is the rest of triggerState.periodClose for the daily close
+// cl dated d on the live donchian path, whose key was above the level's
+// key lk: donchian.level's answer, then confirm and periodClose.
+func (b *Breakout) dailyClose(c *engine.Ctx, cl float64, d data.Date, lk int64, above bool) {
+	level := keyValue(lk) // the level matters to confirm only when broke
+	broke := above && cl > level
+	if pc := b.ts.confirm(cl, cl, d, level, broke); pc.signal() || b.p.ExitOnFailedBreakout {
+		b.periodClose(c, pc)
+	}
+}
+
+// onBar is OnBar in every mode but the live daily donchian path.
+func (b *Breakout) onBar(c *engine.Ctx, sym, idx int) {
 	if sym != b.trig && sym != b.rel {
 		return
 	}

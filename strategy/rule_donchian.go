@@ -93,6 +93,25 @@ func (t *donchian) level(cl float64) (level float64, broke bool) {
 	return level, broke
 }
 
+// advance is level and push in one step, on the order keys: it returns
+// the key lk of the level (the highest of the previous Lookback closes:
+// keyValue(lk)), whether the close cl's key is above it once a block is
+// complete, adds cl to the current block and reports, as push, whether that
+// filled the buffers. Small enough for the compiler to inline: the live
+// daily path of Breakout.OnBar calls it for every close.
+//
+// The keys order as the numbers do except that -0 is below +0: cl broke
+// the level (level's broke) when above and cl > keyValue(lk).
+func (t *donchian) advance(cl float64) (lk int64, above, full bool) {
+	key, q := floatKey(cl), t.q
+	lk = max(t.suf[q], t.pre)
+	above = key > lk && t.blocks > 0
+	t.pre = max(t.pre, key)
+	t.blk[q] = key
+	t.q = q + 1
+	return lk, above, q+1 == len(t.blk)
+}
+
 // push adds the close cl to the current block and reports whether that
 // filled the buffers, after which complete must run before the next close.
 func (t *donchian) push(cl float64) (full bool) {

@@ -1,6 +1,7 @@
 package strategy
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -74,5 +75,66 @@ func TestDonchianBruteForce(t *testing.T) {
 	}
 	if resets < 50 {
 		t.Fatalf("only %d of 200 trials reused a state", resets)
+	}
+}
+
+// TestDonchianAdvanceEqualsNaive: advance (the live daily path's fused level
+// and push) breaks out exactly when the naive maximum of the previous
+// lookback closes says so, with that maximum as its level, on random closes
+// with ties, zeros of both signs and negatives (where the order keys and the
+// numbers disagree: -0 is below +0 as a key, equal as a number).
+func TestDonchianAdvanceEqualsNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	grid := []float64{-2, -1, math.Copysign(0, -1), 0, 1, 2}
+	signedZeros := 0
+	for trial := 0; trial < 300; trial++ {
+		lb := 1 + rng.IntN(12)
+		n := 1 + rng.IntN(200)
+		capacity := n
+		if trial%2 == 0 {
+			capacity = 2 // the buffers must grow
+		}
+		rs, err := triggerRule(Donchian)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := rs.New(BreakoutParams{Lookback: lb}, capacity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dc := st.(*donchian)
+		closes := make([]float64, n)
+		for i := range closes {
+			x := grid[rng.IntN(len(grid))]
+			closes[i] = x
+			lk, above, full := dc.advance(x)
+			level := keyValue(lk)
+			broke := above && x > level
+			if full {
+				dc.complete()
+			}
+			if i < lb {
+				if broke {
+					t.Fatalf("lookback %d close %d: broke before %d closes", lb, i, lb)
+				}
+				continue
+			}
+			want := closes[i-lb]
+			for _, c := range closes[i-lb : i] {
+				want = max(want, c)
+			}
+			if broke != (x > want) {
+				t.Fatalf("lookback %d close %d (%v): broke %v, want %v (level %v)", lb, i, x, broke, x > want, want)
+			}
+			if broke && level != want {
+				t.Fatalf("lookback %d close %d: level %v, want %v", lb, i, level, want)
+			}
+			if above && !broke {
+				signedZeros++ // +0 against a level of -0
+			}
+		}
+	}
+	if signedZeros == 0 {
+		t.Fatal("no close above the level's key without breaking it: the signed zeros were not exercised")
 	}
 }
