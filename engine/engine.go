@@ -134,13 +134,21 @@ var (
 // sorted by close time, ties broken by symbol order (the data set's sorted
 // symbols). It is computed once and shared read-only by every trial.
 type Plan struct {
-	DS   *data.Dataset
-	sym  []int32
-	idx  []int32
-	time []int64
+	DS *data.Dataset
+	// ev[k] is event k, its close time, symbol and bar index together:
+	// the replay loops read an event in one place.
+	ev []planEvent
 	// seen[k*len(DS.Series)+s] is the number of bars of symbol s replayed
 	// before event k: what a jump to k sets the history views to.
 	seen []int32
+}
+
+// planEvent is one bar event of a plan: bar idx of symbol sym, which closes
+// at time. Unsigned: the compiler loads them zero-extended in one
+// instruction at an indexed address (a sign-extending load takes three).
+type planEvent struct {
+	time     int64
+	sym, idx uint32
 }
 
 // NewPlan computes the replay order of ds.
@@ -149,8 +157,7 @@ func NewPlan(ds *data.Dataset) *Plan {
 	for _, s := range ds.Series {
 		n += s.Len()
 	}
-	p := &Plan{DS: ds, sym: make([]int32, 0, n), idx: make([]int32, 0, n), time: make([]int64, 0, n),
-		seen: make([]int32, 0, n*len(ds.Series))}
+	p := &Plan{DS: ds, ev: make([]planEvent, 0, n), seen: make([]int32, 0, n*len(ds.Series))}
 	// k-way merge: series are individually sorted by close time.
 	pos := make([]int, len(ds.Series))
 	for {
@@ -171,20 +178,19 @@ func NewPlan(ds *data.Dataset) *Plan {
 		for _, c := range pos {
 			p.seen = append(p.seen, int32(c))
 		}
-		p.sym = append(p.sym, int32(best))
-		p.idx = append(p.idx, int32(pos[best]))
-		p.time = append(p.time, bt)
+		p.ev = append(p.ev, planEvent{time: bt, sym: uint32(best), idx: uint32(pos[best])})
 		pos[best]++
 	}
 	return p
 }
 
 // Len returns the number of bar events.
-func (p *Plan) Len() int { return len(p.time) }
+func (p *Plan) Len() int { return len(p.ev) }
 
 // Event returns event k: the symbol index, bar index and close time.
 func (p *Plan) Event(k int) (sym, idx int, t int64) {
-	return int(p.sym[k]), int(p.idx[k]), p.time[k]
+	e := &p.ev[k]
+	return int(e.sym), int(e.idx), e.time
 }
 
 type pending struct {
@@ -653,7 +659,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 		r.datesDay0, r.datesN, r.datesPtr = day0, nd, &res.Dates[0]
 	}
 	c.res = res
-	c.first = sort.Search(plan.Len(), func(k int) bool { return plan.time[k] >= ws })
+	c.first = sort.Search(plan.Len(), func(k int) bool { return plan.ev[k].time >= ws })
 	c.cur, c.prevE, c.prevI = -1, opts.Capital, 0
 	c.day0 = day0
 	c.rateSym, c.accrued = -1, day0
@@ -687,7 +693,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	next := 0  // NextEvent's last answer, which stands for the events before it
 	check := 0 // the event count at which the context is checked next
 	// Locals: the compiler would reload these fields after every call.
-	ptime, psym, pidx, listen, rate := plan.time, plan.sym, plan.idx, c.listen, c.rateSym >= 0
+	pev, listen, rate := plan.ev, c.listen, c.rateSym >= 0
 	// Live mode (no jumps, no walks, no cash rate): the events that need
 	// only the plain step go through Ctx.live.
 	live := !canSkip && !rate && !r.perEvent
@@ -726,7 +732,8 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 				break
 			}
 		}
-		t := ptime[k]
+		pe := &pev[k]
+		t := pe.time
 		if t > we {
 			break
 		}
@@ -745,7 +752,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 				ws2.OnWindowStart(c)
 			}
 		}
-		s, i := int(psym[k]), int(pidx[k])
+		s, i := int(pe.sym), int(pe.idx)
 		if rate && t >= ws {
 			c.accrue(data.DateFromUnix(t - 1))
 		}
@@ -829,7 +836,7 @@ func (c *Ctx) jump(k int) {
 // to the number of events: then every bar), as replaying the events before
 // k one by one would have set them.
 func (c *Ctx) seenAt(k int) {
-	if k < len(c.plan.sym) {
+	if k < len(c.plan.ev) {
 		c.jump(k)
 		return
 	}
@@ -858,7 +865,7 @@ func (c *Ctx) noStops() bool {
 func (c *Ctx) walk(k, end int, we int64) int {
 	p := c.plan
 	// Locals: the compiler would reload every field after each store.
-	ptime, psym, pidx := p.time[:end], p.sym[:end], p.idx[:end]
+	pev := p.ev[:end]
 	seen, pos, series := c.seen, c.pos, c.series
 	eq, held, day0 := c.res.Equity, c.held, c.day0
 	// The walk ends after we or at the earliest pending fill: t > lim.
@@ -869,7 +876,7 @@ func (c *Ctx) walk(k, end int, we int64) int {
 		// One position (the usual book): the equity of a day is the cash
 		// plus that position at its last close, as mark computes it.
 		h := held[0]
-		hs, units, closes, cash, last := int32(h), pos[h].units, series[h].Close, c.cash, pos[h].last
+		hs, units, closes, cash, last := uint32(h), pos[h].units, series[h].Close, c.cash, pos[h].last
 		inv := c.res.Invested[:len(eq)]
 		// The day being written and the last final day's values (open's
 		// state) in locals too, written back before a call to open.
@@ -877,14 +884,15 @@ func (c *Ctx) walk(k, end int, we int64) int {
 		// The history views are set once after the walk, from the plan
 		// (nothing in the walk reads them): no store per event.
 		for ; k < end; k++ {
-			t := ptime[k]
+			pe := &pev[k]
+			t := pe.time
 			if t > lim {
 				break
 			}
-			if psym[k] != hs {
+			if pe.sym != hs {
 				continue
 			}
-			i := int(pidx[k])
+			i := int(pe.idx)
 			last = closes[i]
 			sampled = true
 			d := int(data.DateFromUnix(t-1) - day0)
@@ -918,11 +926,12 @@ func (c *Ctx) walk(k, end int, we int64) int {
 		}
 	} else {
 		for ; k < end; k++ {
-			t := ptime[k]
+			pe := &pev[k]
+			t := pe.time
 			if t > lim {
 				break
 			}
-			s, i := psym[k], int(pidx[k])
+			s, i := pe.sym, int(pe.idx)
 			seen[s] = i + 1
 			ps := &pos[s]
 			if ps.units == 0 {
@@ -979,9 +988,8 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 	if c.dirty {
 		return k // a change to sample first: Run's loop does that
 	}
-	p := c.plan
 	// Locals: the compiler would reload every field after each store.
-	ptime, psym, pidx := p.time[:end], p.sym[:end], p.idx[:end]
+	pev := c.plan.ev[:end]
 	seen, pos, series, in := c.seen, c.pos, c.series, c.inWindow
 	cls := c.cls[:0]
 	for s := range pos {
@@ -1005,6 +1013,8 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 		cls[h[0]] = liveOne
 		one, closes = &pos[h[0]], series[h[0]].Close
 	}
+	eq := c.res.Equity
+	inv := c.res.Invested[:len(eq)]
 	stop := min(lim, c.due-1) // the segment ends at an instant after stop
 	k0 := k
 	if !in {
@@ -1013,11 +1023,12 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 		// nor the held list: the trigger's bars call OnBar, the others
 		// only close.
 		for ; k < end; k++ {
-			t := ptime[k]
+			pe := &pev[k]
+			t := pe.time
 			if t > stop {
 				break
 			}
-			s, i := int(psym[k]), int(pidx[k])
+			s, i := int(pe.sym), int(pe.idx)
 			x := cls[s]
 			if x&^liveListen != 0 {
 				break // a position before the window: Run's loop
@@ -1034,11 +1045,12 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 	} else {
 	loop:
 		for ; k < end; k++ {
-			t := ptime[k]
+			pe := &pev[k]
+			t := pe.time
 			if t > stop {
 				break
 			}
-			s, i := int(psym[k]), int(pidx[k])
+			s, i := int(pe.sym), int(pe.idx)
 			x := cls[s]
 			switch x {
 			case 0:
@@ -1063,7 +1075,23 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 				seen[s] = i + 1
 				last := closes[i]
 				one.last = last
-				c.markOne(t, one.units*last)
+				x := one.units * last
+				// markOne(t, x) in its usual case (the day after the one
+				// written last), in place.
+				if d, cur := int(data.DateFromUnix(t-1)-c.day0), c.cur; d == cur+1 && cur >= 0 && d < len(eq) && eq[cur] == eq[cur] {
+					c.prevE, c.prevI, c.cur = eq[cur], inv[cur], d
+					e, v := c.cash, 0.0
+					e += x
+					v += x
+					eq[d] = e
+					if e > 0 {
+						inv[d] = v / e
+					} else {
+						inv[d] = 0
+					}
+					continue
+				}
+				c.markOne(t, x)
 				continue
 			}
 			if x&liveStop != 0 {
@@ -1108,7 +1136,7 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 		}
 	}
 	if k > k0 {
-		c.k, c.now = k-1, ptime[k-1]
+		c.k, c.now = k-1, pev[k-1].time
 	}
 	c.res.Events += k - k0
 	return k
