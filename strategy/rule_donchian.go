@@ -30,8 +30,11 @@ type donchian struct {
 	blocks int     // complete blocks seen (the closes seen are blocks x Lookback + q)
 	q      int     // closes of the current block so far, in blk[:q]
 	blk    []int64 // the current block's closes (order keys); at most Lookback long
-	suf    []int64 // suf[j]: the highest close of the previous block from its position j on
-	pre    int64   // the highest close of the current block so far (math.MinInt64 while it has none)
+	// suf[j] is the highest close of the previous block from its position j
+	// on; before the first block completes, the highest key (no close is
+	// above it: see advance).
+	suf []int64
+	pre int64 // the highest close of the current block so far (math.MinInt64 while it has none)
 }
 
 // floatKey maps a number to an integer of the same order (for every
@@ -58,9 +61,18 @@ func init() {
 				return nil, fmt.Errorf("trigger.lookback must be at least 1")
 			}
 			size := blockSize(p.Lookback, capacity)
-			return &donchian{p: DonchianParams{Lookback: p.Lookback}, blk: make([]int64, size), suf: make([]int64, size), pre: math.MinInt64}, nil
+			return &donchian{p: DonchianParams{Lookback: p.Lookback}, blk: make([]int64, size), suf: noBlock(make([]int64, size)), pre: math.MinInt64}, nil
 		},
 	})
+}
+
+// noBlock sets suf to what it holds before the first block completes: the
+// highest key, which no close's key is above.
+func noBlock(suf []int64) []int64 {
+	for j := range suf {
+		suf[j] = math.MaxInt64
+	}
+	return suf
 }
 
 // blockSize is what the block buffers of lookback need over capacity closes:
@@ -80,8 +92,7 @@ func (t *donchian) Next(cl float64, _ data.Date) (level float64, broke bool) {
 }
 
 // level is the rule's answer for the close cl against the previous
-// Lookback closes, changing nothing. Like push, it is small enough for the
-// compiler to inline (the live daily path of Breakout.OnBar calls both).
+// Lookback closes, changing nothing.
 func (t *donchian) level(cl float64) (level float64, broke bool) {
 	if t.blocks > 0 {
 		// The previous Lookback closes: the previous block from position
@@ -105,7 +116,7 @@ func (t *donchian) level(cl float64) (level float64, broke bool) {
 func (t *donchian) advance(cl float64) (lk int64, above, full bool) {
 	key, q := floatKey(cl), t.q
 	lk = max(t.suf[q], t.pre)
-	above = key > lk && t.blocks > 0
+	above = key > lk // never before a block is complete (noBlock)
 	t.pre = max(t.pre, key)
 	t.blk[q] = key
 	t.q = q + 1
@@ -148,7 +159,7 @@ func (t *donchian) grow() {
 	size := min(2*len(t.blk), t.p.Lookback)
 	blk := make([]int64, size)
 	copy(blk, t.blk)
-	t.blk, t.suf = blk, make([]int64, size)
+	t.blk, t.suf = blk, noBlock(make([]int64, size))
 }
 
 // Reset starts over keeping the buffers.
@@ -157,6 +168,6 @@ func (t *donchian) Reset(p BreakoutParams, capacity int) bool {
 	if p.Lookback < 1 || cap(t.blk) < size || cap(t.suf) < size {
 		return false
 	}
-	*t = donchian{p: DonchianParams{Lookback: p.Lookback}, blk: t.blk[:size], suf: t.suf[:size], pre: math.MinInt64}
+	*t = donchian{p: DonchianParams{Lookback: p.Lookback}, blk: t.blk[:size], suf: noBlock(t.suf[:size]), pre: math.MinInt64}
 	return true
 }

@@ -82,11 +82,13 @@ func TestDonchianBruteForce(t *testing.T) {
 // and push) breaks out exactly when the naive maximum of the previous
 // lookback closes says so, with that maximum as its level, on random closes
 // with ties, zeros of both signs and negatives (where the order keys and the
-// numbers disagree: -0 is below +0 as a key, equal as a number).
+// numbers disagree: -0 is below +0 as a key, equal as a number), on new
+// states, states that grow and states reused after Reset.
 func TestDonchianAdvanceEqualsNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	grid := []float64{-2, -1, math.Copysign(0, -1), 0, 1, 2}
-	signedZeros := 0
+	signedZeros, resets := 0, 0
+	var dc *donchian
 	for trial := 0; trial < 300; trial++ {
 		lb := 1 + rng.IntN(12)
 		n := 1 + rng.IntN(200)
@@ -94,15 +96,21 @@ func TestDonchianAdvanceEqualsNaive(t *testing.T) {
 		if trial%2 == 0 {
 			capacity = 2 // the buffers must grow
 		}
-		rs, err := triggerRule(Donchian)
-		if err != nil {
-			t.Fatal(err)
+		// Every other trial reuses the previous state (Reset must start
+		// the blocks over as New does).
+		if dc == nil || trial%4 < 2 || !dc.Reset(BreakoutParams{Lookback: lb}, capacity) {
+			rs, err := triggerRule(Donchian)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := rs.New(BreakoutParams{Lookback: lb}, capacity)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dc = st.(*donchian)
+		} else {
+			resets++
 		}
-		st, err := rs.New(BreakoutParams{Lookback: lb}, capacity)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dc := st.(*donchian)
 		closes := make([]float64, n)
 		for i := range closes {
 			x := grid[rng.IntN(len(grid))]
@@ -133,6 +141,9 @@ func TestDonchianAdvanceEqualsNaive(t *testing.T) {
 				signedZeros++ // +0 against a level of -0
 			}
 		}
+	}
+	if resets < 30 {
+		t.Fatalf("only %d of 300 trials reused a state", resets)
 	}
 	if signedZeros == 0 {
 		t.Fatal("no close above the level's key without breaking it: the signed zeros were not exercised")
