@@ -1076,9 +1076,12 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 				last := closes[i]
 				one.last = last
 				x := one.units * last
-				// markOne(t, x) in its usual case (the day after the one
-				// written last), in place.
-				if d, cur := int(data.DateFromUnix(t-1)-c.day0), c.cur; d == cur+1 && cur >= 0 && d < len(eq) && eq[cur] == eq[cur] {
+				// markOne(t, x) in its usual case, in place: t-1 falls on
+				// day d = cur+1, the day after the one written last
+				// (data.DateFromUnix(t-1) - day0 == d without a division:
+				// t-1 is within the 86,400 seconds from d's start).
+				if cur := c.cur; cur >= 0 && cur+1 < len(eq) && uint64(t-1-(c.day0+data.Date(cur+1)).Unix()) < 86400 && eq[cur] == eq[cur] {
+					d := cur + 1
 					c.prevE, c.prevI, c.cur = eq[cur], inv[cur], d
 					e, v := c.cash, 0.0
 					e += x
