@@ -1006,6 +1006,7 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 		cls = append(cls, x)
 	}
 	c.cls = cls
+	seen = seen[:len(cls)] // as long (a symbol each): one bounds check for both
 	nheld := len(c.held)
 	var one *position // the one position of a book of one (liveOne)
 	var closes []float64
