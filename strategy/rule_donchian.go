@@ -146,9 +146,16 @@ func (t *donchian) complete() {
 	blk, suf := t.blk[:n], t.suf[:n]
 	m := blk[n-1]
 	suf[n-1] = m
-	for j := n - 2; j >= 0; j-- {
+	// Two positions a step (the loop's own work halved).
+	j := n - 2
+	for ; j >= 1; j -= 2 {
 		m = max(m, blk[j])
 		suf[j] = m
+		m = max(m, blk[j-1])
+		suf[j-1] = m
+	}
+	if j == 0 {
+		suf[0] = max(m, blk[0])
 	}
 	t.q, t.pre = 0, math.MinInt64
 	t.blocks++
