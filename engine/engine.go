@@ -1106,7 +1106,7 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 			} else {
 				seen[s] = i + 1
 				if x&liveHeld != 0 {
-					pos[s].last = series[s].Close[i]
+					c.pos[s].last = c.series[s].Close[i]
 					c.dirty = true
 				}
 			}
@@ -1129,10 +1129,10 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 				break
 			}
 			if c.dirty {
-				if h := c.held; len(h) == 1 && pos[h[0]].units != 0 {
+				if h := c.held; len(h) == 1 && c.pos[h[0]].units != 0 {
 					// One position, the usual book: no pass over it.
 					c.dirty = false
-					c.markOne(t, pos[h[0]].units*pos[h[0]].last)
+					c.markOne(t, c.pos[h[0]].units*c.pos[h[0]].last)
 				} else {
 					c.sample(t)
 				}
