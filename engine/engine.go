@@ -1014,8 +1014,6 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 		cls[h[0]] = liveOne
 		one, closes = &pos[h[0]], series[h[0]].Close
 	}
-	eq := c.res.Equity
-	inv := c.res.Invested[:len(eq)]
 	stop := min(lim, c.due-1) // the segment ends at an instant after stop
 	k0 := k
 	if !in {
@@ -1081,6 +1079,8 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 				// day d = cur+1, the day after the one written last
 				// (data.DateFromUnix(t-1) - day0 == d without a division:
 				// t-1 is within the 86,400 seconds from d's start).
+				eq, inv := c.res.Equity, c.res.Invested
+				inv = inv[:len(eq)]
 				if cur := c.cur; cur >= 0 && cur+1 < len(eq) && uint64(t-1-(c.day0+data.Date(cur+1)).Unix()) < 86400 && eq[cur] == eq[cur] {
 					d := cur + 1
 					c.prevE, c.prevI, c.cur = eq[cur], inv[cur], d
