@@ -1020,13 +1020,11 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 		// Before the window no position is held and every order is
 		// refused (Enter, Exit), so OnBar changes neither the fills due
 		// nor the held list: the trigger's bars call OnBar, the others
-		// only close.
-		for ; k < end; k++ {
-			pe := &pev[k]
-			t := pe.time
-			if t > stop {
-				break
-			}
+		// only close. stop does not change: the events up to it are
+		// found once.
+		run := pev[:k+sort.Search(end-k, func(j int) bool { return pev[k+j].time > stop })]
+		for ; k < len(run); k++ {
+			pe := &run[k]
 			s, i := int(pe.sym), int(pe.idx)
 			x := cls[s]
 			if x&^liveListen != 0 {
@@ -1034,7 +1032,7 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 			}
 			seen[s] = i + 1
 			if x != 0 {
-				c.k, c.now = k, t
+				c.k, c.now = k, pe.time
 				strat.OnBar(c, s, i)
 				if c.err != nil {
 					break
