@@ -1040,11 +1040,13 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 			}
 		}
 	} else {
+		// The segment's end is read from the fills due at each event
+		// (OnBar may place or cancel orders): t > stop.
 	loop:
 		for ; k < end; k++ {
 			pe := &pev[k]
 			t := pe.time
-			if t > stop {
+			if t > lim || t >= c.due {
 				break
 			}
 			s, i := int(pe.sym), int(pe.idx)
@@ -1066,7 +1068,6 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 					k++
 					break loop
 				}
-				stop = min(lim, c.due-1)
 				continue
 			case liveOne:
 				seen[s] = i + 1
@@ -1114,8 +1115,6 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 				if c.err != nil {
 					break
 				}
-				// OnBar may have placed or cancelled orders.
-				stop = min(lim, c.due-1)
 			}
 			if len(c.held) != nheld {
 				// A stop filled, or OnBar placed or cancelled an entry:
