@@ -1014,14 +1014,14 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 		cls[h[0]] = liveOne
 		one, closes = &pos[h[0]], series[h[0]].Close
 	}
-	stop := min(lim, c.due-1) // the segment ends at an instant after stop
 	k0 := k
 	if !in {
 		// Before the window no position is held and every order is
 		// refused (Enter, Exit), so OnBar changes neither the fills due
 		// nor the held list: the trigger's bars call OnBar, the others
-		// only close. stop does not change: the events up to it are
-		// found once.
+		// only close. The segment's end (an instant after stop) does not
+		// change: the events up to it are found once.
+		stop := min(lim, c.due-1)
 		run := pev[:k+sort.Search(end-k, func(j int) bool { return pev[k+j].time > stop })]
 		for ; k < len(run); k++ {
 			pe := &run[k]
