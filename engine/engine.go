@@ -261,6 +261,12 @@ type Ctx struct {
 	// reasons are the exit reasons of this run's sells that are not one of
 	// exitReasons (pending orders hold a reason's index: no pointers).
 	reasons []ExitReason
+	// fillAt is the earliest instant of an event at which a pending order
+	// can fill (MaxInt64: none): a close fill's time, the instant after an
+	// open fill's (a bar's close at t comes before the next bar's open at
+	// t, see fillDue). Like due, it may be earlier than that while orders
+	// that left are still counted (until recomputeDue).
+	fillAt int64
 }
 
 // exitReasons are the reasons a pending sell refers to by index (0: none);
@@ -485,14 +491,31 @@ func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool, reason ExitReas
 	if o.fillTime < c.due {
 		c.due = o.fillTime
 	}
+	if at := o.fillAt(); at < c.fillAt {
+		c.fillAt = at
+	}
+}
+
+// fillAt is the earliest instant of an event at which o can fill: its fill
+// time for a close fill, the instant after it for an open fill, which an
+// event at its fill time (a close) comes before (fillDue).
+func (o *pending) fillAt() int64 {
+	if o.atClose || o.fillTime == math.MaxInt64 {
+		return o.fillTime
+	}
+	return o.fillTime + 1
 }
 
 // recomputeDue resets the earliest pending fill time after orders left.
 func (c *Ctx) recomputeDue() {
-	c.due = math.MaxInt64
+	c.due, c.fillAt = math.MaxInt64, math.MaxInt64
 	for k := range c.pend {
-		if c.pend[k].fillTime < c.due {
-			c.due = c.pend[k].fillTime
+		o := &c.pend[k]
+		if o.fillTime < c.due {
+			c.due = o.fillTime
+		}
+		if at := o.fillAt(); at < c.fillAt {
+			c.fillAt = at
 		}
 	}
 }
@@ -671,7 +694,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	if err := strat.Start(c); err != nil {
 		return nil, fmt.Errorf("strategy start: %w", err)
 	}
-	c.due = math.MaxInt64
+	c.due, c.fillAt = math.MaxInt64, math.MaxInt64
 	c.listen = c.listen[:0]
 	lis, isLis := strat.(Listener)
 	for i := 0; i < ns; i++ {
@@ -751,10 +774,10 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 		}
 		c.now = t
 		c.inWindow = t >= ws
-		if p := &c.pos[s]; c.due > t && p.trail == 0 && p.slLevel == 0 && p.tpLevel == 0 {
-			// step without a fill due or a stop to check (a symbol not
-			// held has none): close the bar, mark a position in its
-			// symbol.
+		if p := &c.pos[s]; c.fillAt > t && p.trail == 0 && p.slLevel == 0 && p.tpLevel == 0 {
+			// step without a fill at t (an open fill due at t waits for
+			// a later event) or a stop to check (a symbol not held has
+			// none): close the bar, mark a position in its symbol.
 			c.seen[s] = i + 1
 			if p.units != 0 {
 				c.dirty = true
@@ -852,17 +875,19 @@ func (c *Ctx) noStops() bool {
 // no OnBar before end and whose held positions have no stops (HeldSkipper),
 // as step and the sampling would, for those events: the bar is closed, a
 // held position is marked at its close and the equity sampled. It stops at
-// the first event after the window's end we or at or after the earliest
-// pending fill (step would fill there), and returns the first event it did
-// not walk.
+// the first event after the window's end we or at which a pending order
+// can fill (Ctx.fillAt: step would fill there; an event at an open fill's
+// instant, the close of the bar before, is walked), and returns the first
+// event it did not walk.
 func (c *Ctx) walk(k, end int, we int64) int {
 	p := c.plan
 	// Locals: the compiler would reload every field after each store.
 	ptime, psym, pidx := p.time[:end], p.sym[:end], p.idx[:end]
 	seen, pos, series := c.seen, c.pos, c.series
 	eq, held, day0 := c.res.Equity, c.held, c.day0
-	// The walk ends after we or at the earliest pending fill: t > lim.
-	lim := min(we, c.due-1)
+	// The walk ends after we or at the first event at which an order can
+	// fill (fillAt): t > lim.
+	lim := min(we, c.fillAt-1)
 	k0 := k
 	sampled := false
 	if len(held) == 1 && pos[held[0]].units != 0 {
