@@ -141,6 +141,11 @@ type Plan struct {
 	// seen[k*len(DS.Series)+s] is the number of bars of symbol s replayed
 	// before event k: what a jump to k sets the history views to.
 	seen []int32
+	// barEvent[barOff[s]+i] is the event of bar i of symbol s: a walk over
+	// one symbol's bars (Ctx.walk) finds their events without visiting the
+	// other symbols'.
+	barEvent []int32
+	barOff   []int
 }
 
 // NewPlan computes the replay order of ds.
@@ -151,6 +156,11 @@ func NewPlan(ds *data.Dataset) *Plan {
 	}
 	p := &Plan{DS: ds, sym: make([]int32, 0, n), idx: make([]int32, 0, n), time: make([]int64, 0, n),
 		seen: make([]int32, 0, n*len(ds.Series))}
+	p.barOff = make([]int, len(ds.Series))
+	for si := 1; si < len(ds.Series); si++ {
+		p.barOff[si] = p.barOff[si-1] + ds.Series[si-1].Len()
+	}
+	p.barEvent = make([]int32, n)
 	// k-way merge: series are individually sorted by close time.
 	pos := make([]int, len(ds.Series))
 	for {
@@ -171,6 +181,7 @@ func NewPlan(ds *data.Dataset) *Plan {
 		for _, c := range pos {
 			p.seen = append(p.seen, int32(c))
 		}
+		p.barEvent[p.barOff[best]+pos[best]] = int32(len(p.sym))
 		p.sym = append(p.sym, int32(best))
 		p.idx = append(p.idx, int32(pos[best]))
 		p.time = append(p.time, bt)

@@ -293,3 +293,26 @@ func TestLogSignalKeepsEveryField(t *testing.T) {
 		t.Fatalf("LogSignal = %d, kept %+v, want index 1 and %+v", i, c.res.Signals[len(c.res.Signals)-1], want)
 	}
 }
+
+// TestPlanBarEvent: the event of each bar (Plan.barEvent) is the event
+// whose symbol and bar index are that bar's, for every bar of every symbol.
+func TestPlanBarEvent(t *testing.T) {
+	ds, err := data.Synthetic(data.DefaultSynthetic(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPlan(ds)
+	n := 0
+	for s, ser := range ds.Series {
+		for i := 0; i < ser.Len(); i++ {
+			k := int(p.barEvent[p.barOff[s]+i])
+			if ks, ki, kt := p.Event(k); ks != s || ki != i || kt != ser.CloseTime[i] {
+				t.Fatalf("%s bar %d: event %d is symbol %d bar %d", ser.Symbol, i, k, ks, ki)
+			}
+			n++
+		}
+	}
+	if n != p.Len() || len(p.barEvent) != n {
+		t.Fatalf("%d bars, %d events, %d bar events", n, p.Len(), len(p.barEvent))
+	}
+}
