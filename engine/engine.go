@@ -903,26 +903,27 @@ func (c *Ctx) walk(k, end int, we int64) int {
 	sampled := false
 	if len(held) == 1 && pos[held[0]].units != 0 {
 		// One position (the usual book): the equity of a day is the cash
-		// plus that position at its last close, as mark computes it.
+		// plus that position at its last close, as mark computes it. Only
+		// the position's bars are visited (Plan.barEvent gives their
+		// events): the other symbols' events change nothing here.
 		h := held[0]
-		hs, units, closes, cash, last := int32(h), pos[h].units, series[h].Close, c.cash, pos[h].last
+		units, closes, ctime, cash, last := pos[h].units, series[h].Close, series[h].CloseTime, c.cash, pos[h].last
+		bev := p.barEvent[p.barOff[h] : p.barOff[h]+len(closes)]
 		inv := c.res.Invested[:len(eq)]
 		// The day being written and the last final day's values (open's
 		// state) in locals too, written back before a call to open.
 		cur, prevE, prevI := c.cur, c.prevE, c.prevI
 		// The history views are set once after the walk, from the plan
-		// (nothing in the walk reads them): no store per event.
-		for ; k < end; k++ {
-			t := ptime[k]
-			if t > lim {
+		// (nothing in the walk reads them): no store per event. The first
+		// bar of h at or after event k is the first not yet closed.
+		i0 := seen[h]
+		i := i0
+		for ; i < len(bev); i++ {
+			t := ctime[i] // the time of its event
+			if int(bev[i]) >= end || t > lim {
 				break
 			}
-			if psym[k] != hs {
-				continue
-			}
-			i := int(pidx[k])
 			last = closes[i]
-			sampled = true
 			d := int(data.DateFromUnix(t-1) - day0)
 			if d < 0 || d >= len(eq) {
 				continue
@@ -946,6 +947,15 @@ func (c *Ctx) walk(k, end int, we int64) int {
 			} else {
 				eq[d], inv[d] = e, 0
 			}
+		}
+		if i > i0 {
+			// The first event not walked: after the last bar of h walked,
+			// the other symbols' events up to the walk's end.
+			sampled = true
+			k = int(bev[i-1]) + 1
+		}
+		for k < end && ptime[k] <= lim {
+			k++
 		}
 		c.cur, c.prevE, c.prevI = cur, prevE, prevI
 		pos[h].last = last
