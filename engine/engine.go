@@ -676,7 +676,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	rf := res.RiskFree
 	*res = Result{WindowStart: ws, WindowEnd: we, Capital: opts.Capital, Annualization: 365,
 		Dates: res.Dates[:nd], Equity: res.Equity[:nd], Invested: res.Invested[:nd],
-		Signals: res.Signals[:0], Trades: res.Trades[:0], Orders: res.Orders[:0]}
+		Signals: res.Signals[:0], Trades: res.Trades[:0], Orders: res.Orders[:0], Carried: res.Carried[:0]}
 	// Equity and Invested are written day by day as the replay goes (see
 	// Ctx.settle): no pass over them here. The dates are the same as the
 	// previous run's when its window was.
@@ -1470,6 +1470,11 @@ func (c *Ctx) settle(upto int) {
 			for i := range fill {
 				fill[i] = pi
 			}
+		}
+		// Days after the curve's first repeat the day before them (the
+		// first day of the curve repeats the capital, no day).
+		if from = max(from, 1); from < upto {
+			c.res.Carried = append(c.res.Carried, DayRange{int32(from), int32(upto)})
 		}
 	}
 	c.cur = upto

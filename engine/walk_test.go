@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -117,6 +118,9 @@ func TestWalkEqualsPerEvent(t *testing.T) {
 			}
 			runs++
 			a, b := res[0], res[1]
+			for _, r := range res {
+				checkCarried(t, r)
+			}
 			if a.Walked == 0 {
 				t.Fatalf("seed %d fill %d: nothing walked", seed, fill)
 			}
@@ -143,5 +147,25 @@ func TestWalkEqualsPerEvent(t *testing.T) {
 	t.Logf("%d runs: %d trades, %d events walked, %d trades overlapping another", runs, trades, walked, several)
 	if trades < 300 || several < 20 {
 		t.Fatalf("too little exercised: %d trades, %d overlapping", trades, several)
+	}
+}
+
+// checkCarried fails unless every day of the stretches r lists as carried
+// forward repeats the day before it, equity and invested fraction bit for
+// bit, the stretches ascending and apart, inside the curve and after its
+// first day.
+func checkCarried(t *testing.T, r *Result) {
+	t.Helper()
+	at := int32(1)
+	for _, s := range r.Carried {
+		if s.From < at || s.To <= s.From || int(s.To) > len(r.Equity) {
+			t.Fatalf("carried stretch %v after day %d of %d", s, at, len(r.Equity))
+		}
+		for d := s.From; d < s.To; d++ {
+			if math.Float64bits(r.Equity[d]) != math.Float64bits(r.Equity[d-1]) || math.Float64bits(r.Invested[d]) != math.Float64bits(r.Invested[d-1]) {
+				t.Fatalf("day %d of carried stretch %v: equity %v, %v the day before", d, s, r.Equity[d], r.Equity[d-1])
+			}
+		}
+		at = s.To
 	}
 }

@@ -176,12 +176,27 @@ func scanFused(r *engine.Result, base float64, dst []float64, flats []Flat) (cs 
 	}
 	under := false
 	invested := 0
+	// The stretches the engine filled forward (Result.Carried) repeat the
+	// day before them: passed without reading them. ci is the first that
+	// does not end before day i.
+	carried, ci := r.Carried, 0
 	for i := 0; i < n; {
 		e := eq[i]
 		if i > 0 && alive && e == prev && prev > 0 && prev <= math.MaxFloat64 {
 			// prev is eq[i-1] here, positive and finite: a stretch of the
 			// same equity.
-			j, k := flatRun(eq, inv, rets[w:], i, e)
+			j := i
+			for ci < len(carried) && int(carried[ci].To) <= i {
+				ci++
+			}
+			if ci < len(carried) && int(carried[ci].From) <= i && int(carried[ci].To) <= n {
+				// Days i to To-1 repeat day i-1 (equity e, its invested
+				// fraction too): returns +0, invested as day i-1.
+				j = int(carried[ci].To)
+				clear(rets[w : w+j-i])
+				invested += (j - i) * positive(inv[i-1])
+			}
+			j, k := flatRun(eq, inv, rets[w+j-i:], j, e)
 			invested += k
 			if j-i >= MinFlat && len(flats) < cap(flats) {
 				flats = append(flats, Flat{int32(w), int32(w + j - i)})
