@@ -146,6 +146,10 @@ type Plan struct {
 	// other symbols'.
 	barEvent []int32
 	barOff   []int
+	// barDay[barOff[s]+i] is the UTC day that bar i of symbol s closes in
+	// (its close time less an instant): the day of the curve its close
+	// marks.
+	barDay []data.Date
 }
 
 // NewPlan computes the replay order of ds.
@@ -161,6 +165,12 @@ func NewPlan(ds *data.Dataset) *Plan {
 		p.barOff[si] = p.barOff[si-1] + ds.Series[si-1].Len()
 	}
 	p.barEvent = make([]int32, n)
+	p.barDay = make([]data.Date, n)
+	for si, s := range ds.Series {
+		for i, t := range s.CloseTime {
+			p.barDay[p.barOff[si]+i] = data.DateFromUnix(t - 1)
+		}
+	}
 	// k-way merge: series are individually sorted by close time.
 	pos := make([]int, len(ds.Series))
 	for {
