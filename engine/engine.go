@@ -901,98 +901,15 @@ func (c *Ctx) noStops() bool {
 // instant, the close of the bar before, is walked), and returns the first
 // event it did not walk.
 func (c *Ctx) walk(k, end int, we int64) int {
-	p := c.plan
-	// Locals: the compiler would reload every field after each store.
-	ptime, psym, pidx := p.time[:end], p.sym[:end], p.idx[:end]
-	seen, pos, series := c.seen, c.pos, c.series
-	eq, held, day0 := c.res.Equity, c.held, c.day0
 	// The walk ends after we or at the first event at which an order can
 	// fill (fillAt): t > lim.
 	lim := min(we, c.fillAt-1)
 	k0 := k
-	sampled := false
-	if len(held) == 1 && pos[held[0]].units != 0 {
-		// One position (the usual book): the equity of a day is the cash
-		// plus that position at its last close, as mark computes it. Only
-		// the position's bars are visited (Plan.barEvent gives their
-		// events): the other symbols' events change nothing here.
-		h := held[0]
-		units, closes, ctime, cash, last := pos[h].units, series[h].Close, series[h].CloseTime, c.cash, pos[h].last
-		bev := p.barEvent[p.barOff[h] : p.barOff[h]+len(closes)]
-		inv := c.res.Invested[:len(eq)]
-		// The day being written and the last final day's values (open's
-		// state) in locals too, written back before a call to open.
-		cur, prevE, prevI := c.cur, c.prevE, c.prevI
-		// The history views are set once after the walk, from the plan
-		// (nothing in the walk reads them): no store per event. The first
-		// bar of h at or after event k is the first not yet closed.
-		i0 := seen[h]
-		i := i0
-		for ; i < len(bev); i++ {
-			t := ctime[i] // the time of its event
-			if int(bev[i]) >= end || t > lim {
-				break
-			}
-			last = closes[i]
-			d := int(data.DateFromUnix(t-1) - day0)
-			if d < 0 || d >= len(eq) {
-				continue
-			}
-			// mark(d) with the one position in locals (x > 0: a long
-			// position at a positive price, so cash+x and x are what book
-			// sums): open(d), its usual case (the day after the one written
-			// last) inline, then put(d, cash+x, x) inline.
-			if d > cur {
-				if d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
-					prevE, prevI, cur = eq[cur], inv[cur], d
-				} else {
-					c.cur, c.prevE, c.prevI = cur, prevE, prevI
-					c.open(d)
-					cur, prevE, prevI = c.cur, c.prevE, c.prevI
-				}
-			}
-			x := units * last
-			if e := cash + x; e > 0 {
-				eq[d], inv[d] = e, x/e
-			} else {
-				eq[d], inv[d] = e, 0
-			}
-		}
-		if i > i0 {
-			// The first event not walked: after the last bar of h walked,
-			// the other symbols' events up to the walk's end.
-			sampled = true
-			k = int(bev[i-1]) + 1
-		}
-		for k < end && ptime[k] <= lim {
-			k++
-		}
-		c.cur, c.prevE, c.prevI = cur, prevE, prevI
-		pos[h].last = last
-		if k > k0 {
-			c.seenAt(k)
-		}
+	var sampled bool
+	if h := c.held; len(h) == 1 && c.pos[h[0]].units != 0 {
+		k, sampled = c.walkOne(h[0], k, end, lim)
 	} else {
-		for ; k < end; k++ {
-			t := ptime[k]
-			if t > lim {
-				break
-			}
-			s, i := psym[k], int(pidx[k])
-			seen[s] = i + 1
-			ps := &pos[s]
-			if ps.units == 0 {
-				continue
-			}
-			ps.last = series[s].Close[i]
-			// c.sample(t), inlined: nothing but this mark changed the book.
-			sampled = true
-			d := int(data.DateFromUnix(t-1) - day0)
-			if d < 0 || d >= len(eq) {
-				continue
-			}
-			c.mark(d)
-		}
+		k, sampled = c.walkMany(k, end, lim)
 	}
 	if sampled {
 		c.dirty = false
@@ -1000,6 +917,122 @@ func (c *Ctx) walk(k, end int, we int64) int {
 	c.res.Events += k - k0
 	c.res.Walked += k - k0
 	return k
+}
+
+// walkOne is the walk of a book of one position, in symbol h (the usual
+// book), over events k to end at or before lim: the equity of a day is the
+// cash plus that position at its last close, as mark computes it. Only the
+// position's bars are visited (Plan.barEvent, barDay): the other symbols'
+// events change nothing here. It returns the first event not walked and
+// whether a bar of h was.
+func (c *Ctx) walkOne(h, k, end int, lim int64) (int, bool) {
+	p := c.plan
+	ser := c.series[h]
+	off := p.barOff[h]
+	// The bars of h from the first not yet closed (the first at or after
+	// event k) to the last before event end.
+	i0, iEnd := c.seen[h], ser.Len()
+	if end < len(p.time) {
+		iEnd = int(p.seen[end*len(c.seen)+h])
+	}
+	ctime, closes, bday := ser.CloseTime[:iEnd], ser.Close[:iEnd], p.barDay[off:off+iEnd]
+	eq := c.res.Equity
+	inv := c.res.Invested[:len(eq)]
+	cash, units, day0, cur := c.cash, c.pos[h].units, c.day0, c.cur
+	// opened: cur was opened here in open's usual case, so the last final
+	// day is cur-1 (written back once, after the loop).
+	opened := false
+	i := i0
+	for ; i < iEnd; i++ {
+		if ctime[i] > lim {
+			break
+		}
+		d := int(bday[i] - day0)
+		if uint(d) >= uint(len(eq)) {
+			continue
+		}
+		if d > cur {
+			if d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
+				cur, opened = d, true
+			} else {
+				if opened {
+					c.prevE, c.prevI, opened = eq[cur-1], inv[cur-1], false
+				}
+				c.cur = cur
+				c.open(d)
+				cur = c.cur
+			}
+		}
+		// put(d, cash+x, x) with the one position (x > 0: a long
+		// position at a positive price, so cash+x and x are what book
+		// sums).
+		x := units * closes[i]
+		if e := cash + x; e > 0 {
+			eq[d], inv[d] = e, x/e
+		} else {
+			eq[d], inv[d] = e, 0
+		}
+	}
+	if opened {
+		c.prevE, c.prevI = eq[cur-1], inv[cur-1]
+	}
+	c.cur = cur
+	if i == i0 {
+		// No bar of h: the other symbols' events up to the walk's end.
+		k0 := k
+		for k < end && p.time[k] <= lim {
+			k++
+		}
+		if k > k0 {
+			c.seenAt(k)
+		}
+		return k, false
+	}
+	c.pos[h].last = closes[i-1]
+	// The first event not walked: after the last bar of h walked, the
+	// other symbols' events up to the walk's end.
+	k = int(p.barEvent[off+i-1]) + 1
+	for k < end && p.time[k] <= lim {
+		k++
+	}
+	// The history views are set once, from the plan (nothing in the walk
+	// reads them): no store per event.
+	c.seenAt(k)
+	return k, true
+}
+
+// walkMany is the walk of any other book (several positions, or an entry
+// pending): every event from k to end at or before lim closes its bar and
+// marks a position in its symbol. It returns the first event not walked
+// and whether a position was marked.
+func (c *Ctx) walkMany(k, end int, lim int64) (int, bool) {
+	p := c.plan
+	// Locals: the compiler would reload every field after each store.
+	ptime, psym, pidx := p.time[:end], p.sym[:end], p.idx[:end]
+	seen, pos, series := c.seen, c.pos, c.series
+	eq, day0 := c.res.Equity, c.day0
+	sampled := false
+	for ; k < end; k++ {
+		t := ptime[k]
+		if t > lim {
+			break
+		}
+		s, i := psym[k], int(pidx[k])
+		seen[s] = i + 1
+		ps := &pos[s]
+		if ps.units == 0 {
+			continue
+		}
+		ps.last = series[s].Close[i]
+		// c.sample(t), inlined: nothing but this mark changed the book.
+		sampled = true
+		d := int(data.DateFromUnix(t-1) - day0)
+		if d < 0 || d >= len(eq) {
+			continue
+		}
+		c.mark(d)
+	}
+	return k, sampled
 }
 
 // What Ctx.live does at an event of a symbol: the symbol's class, set at
