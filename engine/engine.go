@@ -338,6 +338,22 @@ func (c *Ctx) EventIndex() int { return c.k }
 // before it.
 func (c *Ctx) WindowEvent() int { return c.first }
 
+// HeldUntil returns, while the book holds positions or a pending entry,
+// the last instant up to which nothing but marks can change it without the
+// strategy: no pending order can fill at an event before it ends, no held
+// position has a stop or take profit, and the window has not ended. It
+// returns math.MinInt64 when a held position has a stop or take profit,
+// and for a flat book. A HeldSkipper's NextEvent, while holding, may do
+// for its events up to that instant what its OnBar would do to a book
+// that does not change there (log a signal not acted on, say): the engine
+// walks them without calling OnBar.
+func (c *Ctx) HeldUntil() int64 {
+	if len(c.held) == 0 || !c.noStops() {
+		return math.MinInt64
+	}
+	return min(c.res.WindowEnd, c.fillAt-1)
+}
+
 // PlanLen returns the number of events in the plan being replayed.
 func (c *Ctx) PlanLen() int { return c.plan.Len() }
 
