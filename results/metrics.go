@@ -208,6 +208,41 @@ func scanFused(r *engine.Result, base float64, dst []float64, flats []Flat) (cs 
 			i = j
 			continue
 		}
+		if alive && i >= start && prev > 0 && prev <= math.MaxFloat64 && e > 0 && e <= math.MaxFloat64 {
+			// Days of a moving equity, positive and finite (so is prev),
+			// in a loop of their own: the same operations as the general
+			// case below, without the cases that cannot occur (a return
+			// that ends the series, a NaN equity). It ends at a day of the
+			// same equity (a flat stretch) or one not positive and finite.
+			for {
+				invested += positive(inv[i])
+				v := e/prev - 1
+				rets[w] = v
+				w++
+				s += v
+				ds += negSquareNum(v)
+				prev = e
+				if e >= peak {
+					if under {
+						cs.longest = max(cs.longest, int64(days[i])-peakDay)
+						under = false
+						cs.maxDD = max(cs.maxDD, 1-trough/peak)
+					}
+					peak, peakDay = e, int64(days[i])
+				} else if !under {
+					under, trough = true, e
+				} else if e < trough {
+					trough = e
+				}
+				if i++; i >= n {
+					break
+				}
+				if e = eq[i]; e == prev || !(e > 0 && e <= math.MaxFloat64) {
+					break
+				}
+			}
+			continue
+		}
 		if inv[i] > 0 {
 			invested++
 		}
