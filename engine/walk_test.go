@@ -169,3 +169,58 @@ func checkCarried(t *testing.T, r *Result) {
 		at = s.To
 	}
 }
+
+// heldRecorder enters symbol 0 at bar 0's close with the given exits and
+// records HeldUntil at each of its bars.
+type heldRecorder struct {
+	exits Exits
+	got   []int64
+}
+
+func (h *heldRecorder) Start(*Ctx) error { return nil }
+
+func (h *heldRecorder) OnBar(c *Ctx, sym, idx int) {
+	if idx == 0 {
+		_ = c.Enter(0, 0.5, h.exits, -1)
+	}
+	h.got = append(h.got, c.HeldUntil())
+}
+
+// TestHeldUntil: with daily crypto bars (bar i dated 2024-01-01 + i opens at
+// that date's 00:00Z and closes a day later), an entry at bar 0's close
+// (01-02 00:00Z) fills at bar 1's open, the same instant, so the book may
+// change at the first event after it: HeldUntil is that instant while the
+// entry is pending. Held with a holding period of 2 days from the entry
+// date 01-02, the exit fills at the close of the bar dated 01-04 (01-05
+// 00:00Z), so HeldUntil is the instant before it, then a flat book's
+// MinInt64; under a stop always MinInt64; the window's end when it comes
+// first.
+func TestHeldUntil(t *testing.T) {
+	day := func(d int) int64 { return (data.DateOf(2024, 1, 1) + data.Date(d)).Unix() }
+	rows := [][4]float64{{10, 10, 10, 10}, {10, 10, 10, 10}, {10, 10, 10, 10}, {10, 10, 10, 10}, {10, 10, 10, 10}, {10, 10, 10, 10}}
+	none := int64(math.MinInt64)
+	for _, tc := range []struct {
+		name  string
+		exits Exits
+		end   int // window end: the date of the last bar (0: none)
+		want  []int64
+	}{
+		// Bars 0..5 close at 01-02..01-07 00:00Z. At bar 0 the entry is
+		// pending (fill at 01-02 00:00Z); it fills at bar 1's close event,
+		// and the exit at bar 3's, before its OnBar.
+		{"hold", Exits{HoldDays: 2}, 0, []int64{day(1), day(4) - 1, day(4) - 1, none, none, none}},
+		{"no exit", Exits{}, 0, []int64{day(1), day(6), day(6), day(6), day(6), day(6)}},
+		{"stop", Exits{HoldDays: 2, TrailingStop: 0.5}, 0, []int64{day(1), none, none, none, none, none}},
+		{"window", Exits{HoldDays: 2}, 2, []int64{day(1), day(3), day(3)}},
+	} {
+		h := &heldRecorder{exits: tc.exits}
+		opts := Options{}
+		if tc.end > 0 {
+			opts.End, opts.HasEnd = data.DateOf(2024, 1, 1)+data.Date(tc.end), true
+		}
+		run(t, h, opts, ohlc(t, "BTC", rows))
+		if !reflect.DeepEqual(h.got, tc.want) {
+			t.Errorf("%s: HeldUntil %v, want %v", tc.name, h.got, tc.want)
+		}
+	}
+}
