@@ -1244,8 +1244,9 @@ func (c *Ctx) markOne(t int64, x float64) {
 // before t, the stop of a position in s, closes of s's bar, then the mark.
 func (c *Ctx) step(s, i int, t int64) {
 	ser := c.series[s]
-	// 1. Fills due strictly before this instant (opens, earlier closes).
-	if c.due <= t {
+	// 1. Fills due strictly before this instant (opens, earlier closes):
+	// none unless the earliest is (due may be early, never late).
+	if c.due < t {
 		c.fillDue(t, false)
 	}
 	p := &c.pos[s]
