@@ -1519,17 +1519,11 @@ func (c *Ctx) settle(upto int) {
 	}
 	if from := c.cur + 1; from < upto {
 		pe, pi := c.prevE, c.prevI
-		fill := eq[from:upto]
-		for i := range fill {
-			fill[i] = pe
-		}
+		fillFloats(eq[from:upto], pe)
 		if pi == 0 && !math.Signbit(pi) { // +0: the flat days of a book without positions
 			clear(inv[from:upto])
 		} else {
-			fill = inv[from:upto]
-			for i := range fill {
-				fill[i] = pi
-			}
+			fillFloats(inv[from:upto], pi)
 		}
 		// Days after the curve's first repeat the day before them (the
 		// first day of the curve repeats the capital, no day).
@@ -1538,6 +1532,18 @@ func (c *Ctx) settle(upto int) {
 		}
 	}
 	c.cur = upto
+}
+
+// fillFloats sets every element of dst to v, four a step.
+func fillFloats(dst []float64, v float64) {
+	i := 0
+	for ; i+4 <= len(dst); i += 4 {
+		d := (*[4]float64)(dst[i : i+4])
+		d[0], d[1], d[2], d[3] = v, v, v, v
+	}
+	for ; i < len(dst); i++ {
+		dst[i] = v
+	}
 }
 
 // finish marks open positions at their last close (exit reason open, no exit
