@@ -102,7 +102,8 @@ type Listener interface {
 // curve carries the cash forward, and history views stay exact. NextEvent
 // returns an event index >= k (Plan.Len() for none); returning k disables the
 // jump. Its answer nk for k must stand for every event from k to nk: the
-// engine does not ask again before nk.
+// engine asks again at nk, or, while holding (HeldSkipper), earlier when a
+// fill changed the book (its Ctx.HeldUntil then moves).
 type Skipper interface {
 	// Skips reports, once at the start of a run, whether NextEvent may jump.
 	Skips() bool
@@ -746,6 +747,10 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	n := plan.Len()
 	next := 0  // NextEvent's last answer, which stands for the events before it
 	check := 0 // the event count at which the context is checked next
+	// The first fill instant (Ctx.fillAt) when NextEvent was last asked
+	// while holding: after a fill moved it, a held book's HeldUntil moved
+	// too, and NextEvent is asked again.
+	askedAt := int64(math.MinInt64)
 	// Locals: the compiler would reload these fields after every call.
 	ptime, psym, pidx, listen, rate := plan.time, plan.sym, plan.idx, c.listen, c.rateSym >= 0
 	// Live mode (no jumps, no walks, no cash rate): the events that need
@@ -764,8 +769,8 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 				k = next
 			}
 		} else if skipHeld && c.noStops() {
-			if k >= next {
-				next = skipper.NextEvent(c, k)
+			if k >= next || c.fillAt != askedAt {
+				next, askedAt = skipper.NextEvent(c, k), c.fillAt
 			}
 			if next > k {
 				if k = c.walk(k, min(next, n), we); k >= n {
