@@ -115,8 +115,10 @@ type Skipper interface {
 // are open or orders pending. The engine then walks the events in between
 // doing only what the replay would do to a book without stops: it marks the
 // held positions and samples the equity. It walks only while no held
-// position has a stop or take profit, and stops at the first event at or
-// after a pending fill, which it replays in full.
+// position has a stop or take profit, and stops at the first event at which
+// a pending order can fill, which it replays in full. NextEvent, asked while
+// holding, may do itself what OnBar would do at the events up to
+// Ctx.HeldUntil (they meet a book that cannot change but for marks).
 type HeldSkipper interface {
 	// SkipsHeld reports, once at the start of a run, whether NextEvent
 	// may be called while holding.

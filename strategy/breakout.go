@@ -303,7 +303,10 @@ func (b *Breakout) SkipsHeld() bool { return b.sig != nil && !b.p.ExitOnFailedBr
 
 // NextEvent lets the engine jump, while the book is flat, to the next
 // breakout: in cached mode nothing else can change a flat book's decisions
-// (nor, see SkipsHeld, an open one's without failed-breakout exits).
+// (nor, see SkipsHeld, an open one's without failed-breakout exits). While
+// holding, it logs the breakouts up to engine.Ctx.HeldUntil as in_position
+// itself (periodClose's outcome for them) and answers the first breakout
+// after them.
 func (b *Breakout) NextEvent(c *engine.Ctx, k int) int {
 	if b.sig == nil {
 		return k
