@@ -196,8 +196,12 @@ func scanFused(r *engine.Result, base float64, dst []float64, flats []Flat) (cs 
 				clear(rets[w : w+j-i])
 				invested += (j - i) * positive(inv[i-1])
 			}
-			j, k := flatRun(eq, inv, rets[w+j-i:], j, e)
-			invested += k
+			if j < n && eq[j] == e {
+				// The stretch goes on (past a carried one, or from i).
+				var k int
+				j, k = flatRun(eq, inv, rets[w+j-i:], j, e)
+				invested += k
+			}
 			if j-i >= MinFlat && len(flats) < cap(flats) {
 				flats = append(flats, Flat{int32(w), int32(w + j - i)})
 			}
