@@ -291,6 +291,9 @@ type Ctx struct {
 	// t, see fillDue). Like due, it may be earlier than that while orders
 	// that left are still counted (until recomputeDue).
 	fillAt int64
+	// stops is the number of held positions with a stop or take profit
+	// (noStops).
+	stops int
 }
 
 // exitReasons are the reasons a pending sell refers to by index (0: none);
@@ -906,14 +909,11 @@ func (c *Ctx) seenAt(k int) {
 }
 
 // noStops reports whether no held position has a stop or take profit.
-func (c *Ctx) noStops() bool {
-	for _, s := range c.held {
-		if p := &c.pos[s]; p.trail > 0 || p.slLevel > 0 || p.tpLevel > 0 {
-			return false
-		}
-	}
-	return true
-}
+func (c *Ctx) noStops() bool { return c.stops == 0 }
+
+// hasStops reports whether position p has a stop or take profit (fixed from
+// its entry's fill to its exit: what Ctx.stops counts).
+func (p *position) hasStops() bool { return p.trail > 0 || p.slLevel > 0 || p.tpLevel > 0 }
 
 // walk replays events k up to end (exclusive) of a run whose strategy needs
 // no OnBar before end and whose held positions have no stops (HeldSkipper),
@@ -1360,6 +1360,9 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 		p.tpLevel = raw * (1 + o.tp)
 	}
 	p.stopOrd, p.tpOrd = -1, -1
+	if p.hasStops() {
+		c.stops++
+	}
 	if o.trail > 0 {
 		p.peak = raw
 		p.stop = raw * (1 - o.trail)
@@ -1420,6 +1423,9 @@ func (c *Ctx) sell(sym int, raw float64, t int64, reason ExitReason) {
 			so.Reason = "cancelled"
 		}
 	}
+	if p.hasStops() {
+		c.stops--
+	}
 	*p = position{trade: -1, stopOrd: -1, tpOrd: -1}
 	c.unhold(sym)
 	// Cancel the other pending sells of sym (the scheduled exit, a market exit).
@@ -1445,6 +1451,9 @@ func (c *Ctx) cancelEntry(sym int) {
 			continue
 		}
 		k++
+	}
+	if c.pos[sym].hasStops() {
+		c.stops--
 	}
 	c.pos[sym] = position{trade: -1, stopOrd: -1, tpOrd: -1}
 	c.unhold(sym)

@@ -12,7 +12,7 @@ import (
 
 // skipTrader acts only at chosen events (each event with probability 1 in
 // every): it enters one or two symbols (market orders, with a holding
-// period or none, never a stop: a HeldSkipper's walk needs none), exits
+// period or none, sometimes stops, under which the engine does not walk), exits
 // one or all, and logs a signal recording what the history views show
 // then. As a Skipper and HeldSkipper it tells the engine the next chosen
 // event; with skip false it is the same trader replayed event by event
@@ -70,6 +70,10 @@ func (s *skipTrader) OnBar(c *Ctx, sym, idx int) {
 		if s.rng.IntN(3) != 0 {
 			ex.HoldDays = 1 + s.rng.IntN(20)
 		}
+		if s.rng.IntN(6) == 0 {
+			// A stop: no walk while it is held.
+			ex.TrailingStop, ex.StopLoss = 0.1, 0.05
+		}
 		for n := 1 + s.rng.IntN(2); n > 0; n-- {
 			_ = c.Enter(s.rng.IntN(s.nsym), 0.3+0.7*s.rng.Float64(), ex, -1)
 		}
@@ -96,7 +100,7 @@ func TestWalkEqualsPerEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := NewPlan(ds)
-	runs, trades, walked, several := 0, 0, 0, 0
+	runs, trades, walked, several, stopped := 0, 0, 0, 0, 0
 	for seed := uint64(1); seed <= 16; seed++ {
 		for _, fill := range []FillMode{NextOpen, NextClose} {
 			opts := Options{Capital: 1e5, CommissionBps: 10, SlippageBps: 5, Fill: fill, Trigger: "RUT", Targets: []string{"BTC", "ETH"}}
@@ -137,6 +141,11 @@ func TestWalkEqualsPerEvent(t *testing.T) {
 				t.Fatalf("seed %d: %d closes read skipping, %d per event", seed, closes[0], closes[1])
 			}
 			trades += len(a.Trades)
+			for _, tr := range a.Trades {
+				if tr.ExitReason == ExitTrailingStop || tr.ExitReason == ExitStopLoss {
+					stopped++
+				}
+			}
 			for i := 1; i < len(a.Trades); i++ {
 				if a.Trades[i].EntryTime < a.Trades[i-1].ExitTime && a.Trades[i].Symbol != a.Trades[i-1].Symbol {
 					several++
@@ -144,9 +153,9 @@ func TestWalkEqualsPerEvent(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d runs: %d trades, %d events walked, %d trades overlapping another", runs, trades, walked, several)
-	if trades < 300 || several < 20 {
-		t.Fatalf("too little exercised: %d trades, %d overlapping", trades, several)
+	t.Logf("%d runs: %d trades, %d events walked, %d trades overlapping another, %d stopped", runs, trades, walked, several, stopped)
+	if trades < 300 || several < 20 || stopped < 20 {
+		t.Fatalf("too little exercised: %d trades, %d overlapping, %d stopped", trades, several, stopped)
 	}
 }
 
