@@ -102,7 +102,8 @@ type Listener interface {
 // curve carries the cash forward, and history views stay exact. NextEvent
 // returns an event index >= k (Plan.Len() for none); returning k disables the
 // jump. Its answer nk for k must stand for every event from k to nk: the
-// engine does not ask again before nk.
+// engine asks again at nk, or, while holding (HeldSkipper), earlier when a
+// fill changed the book (its Ctx.HeldUntil then moves).
 type Skipper interface {
 	// Skips reports, once at the start of a run, whether NextEvent may jump.
 	Skips() bool
@@ -114,8 +115,10 @@ type Skipper interface {
 // are open or orders pending. The engine then walks the events in between
 // doing only what the replay would do to a book without stops: it marks the
 // held positions and samples the equity. It walks only while no held
-// position has a stop or take profit, and stops at the first event at or
-// after a pending fill, which it replays in full.
+// position has a stop or take profit, and stops at the first event at which
+// a pending order can fill, which it replays in full. NextEvent, asked while
+// holding, may do itself what OnBar would do at the events up to
+// Ctx.HeldUntil (they meet a book that cannot change but for marks).
 type HeldSkipper interface {
 	// SkipsHeld reports, once at the start of a run, whether NextEvent
 	// may be called while holding.
@@ -141,6 +144,15 @@ type Plan struct {
 	// seen[k*len(DS.Series)+s] is the number of bars of symbol s replayed
 	// before event k: what a jump to k sets the history views to.
 	seen []int32
+	// barEvent[barOff[s]+i] is the event of bar i of symbol s: a walk over
+	// one symbol's bars (Ctx.walk) finds their events without visiting the
+	// other symbols'.
+	barEvent []int32
+	barOff   []int
+	// barDay[barOff[s]+i] is the UTC day that bar i of symbol s closes in
+	// (its close time less an instant): the day of the curve its close
+	// marks.
+	barDay []data.Date
 }
 
 // planEvent is one bar event of a plan: bar idx of symbol sym, which closes
@@ -158,6 +170,17 @@ func NewPlan(ds *data.Dataset) *Plan {
 		n += s.Len()
 	}
 	p := &Plan{DS: ds, ev: make([]planEvent, 0, n), seen: make([]int32, 0, n*len(ds.Series))}
+	p.barOff = make([]int, len(ds.Series))
+	for si := 1; si < len(ds.Series); si++ {
+		p.barOff[si] = p.barOff[si-1] + ds.Series[si-1].Len()
+	}
+	p.barEvent = make([]int32, n)
+	p.barDay = make([]data.Date, n)
+	for si, s := range ds.Series {
+		for i, t := range s.CloseTime {
+			p.barDay[p.barOff[si]+i] = data.DateFromUnix(t - 1)
+		}
+	}
 	// k-way merge: series are individually sorted by close time.
 	pos := make([]int, len(ds.Series))
 	for {
@@ -178,6 +201,7 @@ func NewPlan(ds *data.Dataset) *Plan {
 		for _, c := range pos {
 			p.seen = append(p.seen, int32(c))
 		}
+		p.barEvent[p.barOff[best]+pos[best]] = int32(len(p.ev))
 		p.ev = append(p.ev, planEvent{time: bt, sym: uint32(best), idx: uint32(pos[best])})
 		pos[best]++
 	}
@@ -267,6 +291,15 @@ type Ctx struct {
 	// reasons are the exit reasons of this run's sells that are not one of
 	// exitReasons (pending orders hold a reason's index: no pointers).
 	reasons []ExitReason
+	// fillAt is the earliest instant of an event at which a pending order
+	// can fill (MaxInt64: none): a close fill's time, the instant after an
+	// open fill's (a bar's close at t comes before the next bar's open at
+	// t, see fillDue). Like due, it may be earlier than that while orders
+	// that left are still counted (until recomputeDue).
+	fillAt int64
+	// stops is the number of held positions with a stop or take profit
+	// (noStops).
+	stops int
 }
 
 // exitReasons are the reasons a pending sell refers to by index (0: none);
@@ -316,6 +349,22 @@ func (c *Ctx) EventIndex() int { return c.k }
 // backtest window (PlanLen() when none): a Skipper has nothing to act on
 // before it.
 func (c *Ctx) WindowEvent() int { return c.first }
+
+// HeldUntil returns, while the book holds positions or a pending entry,
+// the last instant up to which nothing but marks can change it without the
+// strategy: no pending order can fill at an event before it ends, no held
+// position has a stop or take profit, and the window has not ended. It
+// returns math.MinInt64 when a held position has a stop or take profit,
+// and for a flat book. A HeldSkipper's NextEvent, while holding, may do
+// for its events up to that instant what its OnBar would do to a book
+// that does not change there (log a signal not acted on, say): the engine
+// walks them without calling OnBar.
+func (c *Ctx) HeldUntil() int64 {
+	if len(c.held) == 0 || !c.noStops() {
+		return math.MinInt64
+	}
+	return min(c.res.WindowEnd, c.fillAt-1)
+}
 
 // PlanLen returns the number of events in the plan being replayed.
 func (c *Ctx) PlanLen() int { return c.plan.Len() }
@@ -491,14 +540,31 @@ func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool, reason ExitReas
 	if o.fillTime < c.due {
 		c.due = o.fillTime
 	}
+	if at := o.fillAt(); at < c.fillAt {
+		c.fillAt = at
+	}
+}
+
+// fillAt is the earliest instant of an event at which o can fill: its fill
+// time for a close fill, the instant after it for an open fill, which an
+// event at its fill time (a close) comes before (fillDue).
+func (o *pending) fillAt() int64 {
+	if o.atClose || o.fillTime == math.MaxInt64 {
+		return o.fillTime
+	}
+	return o.fillTime + 1
 }
 
 // recomputeDue resets the earliest pending fill time after orders left.
 func (c *Ctx) recomputeDue() {
-	c.due = math.MaxInt64
+	c.due, c.fillAt = math.MaxInt64, math.MaxInt64
 	for k := range c.pend {
-		if c.pend[k].fillTime < c.due {
-			c.due = c.pend[k].fillTime
+		o := &c.pend[k]
+		if o.fillTime < c.due {
+			c.due = o.fillTime
+		}
+		if at := o.fillAt(); at < c.fillAt {
+			c.fillAt = at
 		}
 	}
 }
@@ -648,7 +714,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	rf := res.RiskFree
 	*res = Result{WindowStart: ws, WindowEnd: we, Capital: opts.Capital, Annualization: 365,
 		Dates: res.Dates[:nd], Equity: res.Equity[:nd], Invested: res.Invested[:nd],
-		Signals: res.Signals[:0], Trades: res.Trades[:0], Orders: res.Orders[:0]}
+		Signals: res.Signals[:0], Trades: res.Trades[:0], Orders: res.Orders[:0], Carried: res.Carried[:0]}
 	// Equity and Invested are written day by day as the replay goes (see
 	// Ctx.settle): no pass over them here. The dates are the same as the
 	// previous run's when its window was.
@@ -677,7 +743,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	if err := strat.Start(c); err != nil {
 		return nil, fmt.Errorf("strategy start: %w", err)
 	}
-	c.due = math.MaxInt64
+	c.due, c.fillAt = math.MaxInt64, math.MaxInt64
 	c.listen = c.listen[:0]
 	lis, isLis := strat.(Listener)
 	for i := 0; i < ns; i++ {
@@ -692,6 +758,10 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 	n := plan.Len()
 	next := 0  // NextEvent's last answer, which stands for the events before it
 	check := 0 // the event count at which the context is checked next
+	// The first fill instant (Ctx.fillAt) when NextEvent was last asked
+	// while holding: after a fill moved it, a held book's HeldUntil moved
+	// too, and NextEvent is asked again.
+	askedAt := int64(math.MinInt64)
 	// Locals: the compiler would reload these fields after every call.
 	pev, listen, rate := plan.ev, c.listen, c.rateSym >= 0
 	// Live mode (no jumps, no walks, no cash rate): the events that need
@@ -710,8 +780,8 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 				k = next
 			}
 		} else if skipHeld && c.noStops() {
-			if k >= next {
-				next = skipper.NextEvent(c, k)
+			if k >= next || c.fillAt != askedAt {
+				next, askedAt = skipper.NextEvent(c, k), c.fillAt
 			}
 			if next > k {
 				if k = c.walk(k, min(next, n), we); k >= n {
@@ -758,10 +828,10 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 		}
 		c.now = t
 		c.inWindow = t >= ws
-		if p := &c.pos[s]; c.due > t && p.trail == 0 && p.slLevel == 0 && p.tpLevel == 0 {
-			// step without a fill due or a stop to check (a symbol not
-			// held has none): close the bar, mark a position in its
-			// symbol.
+		if p := &c.pos[s]; c.fillAt > t && p.trail == 0 && p.slLevel == 0 && p.tpLevel == 0 {
+			// step without a fill at t (an open fill due at t waits for
+			// a later event) or a stop to check (a symbol not held has
+			// none): close the bar, mark a position in its symbol.
 			c.seen[s] = i + 1
 			if p.units != 0 {
 				c.dirty = true
@@ -846,106 +916,30 @@ func (c *Ctx) seenAt(k int) {
 }
 
 // noStops reports whether no held position has a stop or take profit.
-func (c *Ctx) noStops() bool {
-	for _, s := range c.held {
-		if p := &c.pos[s]; p.trail > 0 || p.slLevel > 0 || p.tpLevel > 0 {
-			return false
-		}
-	}
-	return true
-}
+func (c *Ctx) noStops() bool { return c.stops == 0 }
+
+// hasStops reports whether position p has a stop or take profit (fixed from
+// its entry's fill to its exit: what Ctx.stops counts).
+func (p *position) hasStops() bool { return p.trail > 0 || p.slLevel > 0 || p.tpLevel > 0 }
 
 // walk replays events k up to end (exclusive) of a run whose strategy needs
 // no OnBar before end and whose held positions have no stops (HeldSkipper),
 // as step and the sampling would, for those events: the bar is closed, a
 // held position is marked at its close and the equity sampled. It stops at
-// the first event after the window's end we or at or after the earliest
-// pending fill (step would fill there), and returns the first event it did
-// not walk.
+// the first event after the window's end we or at which a pending order
+// can fill (Ctx.fillAt: step would fill there; an event at an open fill's
+// instant, the close of the bar before, is walked), and returns the first
+// event it did not walk.
 func (c *Ctx) walk(k, end int, we int64) int {
-	p := c.plan
-	// Locals: the compiler would reload every field after each store.
-	pev := p.ev[:end]
-	seen, pos, series := c.seen, c.pos, c.series
-	eq, held, day0 := c.res.Equity, c.held, c.day0
-	// The walk ends after we or at the earliest pending fill: t > lim.
-	lim := min(we, c.due-1)
+	// The walk ends after we or at the first event at which an order can
+	// fill (fillAt): t > lim.
+	lim := min(we, c.fillAt-1)
 	k0 := k
-	sampled := false
-	if len(held) == 1 && pos[held[0]].units != 0 {
-		// One position (the usual book): the equity of a day is the cash
-		// plus that position at its last close, as mark computes it.
-		h := held[0]
-		hs, units, closes, cash, last := uint32(h), pos[h].units, series[h].Close, c.cash, pos[h].last
-		inv := c.res.Invested[:len(eq)]
-		// The day being written and the last final day's values (open's
-		// state) in locals too, written back before a call to open.
-		cur, prevE, prevI := c.cur, c.prevE, c.prevI
-		// The history views are set once after the walk, from the plan
-		// (nothing in the walk reads them): no store per event.
-		for ; k < end; k++ {
-			pe := &pev[k]
-			t := pe.time
-			if t > lim {
-				break
-			}
-			if pe.sym != hs {
-				continue
-			}
-			i := int(pe.idx)
-			last = closes[i]
-			sampled = true
-			d := int(data.DateFromUnix(t-1) - day0)
-			if d < 0 || d >= len(eq) {
-				continue
-			}
-			// mark(d) with the one position in locals (x > 0: a long
-			// position at a positive price, so cash+x and x are what book
-			// sums): open(d), its usual case (the day after the one written
-			// last) inline, then put(d, cash+x, x) inline.
-			if d > cur {
-				if d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
-					prevE, prevI, cur = eq[cur], inv[cur], d
-				} else {
-					c.cur, c.prevE, c.prevI = cur, prevE, prevI
-					c.open(d)
-					cur, prevE, prevI = c.cur, c.prevE, c.prevI
-				}
-			}
-			x := units * last
-			if e := cash + x; e > 0 {
-				eq[d], inv[d] = e, x/e
-			} else {
-				eq[d], inv[d] = e, 0
-			}
-		}
-		c.cur, c.prevE, c.prevI = cur, prevE, prevI
-		pos[h].last = last
-		if k > k0 {
-			c.seenAt(k)
-		}
+	var sampled bool
+	if h := c.held; len(h) == 1 && c.pos[h[0]].units != 0 {
+		k, sampled = c.walkOne(h[0], k, end, lim)
 	} else {
-		for ; k < end; k++ {
-			pe := &pev[k]
-			t := pe.time
-			if t > lim {
-				break
-			}
-			s, i := pe.sym, int(pe.idx)
-			seen[s] = i + 1
-			ps := &pos[s]
-			if ps.units == 0 {
-				continue
-			}
-			ps.last = series[s].Close[i]
-			// c.sample(t), inlined: nothing but this mark changed the book.
-			sampled = true
-			d := int(data.DateFromUnix(t-1) - day0)
-			if d < 0 || d >= len(eq) {
-				continue
-			}
-			c.mark(d)
-		}
+		k, sampled = c.walkMany(k, end, lim)
 	}
 	if sampled {
 		c.dirty = false
@@ -953,6 +947,123 @@ func (c *Ctx) walk(k, end int, we int64) int {
 	c.res.Events += k - k0
 	c.res.Walked += k - k0
 	return k
+}
+
+// walkOne is the walk of a book of one position, in symbol h (the usual
+// book), over events k to end at or before lim: the equity of a day is the
+// cash plus that position at its last close, as mark computes it. Only the
+// position's bars are visited (Plan.barEvent, barDay): the other symbols'
+// events change nothing here. It returns the first event not walked and
+// whether a bar of h was.
+func (c *Ctx) walkOne(h, k, end int, lim int64) (int, bool) {
+	p := c.plan
+	ser := c.series[h]
+	off := p.barOff[h]
+	// The bars of h from the first not yet closed (the first at or after
+	// event k) to the last before event end.
+	i0, iEnd := c.seen[h], ser.Len()
+	if end < len(p.ev) {
+		iEnd = int(p.seen[end*len(c.seen)+h])
+	}
+	ctime, closes, bday := ser.CloseTime[:iEnd], ser.Close[:iEnd], p.barDay[off:off+iEnd]
+	eq := c.res.Equity
+	inv := c.res.Invested[:len(eq)]
+	cash, units, day0, cur := c.cash, c.pos[h].units, c.day0, c.cur
+	// opened: cur was opened here in open's usual case, so the last final
+	// day is cur-1 (written back once, after the loop).
+	opened := false
+	i := i0
+	for ; i < iEnd; i++ {
+		if ctime[i] > lim {
+			break
+		}
+		d := int(bday[i] - day0)
+		if uint(d) >= uint(len(eq)) {
+			continue
+		}
+		if d > cur {
+			if d == cur+1 && cur >= 0 && eq[cur] == eq[cur] {
+				cur, opened = d, true
+			} else {
+				if opened {
+					c.prevE, c.prevI, opened = eq[cur-1], inv[cur-1], false
+				}
+				c.cur = cur
+				c.open(d)
+				cur = c.cur
+			}
+		}
+		// put(d, cash+x, x) with the one position (x > 0: a long
+		// position at a positive price, so cash+x and x are what book
+		// sums).
+		x := units * closes[i]
+		if e := cash + x; e > 0 {
+			eq[d], inv[d] = e, x/e
+		} else {
+			eq[d], inv[d] = e, 0
+		}
+	}
+	if opened {
+		c.prevE, c.prevI = eq[cur-1], inv[cur-1]
+	}
+	c.cur = cur
+	if i == i0 {
+		// No bar of h: the other symbols' events up to the walk's end.
+		k0 := k
+		for k < end && p.ev[k].time <= lim {
+			k++
+		}
+		if k > k0 {
+			c.seenAt(k)
+		}
+		return k, false
+	}
+	c.pos[h].last = closes[i-1]
+	// The first event not walked: after the last bar of h walked, the
+	// other symbols' events up to the walk's end.
+	k = int(p.barEvent[off+i-1]) + 1
+	for k < end && p.ev[k].time <= lim {
+		k++
+	}
+	// The history views are set once, from the plan (nothing in the walk
+	// reads them): no store per event.
+	c.seenAt(k)
+	return k, true
+}
+
+// walkMany is the walk of any other book (several positions, or an entry
+// pending): every event from k to end at or before lim closes its bar and
+// marks a position in its symbol. It returns the first event not walked
+// and whether a position was marked.
+func (c *Ctx) walkMany(k, end int, lim int64) (int, bool) {
+	p := c.plan
+	// Locals: the compiler would reload every field after each store.
+	pev := p.ev[:end]
+	seen, pos, series := c.seen, c.pos, c.series
+	eq, day0 := c.res.Equity, c.day0
+	sampled := false
+	for ; k < end; k++ {
+		pe := &pev[k]
+		t := pe.time
+		if t > lim {
+			break
+		}
+		s, i := pe.sym, int(pe.idx)
+		seen[s] = i + 1
+		ps := &pos[s]
+		if ps.units == 0 {
+			continue
+		}
+		ps.last = series[s].Close[i]
+		// c.sample(t), inlined: nothing but this mark changed the book.
+		sampled = true
+		d := int(data.DateFromUnix(t-1) - day0)
+		if d < 0 || d >= len(eq) {
+			continue
+		}
+		c.mark(d)
+	}
+	return k, sampled
 }
 
 // What Ctx.live does at an event of a symbol: the symbol's class, set at
@@ -1168,8 +1279,9 @@ func (c *Ctx) markOne(t int64, x float64) {
 // before t, the stop of a position in s, closes of s's bar, then the mark.
 func (c *Ctx) step(s, i int, t int64) {
 	ser := c.series[s]
-	// 1. Fills due strictly before this instant (opens, earlier closes).
-	if c.due <= t {
+	// 1. Fills due strictly before this instant (opens, earlier closes):
+	// none unless the earliest is (due may be early, never late).
+	if c.due < t {
 		c.fillDue(t, false)
 	}
 	p := &c.pos[s]
@@ -1276,6 +1388,9 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 		p.tpLevel = raw * (1 + o.tp)
 	}
 	p.stopOrd, p.tpOrd = -1, -1
+	if p.hasStops() {
+		c.stops++
+	}
 	if o.trail > 0 {
 		p.peak = raw
 		p.stop = raw * (1 - o.trail)
@@ -1336,6 +1451,9 @@ func (c *Ctx) sell(sym int, raw float64, t int64, reason ExitReason) {
 			so.Reason = "cancelled"
 		}
 	}
+	if p.hasStops() {
+		c.stops--
+	}
 	*p = position{trade: -1, stopOrd: -1, tpOrd: -1}
 	c.unhold(sym)
 	// Cancel the other pending sells of sym (the scheduled exit, a market exit).
@@ -1361,6 +1479,9 @@ func (c *Ctx) cancelEntry(sym int) {
 			continue
 		}
 		k++
+	}
+	if c.pos[sym].hasStops() {
+		c.stops--
 	}
 	c.pos[sym] = position{trade: -1, stopOrd: -1, tpOrd: -1}
 	c.unhold(sym)
@@ -1442,20 +1563,31 @@ func (c *Ctx) settle(upto int) {
 	}
 	if from := c.cur + 1; from < upto {
 		pe, pi := c.prevE, c.prevI
-		fill := eq[from:upto]
-		for i := range fill {
-			fill[i] = pe
-		}
+		fillFloats(eq[from:upto], pe)
 		if pi == 0 && !math.Signbit(pi) { // +0: the flat days of a book without positions
 			clear(inv[from:upto])
 		} else {
-			fill = inv[from:upto]
-			for i := range fill {
-				fill[i] = pi
-			}
+			fillFloats(inv[from:upto], pi)
+		}
+		// Days after the curve's first repeat the day before them (the
+		// first day of the curve repeats the capital, no day).
+		if from = max(from, 1); from < upto {
+			c.res.Carried = append(c.res.Carried, DayRange{int32(from), int32(upto)})
 		}
 	}
 	c.cur = upto
+}
+
+// fillFloats sets every element of dst to v, four a step.
+func fillFloats(dst []float64, v float64) {
+	i := 0
+	for ; i+4 <= len(dst); i += 4 {
+		d := (*[4]float64)(dst[i : i+4])
+		d[0], d[1], d[2], d[3] = v, v, v, v
+	}
+	for ; i < len(dst); i++ {
+		dst[i] = v
+	}
 }
 
 // finish marks open positions at their last close (exit reason open, no exit

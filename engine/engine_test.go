@@ -293,3 +293,31 @@ func TestLogSignalKeepsEveryField(t *testing.T) {
 		t.Fatalf("LogSignal = %d, kept %+v, want index 1 and %+v", i, c.res.Signals[len(c.res.Signals)-1], want)
 	}
 }
+
+// TestPlanBarEvent: the event of each bar (Plan.barEvent) is the event
+// whose symbol and bar index are that bar's, and its day (Plan.barDay) the
+// UTC day in which it closes or at whose end, for every bar of every
+// symbol.
+func TestPlanBarEvent(t *testing.T) {
+	ds, err := data.Synthetic(data.DefaultSynthetic(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPlan(ds)
+	n := 0
+	for s, ser := range ds.Series {
+		for i := 0; i < ser.Len(); i++ {
+			k := int(p.barEvent[p.barOff[s]+i])
+			if ks, ki, kt := p.Event(k); ks != s || ki != i || kt != ser.CloseTime[i] {
+				t.Fatalf("%s bar %d: event %d is symbol %d bar %d", ser.Symbol, i, k, ks, ki)
+			}
+			if d := p.barDay[p.barOff[s]+i]; d.Unix() >= ser.CloseTime[i] || (d+1).Unix() < ser.CloseTime[i] {
+				t.Fatalf("%s bar %d closing at %d: day %s", ser.Symbol, i, ser.CloseTime[i], d)
+			}
+			n++
+		}
+	}
+	if n != p.Len() || len(p.barEvent) != n {
+		t.Fatalf("%d bars, %d events, %d bar events", n, p.Len(), len(p.barEvent))
+	}
+}

@@ -129,6 +129,8 @@ func TestLiveLoopEqualsPerEvent(t *testing.T) {
 						seed, fill, li, a.Events, b.Events, len(a.Trades), len(b.Trades), len(a.Orders), len(b.Orders),
 						len(a.Signals), len(b.Signals), reflect.DeepEqual(a.Equity, b.Equity))
 				}
+				checkCarried(t, want[0])
+				checkCarried(t, want[1])
 				trades += len(want[0].Trades)
 				for _, o := range want[0].Orders {
 					if o.Kind == OrderStop && o.Filled {

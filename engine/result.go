@@ -117,4 +117,16 @@ type Result struct {
 	// Walked is the number of those events walked while holding without a
 	// call to the strategy (HeldSkipper): marks and equity samples only.
 	Walked int
+	// Carried are stretches of the curve, ascending and apart, whose days
+	// repeat the day before them bit for bit (Equity and Invested): days
+	// without a sample of their own, filled forward. Every day of a
+	// stretch is after the first day of the curve. Other days may repeat
+	// their day before too, and which stretches are listed depends on how
+	// the run was replayed (jumps, walks), not only on the curve: a hint
+	// for a scan of the curve (results' metrics pass them without reading
+	// them), not part of the curve.
+	Carried []DayRange
 }
+
+// DayRange is the days [From, To) of a curve.
+type DayRange struct{ From, To int32 }

@@ -176,13 +176,32 @@ func scanFused(r *engine.Result, base float64, dst []float64, flats []Flat) (cs 
 	}
 	under := false
 	invested := 0
+	// The stretches the engine filled forward (Result.Carried) repeat the
+	// day before them: passed without reading them. ci is the first that
+	// does not end before day i.
+	carried, ci := r.Carried, 0
 	for i := 0; i < n; {
 		e := eq[i]
 		if i > 0 && alive && e == prev && prev > 0 && prev <= math.MaxFloat64 {
 			// prev is eq[i-1] here, positive and finite: a stretch of the
 			// same equity.
-			j, k := flatRun(eq, inv, rets[w:], i, e)
-			invested += k
+			j := i
+			for ci < len(carried) && int(carried[ci].To) <= i {
+				ci++
+			}
+			if ci < len(carried) && int(carried[ci].From) <= i && int(carried[ci].To) <= n {
+				// Days i to To-1 repeat day i-1 (equity e, its invested
+				// fraction too): returns +0, invested as day i-1.
+				j = int(carried[ci].To)
+				clear(rets[w : w+j-i])
+				invested += (j - i) * positive(inv[i-1])
+			}
+			if j < n && eq[j] == e {
+				// The stretch goes on (past a carried one, or from i).
+				var k int
+				j, k = flatRun(eq, inv, rets[w+j-i:], j, e)
+				invested += k
+			}
 			if j-i >= MinFlat && len(flats) < cap(flats) {
 				flats = append(flats, Flat{int32(w), int32(w + j - i)})
 			}
@@ -191,6 +210,41 @@ func scanFused(r *engine.Result, base float64, dst []float64, flats []Flat) (cs 
 				peakDay = int64(days[j-1])
 			}
 			i = j
+			continue
+		}
+		if alive && i >= start && prev > 0 && prev <= math.MaxFloat64 && e > 0 && e <= math.MaxFloat64 {
+			// Days of a moving equity, positive and finite (so is prev),
+			// in a loop of their own: the same operations as the general
+			// case below, without the cases that cannot occur (a return
+			// that ends the series, a NaN equity). It ends at a day of the
+			// same equity (a flat stretch) or one not positive and finite.
+			for {
+				invested += positive(inv[i])
+				v := e/prev - 1
+				rets[w] = v
+				w++
+				s += v
+				ds += negSquareNum(v)
+				prev = e
+				if e >= peak {
+					if under {
+						cs.longest = max(cs.longest, int64(days[i])-peakDay)
+						under = false
+						cs.maxDD = max(cs.maxDD, 1-trough/peak)
+					}
+					peak, peakDay = e, int64(days[i])
+				} else if !under {
+					under, trough = true, e
+				} else if e < trough {
+					trough = e
+				}
+				if i++; i >= n {
+					break
+				}
+				if e = eq[i]; e == prev || !(e > 0 && e <= math.MaxFloat64) {
+					break
+				}
+			}
 			continue
 		}
 		if inv[i] > 0 {

@@ -308,3 +308,81 @@ func TestScanFlatsAreZeroStretches(t *testing.T) {
 		t.Fatalf("only %d stretches in all: the test does not test them", found)
 	}
 }
+
+// TestScanCarriedSameAsRead: the stretches a curve lists as carried forward
+// (engine.Result.Carried: days repeating the day before, bit for bit),
+// which the scan passes without reading, give the scan of the curve read
+// day by day: the same returns, sums, stretches of zero returns, exposure
+// (invested fractions of NaN, ±Inf, -0, negative, subnormal repeated) and
+// drawdown, whichever of the repeating stretches are listed, whole or in
+// part.
+func TestScanCarriedSameAsRead(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 29))
+	listed := 0
+	for trial := range 300 {
+		n := 1 + rng.IntN(1500)
+		r := &engine.Result{Capital: 1000, Annualization: 365, Equity: make([]float64, n), Invested: make([]float64, n), Dates: make([]data.Date, n)}
+		if trial%9 == 4 {
+			r.Capital = 0
+		}
+		e, v, flat := 1000.0, 0.0, 0
+		var stretches []engine.DayRange
+		for i := range r.Equity {
+			r.Dates[i] = data.Date(15000 + i)
+			if flat == 0 && i > 0 && rng.IntN(8) == 0 {
+				flat = 1 + rng.IntN(50)
+				stretches = append(stretches, engine.DayRange{From: int32(i), To: int32(min(n, i+flat))})
+			}
+			if flat > 0 {
+				flat-- // the day before repeated
+			} else {
+				e *= 1 + rng.NormFloat64()*0.03
+				if trial%13 == 6 && rng.IntN(100) == 0 {
+					e = 0
+				}
+				v = float64(rng.IntN(2)) * rng.Float64()
+				if rng.IntN(8) == 0 {
+					v = []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), -0.5, 5e-324}[rng.IntN(6)]
+				}
+			}
+			r.Equity[i], r.Invested[i] = e, v
+		}
+		base := r.Capital
+		if !(base > 0) {
+			base = r.Equity[0]
+		}
+		if !(base > 0) {
+			continue
+		}
+		want := scanCurve(r, base, true, nil, make([]Flat, 0, 64))
+		// Some of the stretches, some cut short at either end.
+		for _, s := range stretches {
+			if rng.IntN(4) == 0 {
+				continue
+			}
+			if s.To-s.From > 2 && rng.IntN(3) == 0 {
+				s.From += int32(rng.IntN(int(s.To-s.From) / 2))
+				s.To -= int32(rng.IntN(int(s.To-s.From) / 2))
+			}
+			r.Carried = append(r.Carried, s)
+		}
+		listed += len(r.Carried)
+		// A buffer holding another curve's returns, as a sweep's is.
+		dirty := make([]float64, n)
+		for i := range dirty {
+			dirty[i] = 7
+		}
+		got := scanCurve(r, base, true, dirty[:0], make([]Flat, 0, 64))
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("trial %d: with %d stretches listed the scan differs:\n got %+v\nwant %+v", trial, len(r.Carried), got, want)
+		}
+		for i := range want.rets {
+			if math.Float64bits(got.rets[i]) != math.Float64bits(want.rets[i]) {
+				t.Fatalf("trial %d: return %d is %v, want %v", trial, i, got.rets[i], want.rets[i])
+			}
+		}
+	}
+	if listed < 1000 {
+		t.Fatalf("only %d stretches listed: the test does not test them", listed)
+	}
+}

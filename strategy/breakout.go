@@ -303,7 +303,10 @@ func (b *Breakout) SkipsHeld() bool { return b.sig != nil && !b.p.ExitOnFailedBr
 
 // NextEvent lets the engine jump, while the book is flat, to the next
 // breakout: in cached mode nothing else can change a flat book's decisions
-// (nor, see SkipsHeld, an open one's without failed-breakout exits).
+// (nor, see SkipsHeld, an open one's without failed-breakout exits). While
+// holding, it logs the breakouts up to engine.Ctx.HeldUntil as in_position
+// itself (periodClose's outcome for them) and answers the first breakout
+// after them.
 func (b *Breakout) NextEvent(c *engine.Ctx, k int) int {
 	if b.sig == nil {
 		return k
@@ -323,6 +326,18 @@ func (b *Breakout) NextEvent(c *engine.Ctx, k int) int {
 			break
 		}
 		j++
+	}
+	if j < len(bk) && !b.p.ExitOnFailedBreakout && !c.Flat() {
+		// Holding: the breakouts up to the instant until which the book
+		// cannot change (engine.Ctx.HeldUntil) find it in position, and
+		// their period closes do nothing else (no failed-breakout exit):
+		// they are logged here as periodClose would log them, and the
+		// engine walks their events without OnBar.
+		s, bt := b.sig, b.sig.breakT
+		for lim := c.HeldUntil(); j < len(bk) && bt[j] <= lim; j++ {
+			i := s.breaks[j]
+			c.LogSignal(engine.Signal{Time: bt[j], Symbol: b.p.Trigger, Level: s.Level[i], Close: s.Close[i], Reason: reasonInPosition})
+		}
 	}
 	b.nextSig = j
 	if j == len(bk) {
@@ -465,7 +480,7 @@ func (b *Breakout) periodClose(c *engine.Ctx, pc period) {
 	sig := c.LogSignal(engine.Signal{Time: c.Now(), Symbol: b.p.Trigger, Level: pc.level, Close: pc.close})
 	switch {
 	case !c.Flat():
-		c.SetSignalOutcome(sig, false, "in_position")
+		c.SetSignalOutcome(sig, false, reasonInPosition)
 	case b.acted && int(pc.date-b.actedDay) < b.p.CooldownDays:
 		c.SetSignalOutcome(sig, false, "cooldown")
 	case len(b.filters) > 0 && b.filterOutcome(c) != "":
@@ -484,6 +499,10 @@ func (b *Breakout) periodClose(c *engine.Ctx, pc period) {
 		b.acted, b.actedDay, b.activeLevel = true, pc.date, pc.level
 	}
 }
+
+// reasonInPosition is the reason of a signal not acted on because the book
+// holds a position or a pending entry.
+const reasonInPosition = "in_position"
 
 // Reasons of signals not acted on because of filters or sizing.
 const (
@@ -756,6 +775,7 @@ type TriggerSignals struct {
 	Signal []bool
 	breaks []int32 // indexes of the confirmed breakouts
 	breakK []int32 // their events: K[breaks[i]]
+	breakT []int64 // the instants of those events
 }
 
 // TriggerParams are the parameters the trigger side depends on, as a
@@ -842,7 +862,7 @@ func ComputeTriggerSignals(plan *engine.Plan, p BreakoutParams) (*TriggerSignals
 	var relLast data.Date
 	relFed := false
 	for k := 0; k < plan.Len(); k++ {
-		s, i, _ := plan.Event(k)
+		s, i, t := plan.Event(k)
 		switch s {
 		case trig:
 			nTrig = i + 1
@@ -870,6 +890,7 @@ func ComputeTriggerSignals(plan *engine.Plan, p BreakoutParams) (*TriggerSignals
 			if pc.signal() {
 				out.breaks = append(out.breaks, int32(len(out.K)))
 				out.breakK = append(out.breakK, int32(k))
+				out.breakT = append(out.breakT, t)
 				level = pc.level
 			}
 			out.K = append(out.K, int32(k))
@@ -884,7 +905,7 @@ func ComputeTriggerSignals(plan *engine.Plan, p BreakoutParams) (*TriggerSignals
 	// to twice their length in append's spare capacity.
 	out.K, out.Close, out.Value = slices.Clone(out.K), slices.Clone(out.Close), slices.Clone(out.Value)
 	out.Date, out.Level, out.Signal = slices.Clone(out.Date), slices.Clone(out.Level), slices.Clone(out.Signal)
-	out.breaks, out.breakK = slices.Clone(out.breaks), slices.Clone(out.breakK)
+	out.breaks, out.breakK, out.breakT = slices.Clone(out.breaks), slices.Clone(out.breakK), slices.Clone(out.breakT)
 	return out, nil
 }
 
@@ -892,7 +913,7 @@ func ComputeTriggerSignals(plan *engine.Plan, p BreakoutParams) (*TriggerSignals
 func (s *TriggerSignals) Bytes() int {
 	const header = 256                                                             // the struct and its key, roughly
 	return header + cap(s.K)*4 + cap(s.Close)*8 + cap(s.Value)*8 + cap(s.Date)*4 + // data.Date is an int32
-		cap(s.Level)*8 + cap(s.Signal) + cap(s.breaks)*4 + cap(s.breakK)*4
+		cap(s.Level)*8 + cap(s.Signal) + cap(s.breaks)*4 + cap(s.breakK)*4 + cap(s.breakT)*8
 }
 
 // BuyAndHold buys the targets at the first instant of the window and holds
