@@ -306,6 +306,10 @@ type Ctx struct {
 // other reasons are kept in Ctx.reasons, after these.
 var exitReasons = [...]ExitReason{"", ExitHold, ExitTrailingStop, ExitStopLoss, ExitTakeProfit, ExitFailedBreakout, ExitSignal, ExitOpen}
 
+// reasonHold is the index of ExitHold in exitReasons: the reason of every
+// scheduled exit, known without a search.
+const reasonHold = 1
+
 // reasonIndex returns the index of reason r for a pending order.
 func (c *Ctx) reasonIndex(r ExitReason) int {
 	for i := range exitReasons { // by index: a range over the array would copy it
@@ -460,7 +464,7 @@ func (c *Ctx) Enter(sym int, weight float64, ex Exits, signal int) error {
 	o := c.newPending()
 	o.sym, o.kind, o.placed, o.bar, o.budget = sym, OrderMarketBuy, c.now, j, c.cash*weight
 	o.signal, o.hold, o.trail, o.sl, o.tp, o.sigTime = signal, ex.HoldDays, ex.TrailingStop, ex.StopLoss, ex.TakeProfit, c.now
-	c.schedule(o, s, c.opts.Fill == NextClose, "")
+	c.schedule(o, s, c.opts.Fill == NextClose, 0)
 	p.pending = true
 	c.held = append(c.held, sym)
 	return nil
@@ -491,7 +495,7 @@ func (c *Ctx) Exit(sym int, reason ExitReason) error {
 	}
 	o := c.newPending()
 	o.sym, o.kind, o.placed, o.bar = sym, OrderMarketSell, c.now, j
-	c.schedule(o, s, c.opts.Fill == NextClose, reason)
+	c.schedule(o, s, c.opts.Fill == NextClose, c.reasonIndex(reason))
 	p.exitWait = true
 	return nil
 }
@@ -519,9 +523,9 @@ func (c *Ctx) newPending() *pending {
 
 // schedule places order o (the last of c.pend, from newPending) in symbol
 // s, filled at the close of its bar when atClose; a sell's reason is kept
-// as an index (pending orders hold no pointers, so that moving them costs a
-// plain copy) and in the order log.
-func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool, reason ExitReason) {
+// as its index ri (reasonIndex: pending orders hold no pointers, so that
+// moving them costs a plain copy) and in the order log.
+func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool, ri int) {
 	o.atClose = atClose
 	if o.bar < s.Len() {
 		if atClose {
@@ -532,11 +536,8 @@ func (c *Ctx) schedule(o *pending, s *data.Series, atClose bool, reason ExitReas
 	} else {
 		o.fillTime = math.MaxInt64 // no such bar in the data: never fills
 	}
-	o.id, o.order = c.newOrder(s, o.kind, o.placed, reason)
-	o.reason = 0
-	if reason != "" {
-		o.reason = c.reasonIndex(reason)
-	}
+	o.id, o.order = c.newOrder(s, o.kind, o.placed, c.reasonOf(ri))
+	o.reason = ri
 	if o.fillTime < c.due {
 		c.due = o.fillTime
 	}
@@ -787,6 +788,14 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, strat Strategy, opts Optio
 				if k = c.walk(k, min(next, n), we); k >= n {
 					break
 				}
+				if k < next && pev[k].time <= we {
+					// The walk stopped at an event at which an order can
+					// fill, before the strategy's next event: replayed
+					// here, without OnBar (the strategy needs none
+					// before next), as the walk's next step.
+					c.walkFill(k)
+					continue
+				}
 			}
 		} else if live {
 			// The plain events up to the next context check, in a loop of
@@ -947,6 +956,27 @@ func (c *Ctx) walk(k, end int, we int64) int {
 	c.res.Events += k - k0
 	c.res.Walked += k - k0
 	return k
+}
+
+// walkFill replays event k of a walk's book, at which a pending order can
+// fill (the walk stopped there), as Run's loop does but without OnBar,
+// which a HeldSkipper needs at no event before its next one: the fills and
+// stops of step, then the equity sample.
+func (c *Ctx) walkFill(k int) {
+	pe := &c.plan.ev[k]
+	t := pe.time
+	c.k, c.now = k, t
+	c.step(int(pe.sym), int(pe.idx), t)
+	if c.dirty {
+		if h := c.held; len(h) == 1 && c.pos[h[0]].units != 0 {
+			// One position, the usual book: no pass over it (sample).
+			c.dirty = false
+			c.markOne(t, c.pos[h[0]].units*c.pos[h[0]].last)
+		} else {
+			c.sample(t)
+		}
+	}
+	c.res.Events++
 }
 
 // walkOne is the walk of a book of one position, in symbol h (the usual
@@ -1325,13 +1355,20 @@ func (c *Ctx) step(s, i int, t int64) {
 func (c *Ctx) fillDue(t int64, closes bool) {
 	for {
 		best := -1
-		for k := range c.pend {
-			o := &c.pend[k]
-			if !(o.fillTime < t || (closes && o.atClose && o.fillTime == t)) {
-				continue
+		if len(c.pend) == 1 {
+			// One order (the usual book): no search.
+			if o := &c.pend[0]; o.fillTime < t || (closes && o.atClose && o.fillTime == t) {
+				best = 0
 			}
-			if best < 0 || o.fillTime < c.pend[best].fillTime || (o.fillTime == c.pend[best].fillTime && o.id < c.pend[best].id) {
-				best = k
+		} else {
+			for k := range c.pend {
+				o := &c.pend[k]
+				if !(o.fillTime < t || (closes && o.atClose && o.fillTime == t)) {
+					continue
+				}
+				if best < 0 || o.fillTime < c.pend[best].fillTime || (o.fillTime == c.pend[best].fillTime && o.id < c.pend[best].id) {
+					best = k
+				}
 			}
 		}
 		if best < 0 {
@@ -1418,7 +1455,7 @@ func (c *Ctx) buy(o *pending, raw float64, ser *data.Series) {
 		j := HoldExitBar(ser, o.bar, o.hold)
 		x := c.newPending()
 		x.sym, x.kind, x.placed, x.bar = o.sym, OrderCloseAt, o.fillTime, j
-		c.schedule(x, ser, true, ExitHold)
+		c.schedule(x, ser, true, reasonHold)
 	}
 }
 
@@ -1440,15 +1477,17 @@ func (c *Ctx) sell(sym int, raw float64, t int64, reason ExitReason) {
 	tr.ExitTime, tr.ExitPrice, tr.Proceeds, tr.ExitReason = t, price, proceeds, reason
 	tr.Commission += p.units * price * c.comm
 	tr.Return = proceeds/tr.Cost - 1
-	for _, k := range [2]int{p.stopOrd, p.tpOrd} {
-		if k < 0 {
-			continue
-		}
-		so := &c.res.Orders[k]
-		if (so.Kind == OrderStop && (reason == ExitTrailingStop || reason == ExitStopLoss)) || (so.Kind == OrderLimit && reason == ExitTakeProfit) {
-			so.Filled, so.FillTime, so.FillPrice, so.Units, so.Reason = true, t, price, p.units, reason
-		} else {
-			so.Reason = "cancelled"
+	if p.stopOrd >= 0 || p.tpOrd >= 0 { // never without an order log
+		for _, k := range [2]int{p.stopOrd, p.tpOrd} {
+			if k < 0 {
+				continue
+			}
+			so := &c.res.Orders[k]
+			if (so.Kind == OrderStop && (reason == ExitTrailingStop || reason == ExitStopLoss)) || (so.Kind == OrderLimit && reason == ExitTakeProfit) {
+				so.Filled, so.FillTime, so.FillPrice, so.Units, so.Reason = true, t, price, p.units, reason
+			} else {
+				so.Reason = "cancelled"
+			}
 		}
 	}
 	if p.hasStops() {
@@ -1457,6 +1496,9 @@ func (c *Ctx) sell(sym int, raw float64, t int64, reason ExitReason) {
 	*p = position{trade: -1, stopOrd: -1, tpOrd: -1}
 	c.unhold(sym)
 	// Cancel the other pending sells of sym (the scheduled exit, a market exit).
+	if len(c.pend) == 0 {
+		return // the usual case: the scheduled exit just filled
+	}
 	for k := 0; k < len(c.pend); {
 		if c.pend[k].sym == sym && c.pend[k].kind != OrderMarketBuy {
 			if o := c.pend[k].order; o >= 0 {
@@ -1488,6 +1530,10 @@ func (c *Ctx) cancelEntry(sym int) {
 }
 
 func (c *Ctx) unhold(sym int) {
+	if n := len(c.held) - 1; n >= 0 && c.held[n] == sym {
+		c.held = c.held[:n] // the last (the one of a book of one): nothing to move
+		return
+	}
 	for k, s := range c.held {
 		if s == sym {
 			c.held = append(c.held[:k], c.held[k+1:]...)
@@ -1562,13 +1608,7 @@ func (c *Ctx) settle(upto int) {
 		c.prevE, c.prevI = eq[c.cur], inv[c.cur]
 	}
 	if from := c.cur + 1; from < upto {
-		pe, pi := c.prevE, c.prevI
-		fillFloats(eq[from:upto], pe)
-		if pi == 0 && !math.Signbit(pi) { // +0: the flat days of a book without positions
-			clear(inv[from:upto])
-		} else {
-			fillFloats(inv[from:upto], pi)
-		}
+		fillCurve(eq[from:upto], inv[from:upto], c.prevE, c.prevI)
 		// Days after the curve's first repeat the day before them (the
 		// first day of the curve repeats the capital, no day).
 		if from = max(from, 1); from < upto {
@@ -1578,15 +1618,20 @@ func (c *Ctx) settle(upto int) {
 	c.cur = upto
 }
 
-// fillFloats sets every element of dst to v, four a step.
-func fillFloats(dst []float64, v float64) {
+// fillCurve sets every element of eq to e and of inv (as long) to v, four
+// of each a step: one loop for both (the stretches are short, a few weeks
+// between trades, where a call to clear or a second loop costs as much as
+// the stores).
+func fillCurve(eq, inv []float64, e, v float64) {
+	inv = inv[:len(eq)]
 	i := 0
-	for ; i+4 <= len(dst); i += 4 {
-		d := (*[4]float64)(dst[i : i+4])
-		d[0], d[1], d[2], d[3] = v, v, v, v
+	for ; i+4 <= len(eq); i += 4 {
+		d, w := (*[4]float64)(eq[i:i+4]), (*[4]float64)(inv[i:i+4])
+		d[0], d[1], d[2], d[3] = e, e, e, e
+		w[0], w[1], w[2], w[3] = v, v, v, v
 	}
-	for ; i < len(dst); i++ {
-		dst[i] = v
+	for ; i < len(eq); i++ {
+		eq[i], inv[i] = e, v
 	}
 }
 

@@ -321,3 +321,12 @@ func TestPlanBarEvent(t *testing.T) {
 		t.Fatalf("%d bars, %d events, %d bar events", n, p.Len(), len(p.barEvent))
 	}
 }
+
+// TestReasonHold: the index a scheduled exit's pending sell keeps is that
+// of ExitHold.
+func TestReasonHold(t *testing.T) {
+	var c Ctx
+	if got := c.reasonIndex(ExitHold); got != reasonHold || c.reasonOf(reasonHold) != ExitHold {
+		t.Fatalf("reasonIndex(ExitHold) = %d, reasonOf(%d) = %q; want %d and %q", got, reasonHold, c.reasonOf(reasonHold), reasonHold, ExitHold)
+	}
+}

@@ -418,11 +418,15 @@ func (b *Breakout) onBar(c *engine.Ctx, sym, idx int) {
 			}
 		}
 		for b.sigPos < len(s.K) && s.K[b.sigPos] == k {
-			pc := period{close: s.Close[b.sigPos], value: s.Value[b.sigPos], date: s.Date[b.sigPos], level: math.NaN()}
-			if s.Signal[b.sigPos] {
-				pc.level = s.Level[b.sigPos]
+			// A period close without a breakout (level NaN) does nothing
+			// in periodClose unless a failed breakout can exit: no call.
+			if sg := s.Signal[b.sigPos]; sg || b.p.ExitOnFailedBreakout {
+				pc := period{close: s.Close[b.sigPos], value: s.Value[b.sigPos], date: s.Date[b.sigPos], level: math.NaN()}
+				if sg {
+					pc.level = s.Level[b.sigPos]
+				}
+				b.periodClose(c, pc)
 			}
-			b.periodClose(c, pc)
 			b.sigPos++
 		}
 		return
