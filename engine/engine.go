@@ -1027,11 +1027,37 @@ func (c *Ctx) walkOne(h, k, end int, lim int64) (int, bool) {
 		// position at a positive price, so cash+x and x are what book
 		// sums).
 		x := units * closes[i]
-		if e := cash + x; e > 0 {
-			eq[d], inv[d] = e, x/e
-		} else {
+		e := cash + x
+		if !(e > 0) {
 			eq[d], inv[d] = e, 0
+			continue
 		}
+		eq[d], inv[d] = e, x/e
+		if d != cur {
+			continue
+		}
+		// The bars after i, each on the day after the last written (a
+		// market open every day), in a loop of their own: the day
+		// before each was just written with a positive equity (no NaN),
+		// so each opens in open's usual case.
+		j := i + 1
+		for ; j < iEnd && ctime[j] <= lim; j++ {
+			d := int(bday[j] - day0)
+			if d != cur+1 || d >= len(eq) {
+				break
+			}
+			x := units * closes[j]
+			e := cash + x
+			if !(e > 0) {
+				break
+			}
+			eq[d], inv[d] = e, x/e
+			cur = d
+		}
+		if j > i+1 {
+			opened = true
+		}
+		i = j - 1
 	}
 	if opened {
 		c.prevE, c.prevI = eq[cur-1], inv[cur-1]
