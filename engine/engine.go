@@ -116,9 +116,11 @@ type Skipper interface {
 // doing only what the replay would do to a book without stops: it marks the
 // held positions and samples the equity. It walks only while no held
 // position has a stop or take profit, and stops at the first event at which
-// a pending order can fill, which it replays in full. NextEvent, asked while
-// holding, may do itself what OnBar would do at the events up to
-// Ctx.HeldUntil (they meet a book that cannot change but for marks).
+// a pending order can fill, which it replays (fills, stops, marks) without
+// OnBar when it comes before NextEvent's answer, in full otherwise.
+// NextEvent, asked while holding, may do itself what OnBar would do at the
+// events up to Ctx.HeldUntil (they meet a book that cannot change but for
+// marks).
 type HeldSkipper interface {
 	// SkipsHeld reports, once at the start of a run, whether NextEvent
 	// may be called while holding.
@@ -413,9 +415,15 @@ func (c *Ctx) Equity() float64 {
 func (c *Ctx) LogSignal(s Signal) int {
 	// Copied field by field into place (see newPending): every field of
 	// Signal (TestLogSignalKeepsEveryField).
-	c.res.Signals = append(c.res.Signals, Signal{})
-	i := len(c.res.Signals) - 1
-	p := &c.res.Signals[i]
+	sg := c.res.Signals
+	if n := len(sg); n < cap(sg) {
+		sg = sg[:n+1] // a slot of an earlier run: every field is written below
+	} else {
+		sg = append(sg, Signal{})
+	}
+	c.res.Signals = sg
+	i := len(sg) - 1
+	p := &sg[i]
 	p.Time, p.Symbol, p.Level, p.Close, p.Acted, p.Reason = s.Time, s.Symbol, s.Level, s.Close, s.Acted, s.Reason
 	return i
 }

@@ -292,6 +292,13 @@ func TestLogSignalKeepsEveryField(t *testing.T) {
 	if i := c.LogSignal(want); i != 1 || !reflect.DeepEqual(c.res.Signals[1], want) {
 		t.Fatalf("LogSignal = %d, kept %+v, want index 1 and %+v", i, c.res.Signals[len(c.res.Signals)-1], want)
 	}
+	// Into the room an earlier run left (a Runner reuses its Result):
+	// every field of the old signal there is overwritten.
+	old := []Signal{{Time: 1}, {Time: -1, Symbol: "old", Level: -2, Close: -3, Acted: false, Reason: "stale"}}
+	c = &Ctx{res: &Result{Signals: old[:1]}}
+	if i := c.LogSignal(want); i != 1 || !reflect.DeepEqual(c.res.Signals[1], want) || &c.res.Signals[1] != &old[1] {
+		t.Fatalf("LogSignal over an old slot = %d, kept %+v, want index 1 in place and %+v", i, c.res.Signals[1], want)
+	}
 }
 
 // TestPlanBarEvent: the event of each bar (Plan.barEvent) is the event
