@@ -913,9 +913,12 @@ func resizeInts(b []int, n int) []int {
 // between (the book is flat and nothing is pending): each symbol's count of
 // bars replayed before k comes from the plan.
 func (c *Ctx) jump(k int) {
-	ns := len(c.seen)
-	for s, n := range c.plan.seen[k*ns : (k+1)*ns] {
-		c.seen[s] = int(n)
+	seen := c.seen
+	at := k * len(seen)
+	src := c.plan.seen[at : at+len(seen)]
+	seen = seen[:len(src)] // as long: one bounds check for both
+	for s, n := range src {
+		seen[s] = int(n)
 	}
 }
 
