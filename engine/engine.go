@@ -956,10 +956,21 @@ func (c *Ctx) walk(k, end int, we int64) int {
 	lim := min(we, c.fillAt-1)
 	k0 := k
 	var sampled bool
-	if h := c.held; len(h) == 1 && c.pos[h[0]].units != 0 {
+	if h := c.held; len(h) != 1 {
+		k, sampled = c.walkMany(k, end, lim)
+	} else if c.pos[h[0]].units != 0 {
 		k, sampled = c.walkOne(h[0], k, end, lim)
 	} else {
-		k, sampled = c.walkMany(k, end, lim)
+		// Only an entry pending (no position to mark): the events up to
+		// the walk's end change nothing but the history views, set once
+		// from the plan.
+		k0 := k
+		for k < end && c.plan.ev[k].time <= lim {
+			k++
+		}
+		if k > k0 {
+			c.seenAt(k)
+		}
 	}
 	if sampled {
 		c.dirty = false
