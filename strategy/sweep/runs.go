@@ -1,6 +1,9 @@
 package sweep
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // minRun is the shortest run of additions addConst tries to take at once.
 const minRun = 16
@@ -158,13 +161,14 @@ func (a *constAdder) binade(key uint64) {
 	if exp <= 52 || exp >= 0x7ff || !(math.Abs(c) < math.Float64frombits((exp-2)<<52)) {
 		return
 	}
-	q := c / math.Float64frombits((exp-52)<<52) // c/u, exact (a power of two)
+	// c/u = c·2^(52-e) (e = exp-1023), a multiplication by a power of two
+	// (normal: exp is in (52, 2047)), exact unless it underflows, and
+	// rounded as the division would be then.
+	q := c * math.Float64frombits((2098-exp)<<52)
 	d := math.Round(q)
 	if math.Abs(q-d) == 0.5 {
 		return // a tie: the step depends on the last bit of s
 	}
-	a.key, a.d, a.kmax = key, int64(d), 1<<62
-	if d != 0 {
-		a.kmax = 1 << 62 / uint64(math.Abs(d))
-	}
+	// |d| < 2^L: k < 2^(62-L) keeps |k·d| below 2^62.
+	a.key, a.d, a.kmax = key, int64(d), 1<<(62-bits.Len64(uint64(math.Abs(d))))
 }
