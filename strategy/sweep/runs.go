@@ -19,16 +19,21 @@ const minRun = 16
 // Theorem 11 (Sterbenz) for the exact differences). Elsewhere (s zero,
 // subnormal or not finite, c not small beside s, a tie, a binade left) it
 // adds day by day.
+// After an attempt that fails it adds minRun/2 days one by one before the
+// next (the reasons mostly last a while: a sum near zero, a tie).
 func addConst(s, c float64, k int) float64 {
-	for k > 0 {
-		if k >= minRun {
-			if t, m := addSteps(s, c, k); m > 0 {
-				s, k = t, k-m
-				continue
-			}
+	for k >= minRun {
+		if t, m := addSteps(s, c, k); m > 0 {
+			s, k = t, k-m
+			continue
 		}
+		for range minRun / 2 {
+			s += c
+		}
+		k -= minRun / 2
+	}
+	for ; k > 0; k-- {
 		s += c
-		k--
 	}
 	return s
 }
