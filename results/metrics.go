@@ -750,7 +750,8 @@ func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason st
 	wins := 0
 	var gains, losses float64
 	best, worst := math.Inf(-1), math.Inf(1)
-	for i, t := range trades {
+	for i := range trades {
+		t := &trades[i] // (ranging over copies of the trades reads more)
 		rets[i] = t.Return
 		if t.Return > 0 {
 			wins++
