@@ -748,11 +748,12 @@ func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason st
 		rets = make([]float64, len(trades))
 	}
 	wins := 0
-	var gains, losses float64
+	var sum, gains, losses float64 // sum: stats.Mean's, in the same order
 	best, worst := math.Inf(-1), math.Inf(1)
 	for i := range trades {
 		t := &trades[i] // (ranging over copies of the trades reads more)
 		rets[i] = t.Return
+		sum += t.Return
 		if t.Return > 0 {
 			wins++
 		}
@@ -766,7 +767,7 @@ func tradeMetrics(trades []engine.Trade, m *Metrics, note func(metric, reason st
 	}
 	n := float64(len(trades))
 	m.WinRate = Value(float64(wins) / n)
-	m.AvgTradeReturn = Value(stats.Mean(rets))
+	m.AvgTradeReturn = Value(sum / n) // stats.Mean(rets)
 	m.MedianTradeReturn = Value(stats.MedianInPlace(rets))
 	m.BestTrade, m.WorstTrade = Value(best), Value(worst)
 	if losses > 0 {
