@@ -57,7 +57,8 @@ func Episodes(trades []engine.Trade) int {
 	// (sweeps call this for every trial), else group.
 	var start, end int64
 	n := 0
-	for i, t := range trades {
+	for i := range trades {
+		t := &trades[i] // (ranging over copies of the trades reads more)
 		if i > 0 && t.EntryTime < trades[i-1].EntryTime {
 			return len(episodeGroups(trades))
 		}
@@ -78,11 +79,12 @@ func signalsInWindow(r *engine.Result) int {
 	if r.WindowEnd <= r.WindowStart {
 		return len(r.Signals)
 	}
-	n := 0
-	for _, s := range r.Signals {
-		if s.Time >= r.WindowStart && s.Time <= r.WindowEnd {
-			n++
-		}
+	// WindowStart <= t <= WindowEnd exactly when t - WindowStart, as an
+	// unsigned number, is at most the window's length (below the start
+	// the difference wraps above it): one comparison without a branch.
+	n, span := 0, uint64(r.WindowEnd-r.WindowStart)
+	for i := range r.Signals {
+		n += b2i(uint64(r.Signals[i].Time-r.WindowStart) <= span)
 	}
 	return n
 }

@@ -386,3 +386,48 @@ func TestScanCarriedSameAsRead(t *testing.T) {
 		t.Fatalf("only %d stretches listed: the test does not test them", listed)
 	}
 }
+
+// TestSignalsInWindowEqualsComparisons: the count of signals inside the
+// window by one unsigned comparison is the count by the two comparisons, on
+// times around and at the window's ends and at the extremes of int64.
+func TestSignalsInWindowEqualsComparisons(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 37))
+	edges := []int64{math.MinInt64, math.MinInt64 + 1, -1, 0, 1, math.MaxInt64 - 1, math.MaxInt64}
+	pick := func(ws, we int64) int64 {
+		switch rng.IntN(4) {
+		case 0:
+			return edges[rng.IntN(len(edges))]
+		case 1:
+			return []int64{ws - 1, ws, ws + 1, we - 1, we, we + 1}[rng.IntN(6)]
+		default:
+			if span := we - ws; span > 0 && span < 1<<40 {
+				return ws + rng.Int64N(span+1) - rng.Int64N(100)
+			}
+			return ws + rng.Int64N(1<<20)
+		}
+	}
+	inside := 0
+	for trial := range 2000 {
+		r := &engine.Result{}
+		r.WindowStart, r.WindowEnd = rng.Int64N(1<<40)-1<<39, 0
+		r.WindowEnd = r.WindowStart + 1 + rng.Int64N(1<<20)
+		if trial%10 == 0 {
+			r.WindowStart, r.WindowEnd = edges[rng.IntN(3)], edges[3+rng.IntN(4)]
+		}
+		want := 0
+		for range rng.IntN(50) {
+			tm := pick(r.WindowStart, r.WindowEnd)
+			r.Signals = append(r.Signals, engine.Signal{Time: tm})
+			if tm >= r.WindowStart && tm <= r.WindowEnd {
+				want++
+			}
+		}
+		if got := signalsInWindow(r); got != want {
+			t.Fatalf("trial %d: window [%d, %d]: %d signals inside, want %d", trial, r.WindowStart, r.WindowEnd, got, want)
+		}
+		inside += want
+	}
+	if inside < 1000 {
+		t.Fatalf("only %d signals inside a window: the test does not test the count", inside)
+	}
+}

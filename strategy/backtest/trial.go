@@ -161,7 +161,7 @@ type TrialRunner struct {
 	ev   results.Evidence // evidence with every statistic NA, no counts
 	rets []float64        // the daily returns' buffer
 	// flats: room for the stretches of zero returns the metrics' scan hands
-	// to Squares.
+	// to Squares (all of them: grown to the longest curve's most).
 	flats []results.Flat
 
 	// Squares, when set, takes the metrics' second pass over the daily
@@ -178,15 +178,11 @@ type TrialRunner struct {
 	hasBench bool
 }
 
-// maxFlats is how many stretches of zero returns a trial hands to Squares
-// (the ones after are summed day by day, to the same sums).
-const maxFlats = 512
-
 // NewTrialRunner returns a runner over sh.
 func NewTrialRunner(sh *Shared) *TrialRunner {
 	ev := results.NewEvidence(0, 0, 0)
 	ev.Warning, ev.Verdict = "", ""
-	return &TrialRunner{sh: sh, ev: ev, flats: make([]results.Flat, 0, maxFlats)}
+	return &TrialRunner{sh: sh, ev: ev}
 }
 
 // Run backtests cfg. Its trades, metrics and evidence counts are exactly those
@@ -217,6 +213,11 @@ func (t *TrialRunner) Run(ctx context.Context, cfg config.Config) (*TrialOutcome
 		return nil, fmt.Errorf("trial %s: %w", cfg.Name, err)
 	}
 	out := &t.out
+	if most := len(res.Equity)/(results.MinFlat+1) + 1; cap(t.flats) < most {
+		// Room for every stretch of zero returns (each of at least
+		// MinFlat days, one day apart at least).
+		t.flats = make([]results.Flat, 0, most)
+	}
 	m, rets := results.ComputeMetricsWith(res, t.rets, t.flats, t.Squares)
 	t.rets = rets
 	*out = TrialOutcome{Metrics: m, Evidence: t.ev, Result: res, Returns: rets}

@@ -433,7 +433,7 @@ func momentsSums(daily []float64, dates []data.Date, grid Grid, dst []float64) (
 // meanM) bit for bit: a third independent chain of additions in the pass of
 // the variance's sums. runs are stretches of daily, ascending and apart,
 // whose returns are all zero (+0 or -0), some of them or none: their days
-// are added as runs of a constant (addConst), the same additions bit for
+// are added as runs of a constant (constAdder), the same additions bit for
 // bit; the other days one by one.
 func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64, meanM float64, runs []results.Flat) (Moments, []float64, float64) {
 	m := Moments{N: len(daily), Skew: math.NaN(), Kurt: math.NaN()}
@@ -460,30 +460,16 @@ func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64
 		return m, dst, results.SumSquares(daily, meanM)
 	}
 	mean := stat.Mean(daily, nil)
-	va := varianceSums{mean: mean, meanM: meanM}
-	va.d0, va.dm0 = 0-mean, 0-meanM
-	if fused {
-		S := grid.Blocks
-		at, r := 0, 0
-		for b := range S {
-			if lo[b] >= hi[b] {
-				continue
-			}
-			r = va.add(daily, at, lo[b], runs, r, nil, nil)
-			r = va.add(daily, lo[b], hi[b], runs, r, &dst[b], &dst[S+b])
-			at = hi[b]
-		}
-		va.add(daily, at, n, runs, r, nil, nil)
-	} else {
-		va.add(daily, 0, n, runs, 0, nil, nil)
+	if !fused {
+		lo, hi = nil, nil // no block sums here (none, or Grid.Sums')
 	}
-	ss, comp, ssM := va.ss, va.comp, va.ssM
+	ss, comp, ssM := varianceSums(daily, runs, mean, meanM, lo, hi, dst)
 	nf := float64(n)
 	std := math.Sqrt((ss - comp*comp/nf) / (nf - 1))
 	var s, e float64
 	z0 := (0 - mean) / std
 	z03 := z0 * z0 * z0
-	z04 := z03 * z0
+	sZ, eZ := newConstAdder(z03), newConstAdder(z03*z0)
 	at := 0
 	for _, run := range runs {
 		for _, v := range daily[at:run.Lo] {
@@ -493,7 +479,16 @@ func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64
 			e += z3 * z
 		}
 		k := int(run.Hi - run.Lo)
-		s, e = addConst(s, z03, k), addConst(e, z04, k)
+		if t, ok := sZ.fast(s, k); ok {
+			s = t
+		} else {
+			s = sZ.slow(s, k)
+		}
+		if t, ok := eZ.fast(e, k); ok {
+			e = t
+		} else {
+			e = eZ.slow(e, k)
+		}
 		at = int(run.Hi)
 	}
 	for _, v := range daily[at:] {
@@ -508,66 +503,87 @@ func momentsSquares(daily []float64, dates []data.Date, grid Grid, dst []float64
 	return m, dst, ssM
 }
 
-// varianceSums are momentsSquares' sums of squared deviations from mean
-// and meanM and of deviations from mean (the correction of Chan, Golub &
-// LeVeque), each one chain of additions in day order.
-type varianceSums struct {
-	mean, meanM   float64
-	d0, dm0       float64 // the deviations of a zero return
-	ss, comp, ssM float64
-}
-
-// add adds the days daily[a:b] to the sums and, when sum is not nil, to
-// the block sums *sum (Σ v) and *sq (Σ v²); runs[r:] are the zero
-// stretches not yet passed, and it returns the index of the first one not
-// passed after b. A zero stretch adds its constant deviations as runs
-// (addConst) and nothing to the block sums (+0 to a sum that is never -0).
-func (va *varianceSums) add(daily []float64, a, b int, runs []results.Flat, r int, sum, sq *float64) int {
-	for a < b {
-		end := b
-		if r < len(runs) && int(runs[r].Lo) < b {
-			end = max(a, int(runs[r].Lo))
-		}
-		va.days(daily[a:end], sum, sq)
-		if end == b {
-			break
-		}
-		k := min(b, int(runs[r].Hi)) - end
-		va.ss = addConst(va.ss, va.d0*va.d0, k)
-		va.comp = addConst(va.comp, va.d0, k)
-		va.ssM = addConst(va.ssM, va.dm0*va.dm0, k)
-		a = end + k
-		if int(runs[r].Hi) <= b {
-			r++
-		}
+// varianceSums returns momentsSquares' sums of squared deviations from
+// mean and meanM and of deviations from mean (the correction of Chan, Golub
+// & LeVeque) of daily, each one chain of additions in day order, and writes
+// the block sums Σ v and Σ v² of the days daily[lo[b]:hi[b]] into dst[b]
+// and dst[S+b] (S = len(lo); the blocks follow one another, hi[b] =
+// lo[b+1]). runs are stretches of zero returns, ascending and apart: their
+// days add their constant deviations as runs (constAdder) and nothing to
+// the block sums (+0 to a sum that is never -0); the other days are added
+// one by one, into the block sums too (a day outside every block into a
+// sum thrown away).
+func varianceSums(daily []float64, runs []results.Flat, mean, meanM float64, lo, hi []int, dst []float64) (ss, comp, ssM float64) {
+	n, S := len(daily), len(lo)
+	d0, dm0 := 0-mean, 0-meanM
+	ssZ, compZ, ssMZ := newConstAdder(d0*d0), newConstAdder(d0), newConstAdder(dm0*dm0)
+	// The days before block 0 are block -1, those after the last block S;
+	// next is where the current block ends.
+	blk, next := -1, math.MaxInt
+	if S > 0 {
+		next = lo[0]
 	}
-	return r
-}
-
-// days adds the days xs one by one.
-func (va *varianceSums) days(xs []float64, sum, sq *float64) {
-	mean, meanM := va.mean, va.meanM
-	ss, comp, ssM := va.ss, va.comp, va.ssM
-	if sum == nil {
-		for _, v := range xs {
-			d := v - mean
-			ss += d * d
-			comp += d
-			dm := v - meanM
-			ssM += dm * dm
+	var su, q float64 // the current block's sums
+	at, r := 0, 0
+	for at < n {
+		for at >= next {
+			// The current block ends: keep its sums, move to the next.
+			if blk >= 0 {
+				dst[blk], dst[S+blk] = su, q
+			}
+			su, q = 0, 0
+			if blk++; blk < S {
+				next = hi[blk]
+			} else {
+				next = math.MaxInt
+			}
 		}
-	} else {
-		su, q := *sum, *sq
-		for _, v := range xs {
-			d := v - mean
-			ss += d * d
-			comp += d
-			dm := v - meanM
-			ssM += dm * dm
-			su += v
-			q += v * v
+		end := n
+		if r < len(runs) {
+			end = int(runs[r].Lo)
 		}
-		*sum, *sq = su, q
+		if end > at {
+			// Days one by one, up to the next run or block's end.
+			end = min(end, next)
+			for _, v := range daily[at:end] {
+				d := v - mean
+				ss += d * d
+				comp += d
+				dm := v - meanM
+				ssM += dm * dm
+				su += v
+				q += v * v
+			}
+			at = end
+			continue
+		}
+		// A run of zeros from at.
+		k := int(runs[r].Hi) - at
+		if t, ok := ssZ.fast(ss, k); ok {
+			ss = t
+		} else {
+			ss = ssZ.slow(ss, k)
+		}
+		if t, ok := compZ.fast(comp, k); ok {
+			comp = t
+		} else {
+			comp = compZ.slow(comp, k)
+		}
+		if t, ok := ssMZ.fast(ssM, k); ok {
+			ssM = t
+		} else {
+			ssM = ssMZ.slow(ssM, k)
+		}
+		at = int(runs[r].Hi)
+		r++
 	}
-	va.ss, va.comp, va.ssM = ss, comp, ssM
+	for blk < S {
+		// The blocks left (the last with days, and empty ones after it).
+		if blk >= 0 {
+			dst[blk], dst[S+blk] = su, q
+		}
+		su, q = 0, 0
+		blk++
+	}
+	return ss, comp, ssM
 }
