@@ -990,13 +990,7 @@ func (c *Ctx) walkFill(k int) {
 	c.k, c.now = k, t
 	c.step(int(pe.sym), int(pe.idx), t)
 	if c.dirty {
-		if h := c.held; len(h) == 1 && c.pos[h[0]].units != 0 {
-			// One position, the usual book: no pass over it (sample).
-			c.dirty = false
-			c.markOne(t, c.pos[h[0]].units*c.pos[h[0]].last)
-		} else {
-			c.sample(t)
-		}
+		c.sample(t)
 	}
 	c.res.Events++
 }
@@ -1315,13 +1309,7 @@ func (c *Ctx) live(k, end int, lim int64, strat Strategy) int {
 				break
 			}
 			if c.dirty {
-				if h := c.held; len(h) == 1 && c.pos[h[0]].units != 0 {
-					// One position, the usual book: no pass over it.
-					c.dirty = false
-					c.markOne(t, c.pos[h[0]].units*c.pos[h[0]].last)
-				} else {
-					c.sample(t)
-				}
+				c.sample(t)
 			}
 		}
 	}
@@ -1593,9 +1581,15 @@ func (c *Ctx) unhold(sym int) {
 // sample records the equity at the end of the UTC day containing t-1 (the
 // last mark at or before the next 00:00Z wins). It runs only after a fill or
 // a mark changed the book; days without a change are filled forward by
-// finish.
+// finish. A book of one position (the usual book) is marked without a pass
+// over it (markOne: the same sums).
 func (c *Ctx) sample(t int64) {
 	c.dirty = false
+	if h := c.held; len(h) == 1 && c.pos[h[0]].units != 0 {
+		p := &c.pos[h[0]]
+		c.markOne(t, p.units*p.last)
+		return
+	}
 	if d := int(data.DateFromUnix(t-1) - c.day0); d >= 0 && d < len(c.res.Equity) {
 		c.mark(d)
 	}

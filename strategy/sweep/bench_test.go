@@ -34,6 +34,24 @@ func flagshipBench(b *testing.B) (*data.Dataset, *Expansion, Grid) {
 	return ds, e, grid
 }
 
+// eachFlagshipTrial runs every trial of expansion e once on ds and passes
+// its outcome to f (valid during the call: the runner reuses its buffers).
+func eachFlagshipTrial(b *testing.B, ds *data.Dataset, e *Expansion, f func(o *backtest.TrialOutcome)) {
+	b.Helper()
+	tr := backtest.NewTrialRunner(backtest.NewShared(ds))
+	for i := range e.Trials {
+		cfg, err := e.Config(&e.Trials[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		o, err := tr.Run(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f(o)
+	}
+}
+
 // BenchmarkSweepFlagship runs the 50-trial flagship grid through Run on the
 // real data (or synthetic data of the same shape): ns/op is per trial.
 //
@@ -86,7 +104,6 @@ func BenchmarkTrialRunner(b *testing.B) {
 // returns of every trial of the flagship grid: ns/op is per trial.
 func BenchmarkMomentsSquares(b *testing.B) {
 	ds, e, grid := flagshipBench(b)
-	tr := backtest.NewTrialRunner(backtest.NewShared(ds))
 	type trial struct {
 		daily []float64
 		dates []data.Date
@@ -94,19 +111,11 @@ func BenchmarkMomentsSquares(b *testing.B) {
 		flats []results.Flat
 	}
 	var trials []trial
-	for i := range e.Trials {
-		cfg, err := e.Config(&e.Trials[i])
-		if err != nil {
-			b.Fatal(err)
-		}
-		o, err := tr.Run(context.Background(), cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
+	eachFlagshipTrial(b, ds, e, func(o *backtest.TrialOutcome) {
 		daily := slices.Clone(o.Returns)
 		trials = append(trials, trial{daily, slices.Clone(results.DailyReturnDates(o.Result, len(daily))), stat.Mean(daily, nil) * 1.0001,
 			zeroStretches(daily, results.MinFlat)})
-	}
+	})
 	dst := make([]float64, 0, 2*grid.Blocks)
 	b.ReportAllocs()
 	b.ResetTimer()

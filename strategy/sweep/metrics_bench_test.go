@@ -1,7 +1,6 @@
 package sweep
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -19,22 +18,13 @@ import (
 //	go test -run '^$' -bench TrialMetrics ./strategy/sweep/
 func BenchmarkTrialMetrics(b *testing.B) {
 	ds, e, grid := flagshipBench(b)
-	tr := backtest.NewTrialRunner(backtest.NewShared(ds))
 	var rs []*engine.Result
-	for i := range e.Trials {
-		cfg, err := e.Config(&e.Trials[i])
-		if err != nil {
-			b.Fatal(err)
-		}
-		o, err := tr.Run(context.Background(), cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
+	eachFlagshipTrial(b, ds, e, func(o *backtest.TrialOutcome) {
 		r := *o.Result
 		r.Signals, r.Trades, r.Carried = slices.Clone(r.Signals), slices.Clone(r.Trades), slices.Clone(r.Carried)
 		r.Dates, r.Equity, r.Invested = slices.Clone(r.Dates), slices.Clone(r.Equity), slices.Clone(r.Invested)
 		rs = append(rs, &r)
-	}
+	})
 	// The curve is copied into one set of buffers first (in a sweep the
 	// replay has just written it: it is in the cache), a cost of its own
 	// ("copy").
